@@ -1,0 +1,10 @@
+export * from './api.js';
+export * from './counters.js';
+export * from './lines.js';
+export * from './machine.js';
+export * from './native-words.js';
+export * from './null-tracer.js';
+export * from './profile-loader.js';
+export * from './profiles.js';
+export { SimBarrier } from './scheduler.js';
+export * from './topology.js';

@@ -1,0 +1,206 @@
+// The cache-line model. A line is a resource with an owner (the core that last held it
+// exclusively), the last other core that read it since, a version bumped by every write, and a
+// busy-until time. Each core has a private cache (direct-mapped, privateCacheLines slots) that
+// remembers which line and which version it holds, so that a write by one core invalidates every
+// other core's copy without visiting them.
+//
+// Costs (the only place line costs are decided):
+// - hit (slot holds this line at its current version): l1Hit; a write or RMW additionally needs
+//   exclusive ownership, otherwise it pays the transfer/invalidation below.
+// - never touched by anyone: dram.
+// - held by another core: lineSameCcd or lineCrossCcd by topology distance, and the access waits
+//   for the line's busy-until time (an exclusive access in flight): accesses to one line from
+//   several cores serialise, one transfer at a time.
+// - this core's own line fallen out of its private cache (capacity conflict): l3Hit.
+// - RMW: plus atomicRmw.
+// Nothing here depends on the number of cores; contention comes from owners and busy times.
+
+import type { LineTracer } from './api.js';
+import type { Machine } from './machine.js';
+import { Distance } from './topology.js';
+
+const NONE = -1;
+
+export interface LineRegion {
+  label: string;
+  first: number;
+  count: number;
+}
+
+export class CacheLines implements LineTracer {
+  /** Lines allocated so far (ids 0..allocated-1). */
+  allocated = 0;
+  readonly regions: LineRegion[] = [];
+  private owner: Int32Array;
+  private sharer: Int32Array;
+  private version: Uint32Array;
+  private busyUntil: Float64Array;
+  /** Per-core private cache: line tag and version per slot (core * slots + line & mask). */
+  private readonly tags: Int32Array;
+  private readonly tagVersions: Uint32Array;
+  private readonly slotShift: number;
+  private readonly slotMask: number;
+  private readonly clocks: Float64Array;
+  private readonly ccdOf: Int32Array;
+  private readonly hitCost: number;
+  private readonly l3Cost: number;
+  private readonly dramCost: number;
+  private readonly rmwCost: number;
+  private readonly transferCost: Float64Array;
+  private readonly cAccess: number;
+  private readonly cMiss: number;
+  private readonly cTransfer: number;
+  private readonly cWait: number;
+
+  constructor(private readonly machine: Machine) {
+    const { costs, cores, counters, topology } = machine;
+    const slots = 2 ** Math.floor(Math.log2(machine.profile.privateCacheLines.value));
+    this.slotShift = Math.log2(slots);
+    this.slotMask = slots - 1;
+    this.tags = new Int32Array(cores * slots).fill(NONE);
+    this.tagVersions = new Uint32Array(cores * slots);
+    this.owner = new Int32Array(0);
+    this.sharer = new Int32Array(0);
+    this.version = new Uint32Array(0);
+    this.busyUntil = new Float64Array(0);
+    this.clocks = machine.clocks;
+    this.ccdOf = new Int32Array(cores);
+    for (let core = 0; core < cores; core++) this.ccdOf[core] = topology.ccd(core);
+    this.hitCost = costs.l1Hit;
+    this.l3Cost = costs.l3Hit;
+    this.dramCost = costs.dram;
+    this.rmwCost = costs.atomicRmw;
+    this.transferCost = new Float64Array([costs.l1Hit, costs.lineSameCcd, costs.lineCrossCcd]);
+    this.cAccess = counters.define('lineAccesses');
+    this.cMiss = counters.define('lineMisses');
+    this.cTransfer = counters.define('lineTransfers');
+    this.cWait = counters.define('lineWaitCycles');
+  }
+
+  allocLines(count: number, label = 'lines'): number {
+    if (!Number.isInteger(count) || count < 0) {
+      throw new RangeError(`allocLines count ${count} must be a non-negative integer`);
+    }
+    const first = this.allocated;
+    this.allocated += count;
+    if (this.allocated > this.owner.length) this.grow(this.allocated);
+    this.regions.push({ label, first, count });
+    return first;
+  }
+
+  read(line: number): void {
+    const core = this.machine.current;
+    const slot = (core << this.slotShift) | (line & this.slotMask);
+    const counters = this.machine.counters;
+    counters.add(core, this.cAccess);
+    if (this.tags[slot] === line && this.tagVersions[slot] === this.version[line]) {
+      this.clocks[core] += this.hitCost;
+      return;
+    }
+    this.checkLine(line);
+    counters.add(core, this.cMiss);
+    const owner = this.owner[line];
+    if (owner === NONE) {
+      this.owner[line] = core;
+      this.clocks[core] += this.dramCost;
+    } else if (owner === core) {
+      this.clocks[core] += this.l3Cost;
+    } else {
+      this.transfer(core, owner, line, 0);
+      this.sharer[line] = core;
+    }
+    this.tags[slot] = line;
+    this.tagVersions[slot] = this.version[line];
+  }
+
+  write(line: number): void {
+    this.exclusive(line, 0);
+  }
+
+  rmw(line: number): void {
+    this.exclusive(line, this.rmwCost);
+  }
+
+  /** Distance-based transfer cost between two cores (for components that model a handoff). */
+  transferCycles(from: number, to: number): number {
+    return this.transferCost[this.distance(from, to)];
+  }
+
+  /** Core that last held `line` exclusively, or -1. */
+  ownerOf(line: number): number {
+    return this.owner[line];
+  }
+
+  private exclusive(line: number, extra: number): void {
+    const core = this.machine.current;
+    const slot = (core << this.slotShift) | (line & this.slotMask);
+    const counters = this.machine.counters;
+    const clocks = this.clocks;
+    counters.add(core, this.cAccess);
+    const owner = this.owner[line];
+    const sharer = this.sharer[line];
+    const cached = this.tags[slot] === line && this.tagVersions[slot] === this.version[line];
+    if (cached && owner === core && sharer === NONE) {
+      // Exclusive hit; a locked RMW still occupies the line until it completes.
+      const start = Math.max(clocks[core], this.busyUntil[line]);
+      if (start > clocks[core]) counters.add(core, this.cWait, start - clocks[core]);
+      clocks[core] = start + this.hitCost + extra;
+      if (extra > 0) this.busyUntil[line] = clocks[core];
+    } else {
+      this.checkLine(line);
+      counters.add(core, this.cMiss);
+      if (owner === NONE && sharer === NONE) {
+        clocks[core] += this.dramCost + extra;
+      } else if (owner !== core && owner !== NONE) {
+        this.transfer(core, owner, line, extra);
+      } else if (sharer !== NONE && sharer !== core) {
+        this.transfer(core, sharer, line, extra);
+      } else {
+        clocks[core] += this.l3Cost + extra;
+      }
+      this.busyUntil[line] = clocks[core];
+    }
+    this.owner[line] = core;
+    this.sharer[line] = NONE;
+    const version = (this.version[line] + 1) >>> 0;
+    this.version[line] = version;
+    this.tags[slot] = line;
+    this.tagVersions[slot] = version;
+  }
+
+  /** Waits for an in-flight exclusive access, then pays the transfer from `from`. */
+  private transfer(core: number, from: number, line: number, extra: number): void {
+    const clocks = this.clocks;
+    const start = Math.max(clocks[core], this.busyUntil[line]);
+    if (start > clocks[core]) this.machine.counters.add(core, this.cWait, start - clocks[core]);
+    this.machine.counters.add(core, this.cTransfer);
+    clocks[core] = start + this.transferCost[this.distance(from, core)] + extra;
+  }
+
+  private distance(a: number, b: number): number {
+    if (a === b) return Distance.SameCore;
+    return this.ccdOf[a] === this.ccdOf[b] ? Distance.SameCcd : Distance.CrossCcd;
+  }
+
+  private checkLine(line: number): void {
+    if (!(line >= 0 && line < this.allocated)) {
+      throw new RangeError(`line ${line} was never allocated (allocLines); ${this.allocated} exist`);
+    }
+  }
+
+  private grow(needed: number): void {
+    const capacity = Math.max(needed, this.owner.length * 2, 1024);
+    const owner = new Int32Array(capacity).fill(NONE);
+    owner.set(this.owner);
+    const sharer = new Int32Array(capacity).fill(NONE);
+    sharer.set(this.sharer);
+    const version = new Uint32Array(capacity);
+    version.set(this.version);
+    const busyUntil = new Float64Array(capacity);
+    busyUntil.set(this.busyUntil);
+    this.owner = owner;
+    this.sharer = sharer;
+    this.version = version;
+    this.busyUntil = busyUntil;
+  }
+}

@@ -1,0 +1,143 @@
+// The modelled machine: a profile, per-core clocks in cycles, counters, the cache-line model, and
+// the scheduler that runs one program per core. Everything that costs time charges the clock of
+// the core that pays it; `current` is the core whose operation is running, which is the core that
+// traced shared-memory accesses charge.
+
+import { mulberry32 } from '@unimem/core';
+import type { CostTable, Profile, ProgramFactory, WaitUntil } from './api.js';
+import { Counters } from './counters.js';
+import { CacheLines } from './lines.js';
+import { defaultProfile } from './profiles.js';
+import { SimBarrier, schedule } from './scheduler.js';
+import { Topology } from './topology.js';
+
+export interface MachineOptions {
+  /** Default: epyc-9654p-guest. */
+  profile?: Profile;
+  /** Cores to model (default: the profile's). May exceed the profile's count for what-if runs. */
+  cores?: number;
+  /** Seed of `machine.random` (default 1). */
+  seed?: number;
+}
+
+export interface RunOptions {
+  /** Cores that run a program: a count n (cores 0..n-1) or a list. Default: every core. */
+  cores?: number | readonly number[];
+}
+
+export interface RunResult {
+  /** Latest clock of a participating core minus the earliest start: the run's makespan. */
+  cycles: number;
+  /** Cycles each participating core spent, by position in the core list. */
+  coreCycles: number[];
+  /** Operations (generator steps) executed. */
+  steps: number;
+}
+
+export type Costs = { readonly [K in keyof CostTable]: number };
+
+export class Machine {
+  readonly profile: Profile;
+  readonly cores: number;
+  /** Per-core clock in cycles. */
+  readonly clocks: Float64Array;
+  readonly counters: Counters;
+  readonly topology: Topology;
+  /** Cost table as plain numbers (cycles), for hot paths. */
+  readonly costs: Costs;
+  readonly lines: CacheLines;
+  /** Deterministic uniform [0, 1) generator seeded from the options. */
+  readonly random: () => number;
+  /** The core whose operation is running (0 outside a run). */
+  current = 0;
+
+  constructor(options: MachineOptions = {}) {
+    this.profile = options.profile ?? defaultProfile;
+    const cores = options.cores ?? this.profile.cores.value;
+    if (!Number.isInteger(cores) || cores < 1) {
+      throw new RangeError(`cores ${cores} must be a positive integer`);
+    }
+    this.cores = cores;
+    this.clocks = new Float64Array(cores);
+    this.counters = new Counters(cores);
+    this.topology = new Topology(cores, this.profile.coresPerCcd.value);
+    const costs: Record<string, number> = {};
+    for (const [name, figure] of Object.entries(this.profile.costs)) costs[name] = figure.value;
+    this.costs = costs as Costs;
+    this.random = mulberry32(options.seed ?? 1);
+    this.lines = new CacheLines(this);
+  }
+
+  /** Clock of `core` (default: the current core). */
+  now(core = this.current): number {
+    return this.clocks[core];
+  }
+
+  /** Advances the clock of `core` (default: current) by `cycles`. */
+  charge(cycles: number, core = this.current): void {
+    this.clocks[core] += cycles;
+  }
+
+  /** Moves the clock of `core` forward to `time` if it is behind. */
+  advanceTo(time: number, core = this.current): void {
+    if (this.clocks[core] < time) this.clocks[core] = time;
+  }
+
+  /** Converts cycles to seconds at the profile's clock. */
+  seconds(cycles: number): number {
+    return cycles / (this.profile.frequencyGhz.value * 1e9);
+  }
+
+  /** A cyclic barrier for `parties` cores: programs `yield barrier`. */
+  barrier(parties: number): SimBarrier {
+    return new SimBarrier(parties);
+  }
+
+  /** Runs one program per core until all finish; see scheduler.ts for the rules. */
+  run(factory: ProgramFactory, options: RunOptions = {}): RunResult {
+    const list = this.coreList(options.cores);
+    let start = Number.POSITIVE_INFINITY;
+    for (const core of list) start = Math.min(start, this.clocks[core]);
+    const programs = list.map((core) => {
+      this.current = core;
+      return factory(core);
+    });
+    const { steps } = schedule(list, programs, this.clocks, {
+      enter: (core) => {
+        this.current = core;
+      },
+    });
+    this.current = 0;
+    let end = start;
+    for (const core of list) end = Math.max(end, this.clocks[core]);
+    return {
+      cycles: end - start,
+      coreCycles: list.map((core) => this.clocks[core] - start),
+      steps,
+    };
+  }
+
+  private coreList(cores: RunOptions['cores']): number[] {
+    if (cores === undefined) return Array.from({ length: this.cores }, (_, i) => i);
+    if (typeof cores === 'number') {
+      if (!Number.isInteger(cores) || cores < 1 || cores > this.cores) {
+        throw new RangeError(`run cores ${cores} must be an integer in 1..${this.cores}`);
+      }
+      return Array.from({ length: cores }, (_, i) => i);
+    }
+    const seen = new Set<number>();
+    for (const core of cores) {
+      if (!Number.isInteger(core) || core < 0 || core >= this.cores || seen.has(core)) {
+        throw new RangeError(`run core ${core} is out of range 0..${this.cores - 1} or repeated`);
+      }
+      seen.add(core);
+    }
+    if (seen.size === 0) throw new RangeError('run cores is an empty list');
+    return [...cores];
+  }
+}
+
+/** `yield waitUntil(() => cond)`: blocks the core until the condition holds. */
+export function waitUntil(condition: () => boolean): WaitUntil {
+  return { kind: 'wait', condition };
+}
