@@ -9,7 +9,7 @@
 //   the component's state exactly as it was.
 // - Misconfiguration (constructor options) throws a RangeError naming the bad value.
 
-import type { AllocError, Errno, Status } from './errors.js';
+import type { Errno, Status } from './errors.js';
 
 /** A frame number, or an AllocError (negative). */
 export type FrameResult = number;
@@ -200,5 +200,3 @@ export interface KernelApi<V extends Vma = Vma> {
   /** Caller holds freeRangesLock(addr) for write. */
   freeRange(addr: number, size: number): Status | Errno;
 }
-
-export type { AllocError, Errno, Status };

@@ -1,5 +1,5 @@
 export * from './api.js';
 export * from './errors.js';
-export * from './units.js';
-export * from './reference-frame-allocator.js';
 export * from './random.js';
+export * from './reference-frame-allocator.js';
+export * from './units.js';

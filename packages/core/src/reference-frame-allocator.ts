@@ -121,6 +121,8 @@ export class ReferenceFrameAllocator implements FrameAllocator {
   }
 
   private validFrame(frame: number, size: number): boolean {
-    return Number.isInteger(frame) && frame >= 0 && frame % size === 0 && frame + size <= this.frames;
+    return (
+      Number.isInteger(frame) && frame >= 0 && frame % size === 0 && frame + size <= this.frames
+    );
   }
 }

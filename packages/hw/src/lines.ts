@@ -14,6 +14,11 @@
 // - this core's own line fallen out of its private cache (capacity conflict): l3Hit.
 // - RMW: plus atomicRmw.
 // Nothing here depends on the number of cores; contention comes from owners and busy times.
+//
+// busy-until is one time per line: the end of the last exclusive access in scheduler-step order.
+// A component that orders the accesses to its own line in simulated time itself (the simulated
+// locks, whose line is touched at both ends of long critical sections) uses writePlaced/rmwPlaced:
+// same costs, ownership and counters, but no wait for busy-until and no update of it.
 
 import type { LineTracer } from './api.js';
 import type { Machine } from './machine.js';
@@ -106,7 +111,7 @@ export class CacheLines implements LineTracer {
     } else if (owner === core) {
       this.clocks[core] += this.l3Cost;
     } else {
-      this.transfer(core, owner, line, 0);
+      this.transfer(core, owner, line, 0, true);
       this.sharer[line] = core;
     }
     this.tags[slot] = line;
@@ -114,11 +119,24 @@ export class CacheLines implements LineTracer {
   }
 
   write(line: number): void {
-    this.exclusive(line, 0);
+    this.exclusive(line, 0, true);
   }
 
   rmw(line: number): void {
-    this.exclusive(line, this.rmwCost);
+    this.exclusive(line, this.rmwCost, true);
+  }
+
+  /**
+   * A store whose place in simulated time the caller has decided (see the header): costs and
+   * ownership as `write`, but it neither waits for nor sets the line's busy-until.
+   */
+  writePlaced(line: number): void {
+    this.exclusive(line, 0, false);
+  }
+
+  /** A locked RMW placed by the caller: costs and ownership as `rmw`, no busy-until. */
+  rmwPlaced(line: number): void {
+    this.exclusive(line, this.rmwCost, false);
   }
 
   /** Distance-based transfer cost between two cores (for components that model a handoff). */
@@ -131,7 +149,8 @@ export class CacheLines implements LineTracer {
     return this.owner[line];
   }
 
-  private exclusive(line: number, extra: number): void {
+  /** `queue`: wait for and set busy-until (false for accesses the caller places in time). */
+  private exclusive(line: number, extra: number, queue: boolean): void {
     const core = this.machine.current;
     const slot = (core << this.slotShift) | (line & this.slotMask);
     const counters = this.machine.counters;
@@ -142,23 +161,27 @@ export class CacheLines implements LineTracer {
     const cached = this.tags[slot] === line && this.tagVersions[slot] === this.version[line];
     if (cached && owner === core && sharer === NONE) {
       // Exclusive hit; a locked RMW still occupies the line until it completes.
-      const start = Math.max(clocks[core], this.busyUntil[line]);
-      if (start > clocks[core]) counters.add(core, this.cWait, start - clocks[core]);
-      clocks[core] = start + this.hitCost + extra;
-      if (extra > 0) this.busyUntil[line] = clocks[core];
+      if (queue) {
+        const start = Math.max(clocks[core], this.busyUntil[line]);
+        if (start > clocks[core]) counters.add(core, this.cWait, start - clocks[core]);
+        clocks[core] = start + this.hitCost + extra;
+        if (extra > 0) this.busyUntil[line] = clocks[core];
+      } else {
+        clocks[core] += this.hitCost + extra;
+      }
     } else {
       this.checkLine(line);
       counters.add(core, this.cMiss);
       if (owner === NONE && sharer === NONE) {
         clocks[core] += this.dramCost + extra;
       } else if (owner !== core && owner !== NONE) {
-        this.transfer(core, owner, line, extra);
+        this.transfer(core, owner, line, extra, queue);
       } else if (sharer !== NONE && sharer !== core) {
-        this.transfer(core, sharer, line, extra);
+        this.transfer(core, sharer, line, extra, queue);
       } else {
         clocks[core] += this.l3Cost + extra;
       }
-      this.busyUntil[line] = clocks[core];
+      if (queue) this.busyUntil[line] = clocks[core];
     }
     this.owner[line] = core;
     this.sharer[line] = NONE;
@@ -168,10 +191,10 @@ export class CacheLines implements LineTracer {
     this.tagVersions[slot] = version;
   }
 
-  /** Waits for an in-flight exclusive access, then pays the transfer from `from`. */
-  private transfer(core: number, from: number, line: number, extra: number): void {
+  /** Waits for an in-flight exclusive access (if `queue`), then pays the transfer from `from`. */
+  private transfer(core: number, from: number, line: number, extra: number, queue: boolean): void {
     const clocks = this.clocks;
-    const start = Math.max(clocks[core], this.busyUntil[line]);
+    const start = queue ? Math.max(clocks[core], this.busyUntil[line]) : clocks[core];
     if (start > clocks[core]) this.machine.counters.add(core, this.cWait, start - clocks[core]);
     this.machine.counters.add(core, this.cTransfer);
     clocks[core] = start + this.transferCost[this.distance(from, core)] + extra;
@@ -184,7 +207,9 @@ export class CacheLines implements LineTracer {
 
   private checkLine(line: number): void {
     if (!(line >= 0 && line < this.allocated)) {
-      throw new RangeError(`line ${line} was never allocated (allocLines); ${this.allocated} exist`);
+      throw new RangeError(
+        `line ${line} was never allocated (allocLines); ${this.allocated} exist`,
+      );
     }
   }
 

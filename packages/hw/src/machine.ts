@@ -106,6 +106,7 @@ export class Machine {
       enter: (core) => {
         this.current = core;
       },
+      random: this.random,
     });
     this.current = 0;
     let end = start;

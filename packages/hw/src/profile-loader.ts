@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import type { CostTable, Figure, Profile } from './api.js';
 import { builtinProfiles, defaultProfile } from './profiles.js';
 
-const COST_FIELDS: ReadonlyArray<keyof CostTable> = Object.keys(
-  defaultProfile.costs,
-) as Array<keyof CostTable>;
+const COST_FIELDS: ReadonlyArray<keyof CostTable> = Object.keys(defaultProfile.costs) as Array<
+  keyof CostTable
+>;
 
 /** Fields holding a Figure, with whether the value must be a positive integer. */
 const TOP_FIGURES: ReadonlyArray<[keyof Profile, 'count' | 'positive']> = [
@@ -26,7 +26,8 @@ function fail(field: string, message: string, value: unknown): never {
 }
 
 function checkFigure(field: string, figure: unknown, kind: 'count' | 'positive' | 'cost'): Figure {
-  if (typeof figure !== 'object' || figure === null) fail(field, 'must be { value, source }', figure);
+  if (typeof figure !== 'object' || figure === null)
+    fail(field, 'must be { value, source }', figure);
   const { value, source } = figure as Record<string, unknown>;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     fail(`${field}.value`, 'must be a finite number', value);
@@ -51,12 +52,15 @@ export function validateProfile(data: unknown): Profile {
   if (typeof description !== 'string') fail('description', 'must be a string', description);
   const profile: Record<string, unknown> = { name: raw.name, description };
   for (const [field, kind] of TOP_FIGURES) profile[field] = checkFigure(field, raw[field], kind);
-  if (typeof raw.costs !== 'object' || raw.costs === null) fail('costs', 'must be an object', raw.costs);
+  if (typeof raw.costs !== 'object' || raw.costs === null)
+    fail('costs', 'must be an object', raw.costs);
   const rawCosts = raw.costs as Record<string, unknown>;
   const costs: Record<string, Figure> = {};
-  for (const field of COST_FIELDS) costs[field] = checkFigure(`costs.${field}`, rawCosts[field], 'cost');
+  for (const field of COST_FIELDS)
+    costs[field] = checkFigure(`costs.${field}`, rawCosts[field], 'cost');
   for (const field of Object.keys(rawCosts)) {
-    if (!(field in costs)) fail(`costs.${field}`, `is not a known cost (${COST_FIELDS.join(', ')})`, rawCosts[field]);
+    if (!(field in costs))
+      fail(`costs.${field}`, `is not a known cost (${COST_FIELDS.join(', ')})`, rawCosts[field]);
   }
   for (const field of Object.keys(raw)) {
     if (!(field in profile) && field !== 'costs' && field !== 'extends') {
@@ -68,7 +72,12 @@ export function validateProfile(data: unknown): Profile {
 }
 
 function merge(base: unknown, override: unknown): unknown {
-  if (typeof base !== 'object' || base === null || typeof override !== 'object' || override === null) {
+  if (
+    typeof base !== 'object' ||
+    base === null ||
+    typeof override !== 'object' ||
+    override === null
+  ) {
     return override;
   }
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
@@ -83,7 +92,9 @@ export function builtinProfile(name: string): Profile {
   const found = builtinProfiles.find((profile) => profile.name === name);
   if (!found) {
     const known = builtinProfiles.map((profile) => profile.name).join(', ');
-    throw new RangeError(`unknown profile "${name}" (built-in: ${known}; or a path to a .json file)`);
+    throw new RangeError(
+      `unknown profile "${name}" (built-in: ${known}; or a path to a .json file)`,
+    );
   }
   return found;
 }

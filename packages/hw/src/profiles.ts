@@ -61,7 +61,10 @@ export const epyc9654pGuest: Profile = {
       value: 4800,
       source: `${COSTS} §1: target exit + injection + handler + ack, 1-2 us; 2 us [E]`,
     },
-    vmExit: { value: 3600, source: `${COSTS} §1: VM exit round trip 1000-2000 cycles at 3.5 GHz, ~1.5 us [E]` },
+    vmExit: {
+      value: 3600,
+      source: `${COSTS} §1: VM exit round trip 1000-2000 cycles at 3.5 GHz, ~1.5 us [E]`,
+    },
   },
 };
 
@@ -69,7 +72,10 @@ export const epyc9654pGuest: Profile = {
 export const xeonGold5320: Profile = {
   name: 'xeon-gold-5320',
   description: 'Intel Xeon Gold 5320 (Ice Lake SP), one socket: 26 cores, 2.2 GHz, bare metal',
-  cores: { value: 26, source: `${LLFREE} §5: 2x Xeon Gold 5320 (26 cores each), one node used [M]` },
+  cores: {
+    value: 26,
+    source: `${LLFREE} §5: 2x Xeon Gold 5320 (26 cores each), one node used [M]`,
+  },
   coresPerCcd: { value: 26, source: 'monolithic die: one L3 shared by the socket [M]' },
   frequencyGhz: { value: 2.2, source: `${LLFREE} §5: 2.2 GHz [M]` },
   memoryBytes: { value: 192 * 2 ** 30, source: 'estimate: memory of one NUMA node [E]' },
@@ -83,9 +89,15 @@ export const xeonGold5320: Profile = {
     dram: { value: 200, source: 'Ice Lake SP local DRAM ~90 ns x 2.2 [E]' },
     lineSameCcd: { value: 110, source: 'Ice Lake SP core-to-core over the mesh ~50 ns x 2.2 [E]' },
     lineCrossCcd: { value: 110, source: 'no second cache domain in one socket: same as mesh [E]' },
-    atomicRmw: { value: 18, source: `${COSTS} §1: LOCK CMPXCHG ~19 cycles on Intel (uops.info) [M]` },
+    atomicRmw: {
+      value: 18,
+      source: `${COSTS} §1: LOCK CMPXCHG ~19 cycles on Intel (uops.info) [M]`,
+    },
     syscall: { value: 220, source: 'estimate: ~100 ns syscall entry+exit [E]' },
-    faultEntry: { value: 660, source: `${COSTS} §2: minor fault ~1 us incl. handler; entry 0.3 us [E]` },
+    faultEntry: {
+      value: 660,
+      source: `${COSTS} §2: minor fault ~1 us incl. handler; entry 0.3 us [E]`,
+    },
     zeroPage: { value: 220, source: `${COSTS} §1: zero 4 KiB 30-250 ns; 100 ns x 2.2 [E]` },
     zeroHugePage: { value: 132000, source: `${COSTS} §1: zero 2 MiB 40-100 us; 60 us x 2.2 [E]` },
     pageWalkRef: { value: 30, source: `${COSTS} §1: one L2/L3 access per level, native [E]` },

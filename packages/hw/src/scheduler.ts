@@ -20,24 +20,31 @@ export class SimBarrier implements Barrier {
   }
 }
 
-/** Min-heap of core ids ordered by (clock, id). */
+/** Min-heap of core ids ordered by (clock, rank drawn at push, id). */
 class CoreHeap {
   private readonly items: Int32Array;
+  private readonly rank: Float64Array;
   size = 0;
   constructor(
     capacity: number,
     private readonly clocks: Float64Array,
+    private readonly random: () => number,
   ) {
     this.items = new Int32Array(capacity);
+    this.rank = new Float64Array(capacity);
   }
 
   private less(a: number, b: number): boolean {
     const ca = this.clocks[a];
     const cb = this.clocks[b];
-    return ca < cb || (ca === cb && a < b);
+    if (ca !== cb) return ca < cb;
+    const ra = this.rank[a];
+    const rb = this.rank[b];
+    return ra < rb || (ra === rb && a < b);
   }
 
   push(core: number): void {
+    this.rank[core] = this.random();
     let i = this.size++;
     const items = this.items;
     while (i > 0) {
@@ -71,6 +78,8 @@ class CoreHeap {
 export interface ScheduleHooks {
   /** Called before a core's step; the machine sets its current core here. */
   enter(core: number): void;
+  /** Seeded uniform [0, 1) generator breaking ties between cores with equal clocks. */
+  random: () => number;
 }
 
 export interface ScheduleResult {
@@ -88,7 +97,7 @@ export function schedule(
   clocks: Float64Array,
   hooks: ScheduleHooks,
 ): ScheduleResult {
-  const heap = new CoreHeap(clocks.length, clocks);
+  const heap = new CoreHeap(clocks.length, clocks, hooks.random);
   const programOf = new Map<number, Program>();
   cores.forEach((core, i) => {
     programOf.set(core, programs[i]);
@@ -114,9 +123,11 @@ export function schedule(
     if (heap.size === 0) {
       const blocked = [
         ...waiting.map((w) => `core ${w.core} (waitUntil)`),
-        ...[...atBarrier].map((core) => `core ${core} (barrier)`),
+        ...[...atBarrier].sort((a, b) => a - b).map((core) => `core ${core} (barrier)`),
       ];
-      throw new Error(`simulation deadlock: every unfinished core is blocked: ${blocked.join(', ')}`);
+      throw new Error(
+        `simulation deadlock: every unfinished core is blocked: ${blocked.join(', ')}`,
+      );
     }
     const core = heap.pop();
     hooks.enter(core);

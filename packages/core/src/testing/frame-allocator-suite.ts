@@ -10,8 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameAllocator, FrameAllocatorOptions } from '../api.js';
 import { AllocError, Ok } from '../errors.js';
-import { MAX_ORDER } from '../units.js';
 import { mulberry32 } from '../random.js';
+import { MAX_ORDER } from '../units.js';
 import { FrameOwnership } from './ownership.js';
 
 export interface FrameAllocatorSuiteOptions {

@@ -1,0 +1,211 @@
+import type { Lock } from '@unimem/core';
+import { describe, expect, it } from 'vitest';
+import { epyc9654pGuest, Machine, SimMutex, SimRwLock, SimSpinlock } from '../src/index.js';
+
+const C = {
+  hit: epyc9654pGuest.costs.l1Hit.value,
+  dram: epyc9654pGuest.costs.dram.value,
+  sameCcd: epyc9654pGuest.costs.lineSameCcd.value,
+  rmw: epyc9654pGuest.costs.atomicRmw.value,
+  ipiLatency: epyc9654pGuest.costs.ipiLatency.value,
+};
+const SECTION = 1000;
+
+/** Core 0 at cycle 0 and core 1 at cycle 1 run lock; SECTION cycles; unlock once. */
+function twoCores(make: (machine: Machine) => Lock) {
+  const machine = new Machine({ profile: epyc9654pGuest, cores: 2 });
+  const lock = make(machine);
+  machine.run((core) =>
+    (function* () {
+      if (core === 1) yield 1; // arrive second (equal clocks would be ordered by a seeded draw)
+      lock.lock(core);
+      machine.charge(SECTION);
+      lock.unlock(core);
+      yield;
+    })(),
+  );
+  return { machine, lock };
+}
+
+describe('SimMutex', () => {
+  it('makes a waiter wait for the release, then pay the line transfer', () => {
+    const { machine, lock } = twoCores((m) => new SimMutex(m, 'm'));
+    // Core 0: RMW on a fresh line (dram), the section, release RMW (hit).
+    const release0 = C.dram + C.rmw + SECTION + C.hit + C.rmw;
+    // Core 1 waits for it, takes the line from core 0, runs the section, releases.
+    expect(machine.now(1)).toBe(release0 + C.sameCcd + C.rmw + SECTION + C.hit + C.rmw);
+    expect((lock as SimMutex).stats).toEqual({
+      acquisitions: 2,
+      contended: 1,
+      waitCycles: release0 - 1,
+      maxWaitCycles: release0 - 1,
+      holdCycles: 2 * (SECTION + C.hit + C.rmw),
+      sleeps: 0,
+    });
+    expect(machine.counters.totalOf('lockAcquires')).toBe(2);
+    expect(machine.counters.totalOf('lockContended')).toBe(1);
+    expect(machine.counters.totalOf('lockWaitCycles')).toBe(release0 - 1);
+    expect(machine.counters.totalOf('lineTransfers')).toBe(1);
+  });
+
+  it('makes a waiter that waits longer than spinCycles sleep and pay wakeupCycles', () => {
+    const { machine, lock } = twoCores((m) => new SimMutex(m, 'm', { spinCycles: 0 }));
+    const release0 = C.dram + C.rmw + SECTION + C.hit + C.rmw;
+    const stats = (lock as SimMutex).stats;
+    expect(stats.sleeps).toBe(1);
+    expect(stats.waitCycles).toBe(release0 - 1 + C.ipiLatency);
+    expect(machine.now(1)).toBe(
+      release0 + C.ipiLatency + C.sameCcd + C.rmw + SECTION + C.hit + C.rmw,
+    );
+  });
+
+  it('lets a later-processed acquire use the gap before a hold recorded for a later time', () => {
+    const machine = new Machine({ profile: epyc9654pGuest, cores: 2 });
+    const mutex = new SimMutex(machine, 'm');
+    let core1Section = 0;
+    const run = () =>
+      machine.run((core) =>
+        (function* () {
+          if (core === 0) {
+            machine.charge(5000); // reaches the lock late in its step: holds [5000, ...)
+            mutex.lock(core);
+            machine.charge(SECTION);
+            mutex.unlock(core);
+          } else {
+            yield 100; // starts its step after core 0's, but reaches the lock at 100
+            mutex.lock(core);
+            machine.charge(core1Section);
+            mutex.unlock(core);
+          }
+        })(),
+      );
+    core1Section = 500; // fits before 5000: no wait
+    run();
+    expect(mutex.stats.contended).toBe(0);
+    expect(machine.now(1)).toBe(100 + C.sameCcd + C.rmw + 500 + C.hit + C.rmw);
+
+    // A section that does not fit waits for the other hold's end instead.
+    const late = new Machine({ profile: epyc9654pGuest, cores: 2 });
+    const lateMutex = new SimMutex(late, 'm');
+    late.run((core) =>
+      (function* () {
+        if (core === 0) {
+          late.charge(5000);
+          lateMutex.lock(core);
+          late.charge(SECTION);
+          lateMutex.unlock(core);
+        } else {
+          yield 100;
+          lateMutex.lock(core);
+          late.charge(10_000);
+          lateMutex.unlock(core);
+        }
+      })(),
+    );
+    const end0 = 5000 + C.dram + C.rmw + SECTION + C.hit + C.rmw;
+    expect(lateMutex.stats.contended).toBe(1);
+    expect(late.now(1)).toBe(end0 + C.sameCcd + C.rmw + 10_000 + C.hit + C.rmw);
+    expect(lateMutex.stats.waitCycles).toBe(end0 - 100);
+  });
+});
+
+describe('SimSpinlock', () => {
+  it('makes a spinning waiter re-read the line after the release, then take it', () => {
+    const { machine, lock } = twoCores((m) => new SimSpinlock(m, 's'));
+    // Release is a plain store (hit); the waiter re-reads (transfer) and takes the line (transfer).
+    const release0 = C.dram + C.rmw + SECTION + C.hit;
+    expect(machine.now(1)).toBe(release0 + C.sameCcd + C.sameCcd + C.rmw + SECTION + C.hit);
+    expect((lock as SimSpinlock).stats.waitCycles).toBe(release0 - 1);
+    expect((lock as SimSpinlock).stats.sleeps).toBe(0);
+    expect(machine.counters.totalOf('lineTransfers')).toBe(2);
+  });
+});
+
+describe('SimRwLock', () => {
+  it('keeps read and write stats apart', () => {
+    const machine = new Machine({ cores: 4 });
+    const rw = new SimRwLock(machine, 'rw');
+    machine.run((core) =>
+      (function* () {
+        if (core === 0) rw.writeLock(core);
+        else {
+          yield 1; // readers arrive after the writer
+          rw.readLock(core);
+        }
+        machine.charge(SECTION);
+        if (core === 0) rw.writeUnlock(core);
+        else rw.readUnlock(core);
+        yield;
+      })(),
+    );
+    expect(rw.writeStats.acquisitions).toBe(1);
+    expect(rw.writeStats.contended).toBe(0);
+    expect(rw.readStats.acquisitions).toBe(3);
+    expect(rw.readStats.contended).toBe(3);
+    // Every reader waited for the writer's whole section.
+    expect(rw.readStats.maxWaitCycles).toBeGreaterThan(SECTION);
+    expect(machine.counters.totalOf('lockAcquires')).toBe(4);
+  });
+
+  it('rejects bad options naming the value', () => {
+    const machine = new Machine({ cores: 1 });
+    expect(() => new SimRwLock(machine, 'rw', { wakeupCycles: -1 })).toThrow(/wakeupCycles -1/);
+    expect(() => new SimMutex(machine, 'm', { spinCycles: Number.NaN })).toThrow(/spinCycles NaN/);
+  });
+});
+
+describe('lock misuse', () => {
+  it('throws naming the lock and the core', () => {
+    const machine = new Machine({ cores: 4 });
+    const mutex = new SimMutex(machine, 'zone');
+    expect(() => mutex.unlock(1)).toThrow(/mutex "zone": core 1 unlocks it but it is not held/);
+    mutex.lock(2);
+    expect(() => mutex.unlock(3)).toThrow(/mutex "zone": core 3 unlocks it but core 2 holds it/);
+    expect(() => mutex.lock(2)).toThrow(/mutex "zone": core 2 acquires it while already holding/);
+    mutex.unlock(2);
+    expect(() => mutex.lock(4)).toThrow(/core 4 is not a core/);
+
+    const spin = new SimSpinlock(machine, 'pcp');
+    expect(() => spin.unlock(0)).toThrow(/spinlock "pcp": core 0 unlocks it but it is not held/);
+
+    const rw = new SimRwLock(machine, 'vma');
+    expect(() => rw.readUnlock(1)).toThrow(
+      /rwlock "vma": core 1 read-unlocks it but it is not held/,
+    );
+    rw.readLock(1);
+    expect(() => rw.readUnlock(2)).toThrow(/core 2 read-unlocks it but core 1 holds it for read/);
+    expect(() => rw.writeUnlock(1)).toThrow(/core 1 write-unlocks it but core 1 holds it for read/);
+    rw.readUnlock(1);
+    rw.writeLock(0);
+    expect(() => rw.readUnlock(0)).toThrow(/core 0 read-unlocks it but core 0 holds it for write/);
+    rw.writeUnlock(0);
+  });
+
+  it('reports a lock held across a yield, naming the lock and the holder', () => {
+    const machine = new Machine({ cores: 2 });
+    const mutex = new SimMutex(machine, 'vma_list_mutex');
+    expect(() =>
+      machine.run((core) =>
+        (function* () {
+          if (core === 1) yield 1;
+          mutex.lock(core);
+          yield;
+          mutex.unlock(core);
+        })(),
+      ),
+    ).toThrow(/mutex "vma_list_mutex" is held by core 0 when core 1 acquires it: core 0 yielded/);
+
+    const rwMachine = new Machine({ cores: 2 });
+    const rw = new SimRwLock(rwMachine, 'rw');
+    expect(() =>
+      rwMachine.run((core) =>
+        (function* () {
+          if (core === 1) yield 1;
+          rw.readLock(core);
+          yield;
+          rw.readUnlock(core);
+        })(),
+      ),
+    ).toThrow(/rwlock "rw" \(held for read\) is held by core 0 when core 1 acquires it/);
+  });
+});
