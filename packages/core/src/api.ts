@@ -9,7 +9,7 @@
 //   the component's state exactly as it was.
 // - Misconfiguration (constructor options) throws a RangeError naming the bad value.
 
-import type { Errno, Status } from './errors.js';
+import type { ErrnoStatus, Status } from './errors.js';
 
 /** A frame number, or an AllocError (negative). */
 export type FrameResult = number;
@@ -115,16 +115,34 @@ export interface VmaIndex<V extends Vma = Vma> {
 // ---------------------------------------------------------------------------------------------
 // Virtual address space
 
-/** Allocates ranges of virtual address space (OSv's superblock manager, or find_hole). */
+/**
+ * Allocates ranges of virtual address space (OSv's superblock manager, or find_hole). Addresses
+ * no core owns belong to a shared "outside" bucket: vmaLock/freeRangesLock/vmas return its lock
+ * and index for them.
+ */
 export interface VmAllocator<V extends Vma = Vma> {
-  /** Reserves `size` bytes aligned to `align` for `core`; returns the address or Errno.ENOMEM. */
+  /**
+   * Reserves `size` bytes aligned to `align` for `core`; returns the address or Errno.ENOMEM.
+   * [THREADSAFE]: takes the free-ranges lock itself; the caller must not hold it.
+   */
   reserveRange(core: number, size: number, align: number): AddressResult;
   /** Removes a specific range from the free ranges (MAP_FIXED); caller holds freeRangesLock. */
-  allocateRange(addr: number, size: number): Status | Errno;
+  allocateRange(addr: number, size: number): ErrnoStatus;
   /** Returns a range to its owner's free ranges, coalescing; caller holds freeRangesLock. */
-  freeRange(addr: number, size: number): Status | Errno;
-  /** MAP_FIXED rules: may [addr, addr + size) be mapped by `core`? May claim free superblocks. */
+  freeRange(addr: number, size: number): ErrnoStatus;
+  /**
+   * MAP_FIXED rules: may [addr, addr + size) be mapped by `core`? May claim free superblocks.
+   * [THREADSAFE]: takes the free-ranges lock itself; the caller must not hold it.
+   */
   validate(core: number, addr: number, size: number): boolean;
+  /** Free bytes of address space over all buckets (for leak checks and stats). */
+  freeBytes(): number;
+  /**
+   * End of the region around `addr` guarded by the same locks (the end of its owner's run of
+   * superblocks; the address-space end for a single global bucket). Callers split operations
+   * spanning several regions at these boundaries.
+   */
+  regionEnd(addr: number): number;
   /** The lock guarding the VMAs around `addr`. */
   vmaLock(addr: number): RwLock;
   /** The lock guarding the free ranges around `addr`. */
@@ -150,14 +168,14 @@ export interface MemorySystem {
   /** Initialises frame allocator, linear map and VM allocator. */
   boot(): void;
   mmap(core: number, length: number, prot: number, flags: number, addr?: number): AddressResult;
-  munmap(core: number, addr: number, length: number): Status | Errno;
-  mprotect(core: number, addr: number, length: number, prot: number): Status | Errno;
-  madvise(core: number, addr: number, length: number, advice: number): Status | Errno;
+  munmap(core: number, addr: number, length: number): ErrnoStatus;
+  mprotect(core: number, addr: number, length: number, prot: number): ErrnoStatus;
+  madvise(core: number, addr: number, length: number, advice: number): ErrnoStatus;
   /**
    * Accesses one byte: TLB lookup, page walk, fault and populate as needed. Returns Ok, or
    * Errno.EFAULT for an unmapped address and Errno.EACCES for a protection violation.
    */
-  touch(core: number, addr: number, write: boolean): Status | Errno;
+  touch(core: number, addr: number, write: boolean): ErrnoStatus;
   stats(): MemoryStats;
 }
 
@@ -167,7 +185,7 @@ export interface Malloc {
   /** Returns the address of at least `size` usable bytes, or Errno.ENOMEM / Errno.EINVAL. */
   malloc(core: number, size: number): AddressResult;
   /** Frees a pointer returned by malloc; Errno.EINVAL for anything else. */
-  free(core: number, ptr: number): Status | Errno;
+  free(core: number, ptr: number): ErrnoStatus;
   /** Usable bytes at `ptr` (>= the requested size), or Errno.EINVAL. */
   usableSize(ptr: number): number;
 }
@@ -195,8 +213,8 @@ export interface KernelApi<V extends Vma = Vma> {
   findIntersectingVmas(addr: number, size: number): V[];
   validate(core: number, addr: number, size: number): boolean;
   /** Caller holds freeRangesLock(addr) for write. */
-  allocateRange(addr: number, size: number): Status | Errno;
+  allocateRange(addr: number, size: number): ErrnoStatus;
   reserveRange(core: number, size: number): AddressResult;
   /** Caller holds freeRangesLock(addr) for write. */
-  freeRange(addr: number, size: number): Status | Errno;
+  freeRange(addr: number, size: number): ErrnoStatus;
 }

@@ -32,6 +32,9 @@ export const Errno = {
 } as const;
 export type Errno = (typeof Errno)[keyof typeof Errno];
 
+/** Status of a POSIX-like call: Ok or a negated errno. */
+export type ErrnoStatus = typeof Ok | Errno;
+
 const allocNames = new Map<number, string>(Object.entries(AllocError).map(([k, v]) => [v, k]));
 const errnoNames = new Map<number, string>(Object.entries(Errno).map(([k, v]) => [v, k]));
 
