@@ -13,7 +13,10 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const dirs = process.argv.slice(2);
-const packages = dirs.length > 0 ? dirs : ['packages/core', 'packages/hw'];
+const packages =
+  dirs.length > 0
+    ? dirs
+    : ['packages/core', 'packages/hw', 'packages/llfree', 'packages/superblock'];
 const work = mkdtempSync(join(tmpdir(), 'unimem-pack-'));
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
