@@ -15,9 +15,9 @@
 import {
   type AddressResult,
   Errno,
+  type ErrnoStatus,
   Ok,
   type RwLock,
-  type ErrnoStatus,
   type VmAllocator,
   type Vma,
   type VmaIndex,

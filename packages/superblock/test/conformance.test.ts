@@ -1,6 +1,6 @@
+import { vmAllocatorSuite } from '@unimem/core/testing';
 import { SuperblockAllocator } from '../src/index.js';
 import { lockFactory, SortedVmaIndex } from './helpers.js';
-import { vmAllocatorSuite } from './vm-allocator-suite.js';
 
 const make = (cores: number, returnFreeSuperblocks: boolean) =>
   new SuperblockAllocator({

@@ -1,3 +1,5 @@
 export { mulberry32 } from '../random.js';
 export * from './frame-allocator-suite.js';
 export * from './ownership.js';
+export * from './vm-allocator-suite.js';
+export * from './vma-index-suite.js';

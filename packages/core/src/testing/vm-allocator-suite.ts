@@ -10,19 +10,13 @@
 // under freeRangesLock(addr) held for write, as the contract requires; validate and
 // reserveRange run with no lock held.
 //
-// Self-contained (vitest, fast-check, core types) so that it can move to @unimem/core/testing.
 // It assumes a 47-bit address space: addresses handed out are below 2^47, and [2^32, 2^33) is a
 // place where MAP_FIXED may be tried.
 
-import { Errno, Ok, type VmAllocator, type Vma } from '@unimem/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-
-/** A VmAllocator that also reports its free address space. */
-export interface VmAllocatorUnderTest<V extends Vma = Vma> extends VmAllocator<V> {
-  /** All free address space the allocator manages, in bytes (unclaimed reserves included). */
-  freeBytes(): number;
-}
+import type { VmAllocator, Vma } from '../api.js';
+import { Errno, Ok } from '../errors.js';
 
 export interface VmAllocatorSuiteOptions {
   /** Cores (default 4). */
@@ -59,7 +53,7 @@ class RangeModel {
 
 export function vmAllocatorSuite<V extends Vma = Vma>(
   name: string,
-  create: (options: { cores: number }) => VmAllocatorUnderTest<V>,
+  create: (options: { cores: number }) => VmAllocator<V>,
   options: VmAllocatorSuiteOptions = {},
 ): void {
   const cores = options.cores ?? 4;
@@ -67,10 +61,10 @@ export function vmAllocatorSuite<V extends Vma = Vma>(
   const make = () => create({ cores });
 
   const locked = (
-    a: VmAllocatorUnderTest<V>,
+    a: VmAllocator<V>,
     core: number,
     addr: number,
-    call: (a: VmAllocatorUnderTest<V>) => number,
+    call: (a: VmAllocator<V>) => number,
   ): number => {
     const lock = a.freeRangesLock(addr);
     lock.writeLock(core);
@@ -80,14 +74,14 @@ export function vmAllocatorSuite<V extends Vma = Vma>(
       lock.writeUnlock(core);
     }
   };
-  const free = (a: VmAllocatorUnderTest<V>, core: number, addr: number, size: number) =>
+  const free = (a: VmAllocator<V>, core: number, addr: number, size: number) =>
     locked(a, core, addr, (x) => x.freeRange(addr, size));
-  const allocate = (a: VmAllocatorUnderTest<V>, core: number, addr: number, size: number) =>
+  const allocate = (a: VmAllocator<V>, core: number, addr: number, size: number) =>
     locked(a, core, addr, (x) => x.allocateRange(addr, size));
 
   /** Reserves and checks the result against the model. */
   const reserve = (
-    a: VmAllocatorUnderTest<V>,
+    a: VmAllocator<V>,
     model: RangeModel,
     core: number,
     size: number,
@@ -103,7 +97,7 @@ export function vmAllocatorSuite<V extends Vma = Vma>(
     return addr;
   };
 
-  const freeAll = (a: VmAllocatorUnderTest<V>, model: RangeModel) => {
+  const freeAll = (a: VmAllocator<V>, model: RangeModel) => {
     for (const [s, e] of model.units.splice(0)) {
       expect(free(a, 0, s, e - s), `freeRange(${s}, ${e - s})`).toBe(Ok);
     }
