@@ -1,4 +1,6 @@
 // Entry point of `pnpm unimem`: runs the CLI with the process arguments.
 import { main } from './cli.js';
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,54 +1,98 @@
 // The `unimem` command line (bin.ts runs it). From the repository root: `pnpm unimem <command>`.
-// Every bad input ends in one line naming the value and what is allowed, and exit code 2.
+// Every bad input ends in one line naming the value and what is allowed, and exit code 2; a
+// failed simulation exits 1, an interrupted run 130 (after writing what finished).
 
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtinProfiles, resolveProfile } from '@unimem/hw';
+import { TARGET_NAMES } from './api.js';
+import { type CalibrationResult, calibrate, calibrationLines } from './calibrate.js';
 import { runDemo } from './demo.js';
+import { mergeResultSets } from './merge.js';
+import { parseCoreList, parseInteger, parseNameList, parseScale } from './options.js';
+import { loadRegistry } from './registry.js';
+import { summaryLines } from './report/text-table.js';
+import { writeFileAtomic } from './results/atomic.js';
+import { readResultSet, resultsFile } from './results/json.js';
+import { commandLine } from './results/meta.js';
+import { writeReport, writeResultSet } from './results/write.js';
+import { EXIT_INTERRUPTED, type Io, runBench } from './run-bench.js';
+import { resolveShard } from './shard.js';
+import { UsageError } from './usage-error.js';
 
 export const USAGE = `unimem — DBMS-aware memory management for unikernels, on a modelled multicore machine
 
 Usage: pnpm unimem <command> [options]
 
 Commands:
-  demo [--profile NAME|FILE] [--cores LIST]
-                    Demonstrates the hardware model: one shared cache line vs private
-                    lines vs one mutex, over core counts (default 1,2,4,...,64)
-  list              Lists profiles (benchmarks and systems arrive with the runner)
+  bench [NAMES...]  Runs benchmarks (default: the quick suite of every registered benchmark on
+                    every default system) over core counts; writes results.json, results.duckdb
+                    and report.html to --out. NAMES may end in * (frames.*)
+  list              Lists benchmarks, systems, profiles and calibration sources
+  report DIR        Re-renders DIR/report.html from DIR/results.json and prints the summary
+  merge OUT DIR...  Joins the result sets of the shards of one sweep into OUT
+  calibrate         Single-core runs vs published figures (ratio = simulated / published)
+  demo              The hardware-model demo: shared line vs private lines vs a mutex
   help              Prints this text
 
-Options:
-  --profile NAME|FILE   machine profile: a built-in name or a JSON file (default epyc-9654p-guest)
-  --cores LIST          comma-separated core counts, e.g. 1,4,16,64
+Options of bench:
+  --systems A,B         systems to run on (default: every default system that fits)
+  --cores LIST          core counts, e.g. 1,4,16,64 (default: each benchmark's; frames.*:
+                        1,2,4,...,64 quick, the thesis' 1,4,8,12,...,64 with --full)
+  --scale F             multiplies memory and work, F > 0 (default 1)
+  --full                the published sizes (memory of the profile) instead of the quick ones
+  --order K             frame order for frames.* benchmarks, 0..10 (default 0)
+  --seed N              seed of the simulation, 0..4294967295 (default 1)
+  --profile NAME|FILE   machine profile: built-in name or JSON file (default epyc-9654p-guest)
+  --out DIR             output folder (default ./results/<timestamp>)
+  --json FILE           also write the result set's JSON to FILE
+  --shard I/N           run slice I of N of the sweep (default: from SLURM_ARRAY_TASK_ID/COUNT)
+  --jobs J              worker threads (default: available cores)
+Options of calibrate: --scale F, --seed N, --jobs J, --json FILE
+Options of demo: --profile NAME|FILE, --cores LIST
+
+Examples:
+  pnpm unimem bench
+  pnpm unimem bench frames.bulk --systems llfree --cores 1,8,64 --order 9
+  pnpm unimem bench --shard 1/4 --out results/s1    (then: pnpm unimem merge results/all results/s*)
 `;
 
-export class UsageError extends Error {}
+export const EXIT_USAGE = 2;
 
-export function parseCoreList(text: string, maxCores: number): number[] {
-  const parts = text.split(',').map((part) => part.trim());
-  const cores = parts.map((part) => Number(part));
-  for (let i = 0; i < parts.length; i++) {
-    if (parts[i] === '' || !Number.isInteger(cores[i]) || cores[i] < 1 || cores[i] > maxCores) {
-      throw new UsageError(
-        `--cores "${text}": "${parts[i]}" is not a core count in 1..${maxCores} (example: 1,4,16,64)`,
-      );
-    }
-  }
-  return cores;
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  progress?: Io['progress'];
+  /** Aborting it stops a running sweep (the CLI wires SIGINT to it). */
+  signal?: AbortSignal;
 }
 
-export function main(argv: string[], out: (line: string) => void = console.log): number {
+const consoleIo: CliIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
+export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
   const [command = 'help', ...rest] = argv;
   try {
     switch (command) {
       case 'help':
       case '--help':
       case '-h':
-        out(USAGE);
+        io.out(USAGE);
         return 0;
       case 'list':
-        for (const profile of builtinProfiles)
-          out(`profile  ${profile.name}  ${profile.description}`);
+        await list(io);
         return 0;
+      case 'bench':
+        return await bench(rest, argv, io);
+      case 'report':
+        return report(rest, io);
+      case 'merge':
+        return await merge(rest, argv, io);
+      case 'calibrate':
+        return await runCalibrate(rest, io);
       case 'demo': {
         const { values } = parseArgs({
           args: rest,
@@ -56,22 +100,210 @@ export function main(argv: string[], out: (line: string) => void = console.log):
           strict: true,
         });
         const profile = resolveProfile(values.profile ?? 'epyc-9654p-guest');
-        const cores = parseCoreList(values.cores ?? '1,2,4,8,16,32,64', 1024);
-        runDemo(profile, cores, out);
+        runDemo(profile, parseCoreList(values.cores ?? '1,2,4,8,16,32,64'), io.out);
         return 0;
       }
       default:
-        throw new UsageError(`unknown command "${command}" (commands: demo, list, help)`);
+        throw new UsageError(
+          `unknown command "${command}" (commands: bench, list, report, merge, calibrate, demo, help)`,
+        );
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof RangeError || isArgError(error)) {
-      console.error(`unimem: ${(error as Error).message}`);
-      return 2;
+      io.err(`unimem: ${oneLine((error as Error).message)}`);
+      return EXIT_USAGE;
     }
     throw error;
   }
 }
 
+async function bench(args: string[], argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      systems: { type: 'string' },
+      cores: { type: 'string' },
+      scale: { type: 'string' },
+      seed: { type: 'string' },
+      profile: { type: 'string' },
+      order: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'string' },
+      full: { type: 'boolean' },
+      shard: { type: 'string' },
+      jobs: { type: 'string' },
+    },
+  });
+  const request = {
+    names: positionals,
+    systems: values.systems === undefined ? undefined : parseNameList('--systems', values.systems),
+    cores: values.cores === undefined ? undefined : parseCoreList(values.cores),
+    scale: values.scale === undefined ? 1 : parseScale(values.scale),
+    seed: values.seed === undefined ? 1 : parseInteger('--seed', values.seed, 0, 2 ** 32 - 1),
+    order: values.order === undefined ? 0 : parseInteger('--order', values.order, 0, 10),
+    full: values.full ?? false,
+    profile: resolveProfile(values.profile ?? 'epyc-9654p-guest'),
+    shard: resolveShard(values.shard),
+    jobs: parseJobs(values.jobs),
+    out: values.out,
+    json: values.json,
+    argv,
+  };
+  const registry = await loadRegistry();
+  return withInterrupt(io, (signal) =>
+    runBench(registry, request, {
+      out: io.out,
+      err: io.err,
+      progress: io.progress ?? {
+        write: (text) => process.stderr.write(text),
+        isTTY: !!process.stderr.isTTY,
+      },
+      signal,
+    }),
+  );
+}
+
+function parseJobs(text: string | undefined): number {
+  return text === undefined ? availableParallelism() : parseInteger('--jobs', text, 1, 1024);
+}
+
+/**
+ * Runs `body` with an AbortSignal that SIGINT or SIGTERM (pnpm's relay of Ctrl-C, a batch
+ * system's time limit) or io.signal aborts. Another signal quits at once, unless it comes within a
+ * second of the first: wrappers (pnpm, tsx) relay the terminal's signal to a process that got it
+ * already from its process group.
+ */
+async function withInterrupt(
+  io: CliIo,
+  body: (signal: AbortSignal) => Promise<number>,
+): Promise<number> {
+  if (io.signal) return body(io.signal);
+  const controller = new AbortController();
+  let first = 0;
+  const onSigint = () => {
+    if (!controller.signal.aborted) {
+      first = Date.now();
+      io.err('\nunimem: interrupted, writing finished points (Ctrl-C again to quit at once)');
+      controller.abort();
+    } else if (Date.now() - first > 1000) {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    return await body(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+async function list(io: CliIo): Promise<void> {
+  const registry = await loadRegistry();
+  io.out('Benchmarks:');
+  for (const b of registry.benchmarks.values()) {
+    const metrics = b.metrics.map((m) => `${m.name} (${m.unit})`).join(', ');
+    io.out(
+      `  ${b.name.padEnd(16)} needs ${TARGET_NAMES[b.target]}; ${metrics}${b.defaultSuite === false ? '; not in the default suite' : ''}`,
+    );
+    io.out(`  ${''.padEnd(16)} ${b.description}`);
+  }
+  io.out('Systems:');
+  for (const s of registry.systems.values()) {
+    const kinds = s.provides.map((k) => TARGET_NAMES[k]).join(', ');
+    io.out(
+      `  ${s.name.padEnd(16)} provides ${kinds}${s.defaultSuite === false ? '; not in the default suite' : ''}`,
+    );
+    io.out(`  ${''.padEnd(16)} ${s.description}`);
+  }
+  io.out('Profiles:');
+  for (const p of builtinProfiles) io.out(`  ${p.name.padEnd(16)} ${p.description}`);
+  io.out('  (or a JSON file, which may say "extends": "<built-in>")');
+  io.out('Calibration sources:');
+  for (const c of registry.calibrationSources) {
+    io.out(`  ${c.name.padEnd(16)} ${c.description}; ${c.rows.length} rows on ${c.profile}`);
+  }
+}
+
+function report(args: string[], io: CliIo): number {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  if (positionals.length !== 1)
+    throw new UsageError(
+      'report takes one folder (example: pnpm unimem report results/2026-01-01T12-00-00)',
+    );
+  const set = readResultSet(positionals[0]);
+  const path = writeReport(dirname(resultsFile(positionals[0])), set);
+  for (const line of summaryLines(set)) io.out(line);
+  io.out(`report: ${path}`);
+  return 0;
+}
+
+async function merge(args: string[], argv: string[], io: CliIo): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  if (positionals.length < 2) {
+    throw new UsageError(
+      'merge takes an output folder and at least one result folder (example: pnpm unimem merge results/all results/s1 results/s2)',
+    );
+  }
+  const [out, ...inputs] = positionals;
+  const origins = inputs.map((path) => ({ path, set: readResultSet(path) }));
+  const merged = mergeResultSets(origins, commandLine(argv), argv);
+  const written = await writeResultSet(out, merged);
+  for (const line of summaryLines(merged)) io.out(line);
+  io.out(
+    `merged ${inputs.length} result sets (${merged.points.length} points) into ${written.json}`,
+  );
+  io.out(`report: ${written.report}`);
+  return 0;
+}
+
+async function runCalibrate(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      scale: { type: 'string' },
+      seed: { type: 'string' },
+      jobs: { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  const registry = await loadRegistry();
+  const options = {
+    scale: values.scale === undefined ? 1 : parseScale(values.scale),
+    seed: values.seed === undefined ? 1 : parseInteger('--seed', values.seed, 0, 2 ** 32 - 1),
+    jobs: parseJobs(values.jobs),
+  };
+  return withInterrupt(io, async (signal) => {
+    let results: CalibrationResult[];
+    try {
+      results = await calibrate(registry, {
+        ...options,
+        signal,
+        onSkip: (row, why) => io.err(`skipped ${row.system} ${row.bench} ${row.metric}: ${why}`),
+        onSweep: (source, order, cases) =>
+          io.err(
+            `calibrating ${source.name}: order ${order}, ${cases} cases on ${source.profile} at ${source.cores} core(s)`,
+          ),
+      });
+    } catch (error) {
+      io.err(`unimem: calibration failed: ${oneLine((error as Error).message)}`);
+      return 1;
+    }
+    for (const line of calibrationLines(results)) io.out(line);
+    if (values.json)
+      writeFileAtomic(values.json, `${JSON.stringify({ rows: results }, null, 1)}\n`);
+    return signal.aborted ? EXIT_INTERRUPTED : 0;
+  });
+}
+
 function isArgError(error: unknown): boolean {
   return (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS') ?? false;
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ');
 }

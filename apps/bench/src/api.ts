@@ -1,0 +1,246 @@
+// Types of the benchmark runner: what a system and a benchmark are (so that other packages can
+// register theirs in one file each), what one simulated case measures, and the self-describing
+// result set every run writes. Only types live here; the mechanisms are one per file.
+
+import type { FrameAllocator, Malloc, MemorySystem } from '@unimem/core';
+import type { Machine, Profile, ProgramFactory } from '@unimem/hw';
+
+// ---------------------------------------------------------------------------------------------
+// Systems
+
+/** The kind of component a benchmark drives. */
+export type TargetKind = 'frames' | 'memory' | 'malloc';
+
+/** Human names of the target kinds, for messages. */
+export const TARGET_NAMES: Readonly<Record<TargetKind, string>> = {
+  frames: 'a frame allocator',
+  memory: 'a memory system',
+  malloc: 'a malloc',
+};
+
+/** What a system builds on a machine for one case. */
+export interface BuildContext {
+  machine: Machine;
+  /** Cores of the case (the machine has exactly these). */
+  cores: number;
+  /** Physical memory the benchmark asked for. */
+  memoryBytes: number;
+  seed: number;
+}
+
+/** The parts a system hands a benchmark; a system fills in at least what it `provides`. */
+export interface SystemParts {
+  frames?: FrameAllocator;
+  memory?: MemorySystem;
+  malloc?: Malloc;
+}
+
+export interface SystemDefinition {
+  /** CLI name, e.g. `llfree`, `osv-superblock+jemalloc`. */
+  name: string;
+  description: string;
+  /** Target kinds the parts can serve. */
+  provides: readonly TargetKind[];
+  /** Part of the default suite (`unimem bench` without --systems). Default true. */
+  defaultSuite?: boolean;
+  /** Builds fresh parts on the case's machine (charging it for everything they touch). */
+  build(context: BuildContext): SystemParts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benchmarks
+
+/** How the runner was asked to size a benchmark. */
+export interface ParamOptions {
+  /** `--full`: the published sizes instead of the quick defaults. */
+  full: boolean;
+  /** `--scale F` (> 0): multiplies the work (and memory) of every case. */
+  scale: number;
+  /** `--order K`, for benchmarks that take an order. */
+  order: number;
+  /** Core counts of the sweep (sorted ascending); some rules size work by the largest. */
+  cores: readonly number[];
+  profile: Profile;
+}
+
+/** Plain JSON-able parameters of one benchmark in one sweep (recorded with every point). */
+export type Params = Record<string, number | string | boolean>;
+
+/** An extra sweep dimension of a benchmark (e.g. an allocation size); becomes `point.variant`. */
+export type Variant = number | string;
+
+/** Everything a benchmark sets up one case with. */
+export interface CaseContext<P extends Params = Params> {
+  machine: Machine;
+  parts: SystemParts;
+  cores: number;
+  params: P;
+  variant?: Variant;
+  seed: number;
+}
+
+/** One metric of one case, before the runner adds bench, system, cores, ... */
+export interface Measurement {
+  metric: string;
+  value: number;
+  unit: string;
+  /** Operations the value averages over (all cores together). */
+  ops: number;
+  /** The model's counters during the measured phase, summed over cores. */
+  counters: Record<string, number>;
+}
+
+/** A prepared case: the program per core, and how to read the results after the run. */
+export interface PreparedCase {
+  program: ProgramFactory;
+  results(): Measurement[];
+}
+
+export interface MetricInfo {
+  name: string;
+  unit: string;
+  description: string;
+}
+
+export interface BenchmarkDefinition<P extends Params = Params> {
+  /** CLI name, e.g. `frames.bulk`, `mmap`. */
+  name: string;
+  description: string;
+  /** The part it drives: a system must provide this kind. */
+  target: TargetKind;
+  metrics: readonly MetricInfo[];
+  /** Whether `--order` applies. */
+  usesOrder?: boolean;
+  /** Part of the default suite (`unimem bench` without names). Default true. */
+  defaultSuite?: boolean;
+  /** Default core counts: quick and `--full`. */
+  cores: { quick: readonly number[]; full: readonly number[] };
+  /** Resolves the parameters of a sweep; throws RangeError naming a bad value. */
+  params(options: ParamOptions): P;
+  /** Physical memory the system must manage for these parameters. */
+  memoryBytes(params: P, options: { profile: Profile }): number;
+  /** Variants (an extra sweep dimension); default: none. */
+  variants?(params: P): readonly Variant[];
+  /** What the charts put on the x axis: core counts (default) or the variant. */
+  xAxis?: 'cores' | { variant: string };
+  /** Builds the per-core programs of one case. */
+  prepare(context: CaseContext<P>): PreparedCase;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration
+
+/** One published single-core figure to compare a simulated case against. */
+export interface CalibrationRow {
+  bench: string;
+  system: string;
+  metric: string;
+  order?: number;
+  /** Published nanoseconds per operation. */
+  publishedNs: number;
+  /** Where the figure comes from. */
+  source: string;
+}
+
+export interface CalibrationSource {
+  name: string;
+  description: string;
+  /** Profile the published figures were measured on (a built-in name). */
+  profile: string;
+  /** Core count of the published figures. */
+  cores: number;
+  rows: readonly CalibrationRow[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+/** One independent simulation of a sweep. */
+export interface Case {
+  /** Position in the whole sweep (stable across shards). */
+  index: number;
+  bench: string;
+  system: string;
+  cores: number;
+  variant?: Variant;
+}
+
+/** One number of a result set. Fields are deterministic: the same sweep gives the same points. */
+export interface Point {
+  bench: string;
+  system: string;
+  cores: number;
+  metric: string;
+  value: number;
+  unit: string;
+  counters: Record<string, number>;
+  ops: number;
+  order: number | null;
+  variant: Variant | null;
+  seed: number;
+  params: Params;
+  /** Index of the case in the sweep. */
+  case: number;
+}
+
+export interface HostInfo {
+  hostname: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+  node: string;
+}
+
+/** Everything that determines the numbers of a sweep (hashed into `id`). */
+export interface SweepInfo {
+  id: string;
+  benchmarks: Array<{
+    name: string;
+    description: string;
+    target: TargetKind;
+    params: Params;
+    metrics: MetricInfo[];
+    /** `cores`, or the name of the variant the charts put on the x axis. */
+    xAxis: string;
+  }>;
+  systems: Array<{ name: string; description: string; provides: TargetKind[] }>;
+  cores: number[];
+  seed: number;
+  order: number;
+  scale: number;
+  full: boolean;
+  profile: Profile;
+  cases: Case[];
+}
+
+export interface ResultMeta {
+  format: 'unimem-results/1';
+  /** Every case of the sweep (or shard) finished. */
+  complete: boolean;
+  interrupted: boolean;
+  sweep: SweepInfo;
+  /** Cases this result set was asked to run (all of the sweep, or one shard). */
+  selected: number[];
+  /** Selected cases without points (interrupted or failed). */
+  missing: number[];
+  shard: { index: number; count: number } | null;
+  /** Result sets merged into this one (`unimem merge`). */
+  mergedFrom: string[];
+  command: string;
+  argv: string[];
+  cwd: string;
+  host: HostInfo;
+  versions: Record<string, string>;
+  startedAt: string;
+  finishedAt: string;
+  jobs: number;
+  /** Host milliseconds per case (not deterministic, so not in the points). */
+  caseHostMs: Record<string, number>;
+}
+
+export interface ResultSet {
+  points: Point[];
+  meta: ResultMeta;
+}

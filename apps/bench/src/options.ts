@@ -1,0 +1,49 @@
+// Parsers of the CLI's option values. Each accepts exactly the documented form and otherwise
+// throws a UsageError naming the option, the value and what is allowed (never a silent clamp).
+
+import { UsageError } from './usage-error.js';
+
+/** Most cores a simulated machine may have (beyond any profile: what-if runs). */
+export const MAX_CORES = 1024;
+
+export function parseCoreList(text: string, maxCores = MAX_CORES): number[] {
+  const parts = text.split(',').map((part) => part.trim());
+  const seen = new Set<number>();
+  for (const part of parts) {
+    const cores = /^\d+$/.test(part) ? Number(part) : Number.NaN;
+    if (!(cores >= 1 && cores <= maxCores)) {
+      throw new UsageError(
+        `--cores "${text}": "${part}" is not a core count in 1..${maxCores} (example: --cores 1,4,16,64)`,
+      );
+    }
+    if (seen.has(cores)) throw new UsageError(`--cores "${text}": ${cores} appears twice`);
+    seen.add(cores);
+  }
+  return [...seen];
+}
+
+export function parseNameList(option: string, text: string): string[] {
+  const names = text.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) {
+    throw new UsageError(
+      `${option} "${text}" has an empty name (example: ${option} llfree,reference)`,
+    );
+  }
+  return names;
+}
+
+export function parseScale(text: string): number {
+  const value = /^\s*[0-9]*\.?[0-9]+(e[-+]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new UsageError(`--scale "${text}" must be a positive number (example: --scale 0.5)`);
+  }
+  return value;
+}
+
+export function parseInteger(option: string, text: string, min: number, max: number): number {
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new UsageError(`${option} "${text}" must be an integer in ${min}..${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,190 @@
+// Planning a sweep: from the names the user gave (or the default suite) to the list of cases
+// (benchmark × system × variant × core count), each an independent deterministic simulation, with
+// every benchmark's parameters resolved once for the whole sweep. The sweep's id hashes all that
+// determines the numbers, so shards of one sweep can be recognised and joined. All bad input is
+// found here, before anything runs or is written.
+
+import { createHash } from 'node:crypto';
+import type { Profile } from '@unimem/hw';
+import type {
+  BenchmarkDefinition,
+  Case,
+  Params,
+  SweepInfo,
+  SystemDefinition,
+  TargetKind,
+} from './api.js';
+import { TARGET_NAMES } from './api.js';
+import type { Registry } from './registry.js';
+import { listOf, UsageError } from './usage-error.js';
+
+export interface SweepRequest {
+  /** Benchmark names (a trailing `*` matches a prefix); empty: the default suite. */
+  names: readonly string[];
+  /** System names; undefined: every default system that fits. */
+  systems?: readonly string[];
+  /** Core counts; undefined: each benchmark's default. */
+  cores?: readonly number[];
+  scale: number;
+  seed: number;
+  order: number;
+  full: boolean;
+  profile: Profile;
+}
+
+export interface Sweep {
+  info: SweepInfo;
+  /** Resolved parameters per benchmark name. */
+  params: Map<string, Params>;
+}
+
+export function planSweep(registry: Registry, request: SweepRequest): Sweep {
+  const benchmarks = selectBenchmarks(registry, request.names);
+  const explicitSystems = request.systems !== undefined;
+  const systems = explicitSystems
+    ? unique(request.systems!).map((name) => registry.system(name))
+    : [...registry.systems.values()].filter((system) => system.defaultSuite !== false);
+  const pairs = pairUp(registry, benchmarks, systems, explicitSystems, request.names.length > 0);
+
+  const params = new Map<string, Params>();
+  const cases: Case[] = [];
+  const usedCores = new Set<number>();
+  for (const benchmark of benchmarks) {
+    const targets = pairs.get(benchmark.name) ?? [];
+    if (targets.length === 0) continue;
+    const cores = [...(request.cores ?? benchmark.cores[request.full ? 'full' : 'quick'])];
+    cores.sort((a, b) => a - b);
+    const resolved = benchmark.params({
+      full: request.full,
+      scale: request.scale,
+      order: request.order,
+      cores,
+      profile: request.profile,
+    });
+    params.set(benchmark.name, resolved);
+    const variants = benchmark.variants?.(resolved) ?? [undefined];
+    for (const system of targets) {
+      for (const variant of variants) {
+        for (const count of cores) {
+          usedCores.add(count);
+          const entry: Case = {
+            index: cases.length,
+            bench: benchmark.name,
+            system: system.name,
+            cores: count,
+          };
+          if (variant !== undefined) entry.variant = variant;
+          cases.push(entry);
+        }
+      }
+    }
+  }
+  if (cases.length === 0) throw new UsageError('nothing to run: no benchmark fits any system');
+
+  const used = new Set(cases.map((c) => c.system));
+  const info: Omit<SweepInfo, 'id'> = {
+    benchmarks: benchmarks
+      .filter((b) => params.has(b.name))
+      .map((b) => ({
+        name: b.name,
+        description: b.description,
+        target: b.target,
+        params: params.get(b.name)!,
+        metrics: b.metrics.map((m) => ({ ...m })),
+        xAxis: typeof b.xAxis === 'object' ? b.xAxis.variant : 'cores',
+      })),
+    systems: systems
+      .filter((s) => used.has(s.name))
+      .map((s) => ({ name: s.name, description: s.description, provides: [...s.provides] })),
+    cores: [...usedCores].sort((a, b) => a - b),
+    seed: request.seed,
+    order: request.order,
+    scale: request.scale,
+    full: request.full,
+    profile: request.profile,
+    cases,
+  };
+  return { info: { id: sweepId(info), ...info }, params };
+}
+
+/** Hash of everything that determines the numbers (not the descriptions). */
+export function sweepId(info: Omit<SweepInfo, 'id'>): string {
+  const determining = {
+    benchmarks: info.benchmarks.map((b) => ({ name: b.name, params: b.params })),
+    systems: info.systems.map((s) => s.name),
+    seed: info.seed,
+    order: info.order,
+    scale: info.scale,
+    full: info.full,
+    profile: info.profile,
+    cases: info.cases,
+  };
+  return createHash('sha256').update(canonicalJson(determining)).digest('hex').slice(0, 16);
+}
+
+/** JSON with object keys sorted, so equal values hash equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
+function selectBenchmarks(registry: Registry, names: readonly string[]): BenchmarkDefinition[] {
+  if (names.length === 0) {
+    return [...registry.benchmarks.values()].filter((b) => b.defaultSuite !== false);
+  }
+  const selected: BenchmarkDefinition[] = [];
+  for (const name of unique(names)) {
+    if (name.endsWith('*')) {
+      const prefix = name.slice(0, -1);
+      const matches = [...registry.benchmarks.values()].filter((b) => b.name.startsWith(prefix));
+      if (matches.length === 0) {
+        throw new UsageError(
+          `benchmark pattern "${name}" matches nothing (benchmarks: ${listOf(registry.benchmarks.keys())})`,
+        );
+      }
+      selected.push(...matches);
+    } else {
+      selected.push(registry.benchmark(name));
+    }
+  }
+  return [...new Set(selected)];
+}
+
+function pairUp(
+  registry: Registry,
+  benchmarks: BenchmarkDefinition[],
+  systems: SystemDefinition[],
+  explicitSystems: boolean,
+  explicitBenchmarks: boolean,
+): Map<string, SystemDefinition[]> {
+  const pairs = new Map<string, SystemDefinition[]>();
+  for (const benchmark of benchmarks) {
+    const fitting = systems.filter((system) => system.provides.includes(benchmark.target));
+    if (fitting.length === 0 && (explicitSystems || explicitBenchmarks)) {
+      const could = registry.systemsFor(benchmark.target).map((s) => s.name);
+      throw new UsageError(
+        `benchmark ${benchmark.name} needs ${TARGET_NAMES[benchmark.target]}, which ${explicitSystems ? `none of --systems ${systems.map((s) => s.name).join(',')}` : 'no default system'} provides (systems with one: ${listOf(could)})`,
+      );
+    }
+    pairs.set(benchmark.name, fitting);
+  }
+  if (explicitSystems) {
+    for (const system of systems) {
+      const used = benchmarks.some((b) => system.provides.includes(b.target));
+      if (!used) {
+        const kinds = system.provides.map((k: TargetKind) => TARGET_NAMES[k]).join(' and ');
+        throw new UsageError(
+          `system ${system.name} provides ${kinds}, which none of the benchmarks ${benchmarks.map((b) => b.name).join(', ')} drives`,
+        );
+      }
+    }
+  }
+  return pairs;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,66 @@
+// Running one case of a sweep: a fresh machine with the sweep's profile, seed and the case's core
+// count; the system built on it (by core 0, as at boot, after which every core starts at the same
+// clock); the benchmark's programs run to completion; one point per metric. A case depends only on
+// the sweep and its index, so any worker, in any order, gives the same points.
+
+import { Machine } from '@unimem/hw';
+import type { Point, SweepInfo } from './api.js';
+import type { Registry } from './registry.js';
+
+export function runCase(registry: Registry, sweep: SweepInfo, index: number): Point[] {
+  const entry = sweep.cases[index];
+  if (!entry) throw new RangeError(`case ${index} is not in sweep ${sweep.id}`);
+  const benchmark = registry.benchmark(entry.bench);
+  const system = registry.system(entry.system);
+  const params = sweep.benchmarks.find((b) => b.name === entry.bench)?.params;
+  if (!params) throw new Error(`sweep ${sweep.id} has no parameters for ${entry.bench}`);
+  const { profile, seed } = sweep;
+
+  const machine = new Machine({ profile, cores: entry.cores, seed });
+  const parts = system.build({
+    machine,
+    cores: entry.cores,
+    memoryBytes: benchmark.memoryBytes(params, { profile }),
+    seed,
+  });
+  if (!parts[benchmark.target]) {
+    throw new Error(
+      `system ${system.name} built no ${benchmark.target} part for ${benchmark.name}`,
+    );
+  }
+  let booted = 0;
+  for (let core = 0; core < entry.cores; core++) booted = Math.max(booted, machine.now(core));
+  for (let core = 0; core < entry.cores; core++) machine.advanceTo(booted, core);
+
+  const prepared = benchmark.prepare({
+    machine,
+    parts,
+    cores: entry.cores,
+    params,
+    variant: entry.variant,
+    seed,
+  });
+  machine.run(prepared.program, { cores: entry.cores });
+
+  const declared = new Set(benchmark.metrics.map((m) => m.name));
+  return prepared.results().map((m) => {
+    if (!declared.has(m.metric)) {
+      throw new Error(`${benchmark.name} measured undeclared metric "${m.metric}"`);
+    }
+    return {
+      bench: entry.bench,
+      system: entry.system,
+      cores: entry.cores,
+      metric: m.metric,
+      value: m.value,
+      unit: m.unit,
+      counters: m.counters,
+      ops: m.ops,
+      order: benchmark.usesOrder ? sweep.order : null,
+      variant: entry.variant ?? null,
+      seed,
+      params,
+      case: index,
+    };
+  });
+}

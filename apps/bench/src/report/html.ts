@@ -1,0 +1,148 @@
+// The HTML report of a result set (`report.html`): what was run (profile, sweep, seed, command,
+// host, versions, times; a banner when incomplete), one SVG chart per figure with a caption, the
+// summary table of every figure (values per core count), and the model's counters per operation
+// behind every point. One self-contained file: inline CSS, inline SVG, no script, no external
+// resource, so it opens offline in any browser.
+
+import type { ResultSet } from '../api.js';
+import { buildFigures, type Figure } from './figures.js';
+import { escapeXml as esc, formatNumber, formatValue, renderChart } from './svg-chart.js';
+
+const CSS = `
+body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f6f6f6}
+td.name,th.name{text-align:left}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;font-size:13px}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
+figure{margin:0;width:540px}figcaption{font-size:13px;color:#555}\n.figures{display:flex;flex-wrap:wrap;gap:16px 24px}
+.banner{background:#fff3cd;border:1px solid #e0c060;padding:8px 12px;margin:12px 0}
+details{font-size:13px;margin-bottom:16px}code{font-size:12px}
+`;
+
+export function renderHtml(set: ResultSet): string {
+  const { meta } = set;
+  const figures = buildFigures(set);
+  const title = `unimem results: ${meta.sweep.benchmarks.map((b) => b.name).join(', ')}`;
+  const body: string[] = [];
+  body.push(`<h1>${esc(title)}</h1>`);
+  if (!meta.complete) {
+    body.push(
+      `<p class="banner"><strong>Incomplete:</strong> ${meta.missing.length} of ${meta.selected.length} selected cases have no points${meta.interrupted ? ' (the run was interrupted)' : ''}.</p>`,
+    );
+  }
+  body.push(renderMeta(set));
+  body.push('<h2>Figures</h2>');
+  if (figures.length === 0) body.push('<p>No points.</p>');
+  body.push(`<div class="figures">${figures.map((f) => renderFigure(set, f)).join('\n')}</div>`);
+  body.push('<h2>Summary</h2>');
+  for (const figure of figures) body.push(renderTable(figure));
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title><style>${CSS}</style></head>
+<body>
+${body.join('\n')}
+</body></html>
+`;
+}
+
+function renderMeta(set: ResultSet): string {
+  const { meta } = set;
+  const { sweep } = meta;
+  const rows: Array<[string, string]> = [
+    ['sweep', `${sweep.id} (${sweep.cases.length} cases, ${set.points.length} points)`],
+    ['profile', `${sweep.profile.name}: ${sweep.profile.description}`],
+    ['systems', sweep.systems.map((s) => `${s.name} (${s.description})`).join('; ')],
+    [
+      'benchmarks',
+      sweep.benchmarks
+        .map(
+          (b) =>
+            `${b.name}: ${b.description} [${Object.entries(b.params)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}]`,
+        )
+        .join('; '),
+    ],
+    [
+      'size',
+      `${sweep.full ? 'full (published sizes)' : 'quick'}, scale ${sweep.scale}, order ${sweep.order}, seed ${sweep.seed}`,
+    ],
+    [
+      'shard',
+      meta.shard
+        ? `${meta.shard.index}/${meta.shard.count}`
+        : meta.mergedFrom.length > 0
+          ? `merged from ${meta.mergedFrom.length} result sets`
+          : 'whole sweep',
+    ],
+    ['command', meta.command],
+    [
+      'host',
+      `${meta.host.hostname}: ${meta.host.cpuModel}, ${meta.host.cpus} CPUs, ${meta.host.platform}/${meta.host.arch}, Node ${meta.host.node}`,
+    ],
+    [
+      'versions',
+      Object.entries(meta.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
+    ['time', `${meta.startedAt} – ${meta.finishedAt}, ${meta.jobs} worker threads`],
+  ];
+  return `<dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
+}
+
+function renderFigure(set: ResultSet, figure: Figure): string {
+  const chart = renderChart({
+    title: figure.title,
+    xLabel: figure.xLabel,
+    yLabel: figure.yLabel,
+    series: figure.series.map((s) => ({ name: s.name, points: s.points })),
+  });
+  const info = set.meta.sweep.benchmarks.find((b) => b.name === figure.bench);
+  const metric = info?.metrics.find((m) => m.name === figure.metric);
+  const notes = [
+    info ? `${info.name}: ${info.description}.` : '',
+    metric
+      ? `Metric ${metric.name}: ${metric.description} (${metric.unit}), simulated on ${set.meta.sweep.profile.name}; lower is better.`
+      : '',
+    chart.logY ? 'The y axis is logarithmic because the values span more than a factor of 20.' : '',
+    chart.omitted > 0
+      ? `${chart.omitted} points with a value of 0 cannot be drawn on the log axis and are left out (see the table).`
+      : '',
+  ].filter((note) => note !== '');
+  return `<figure id="${figure.id}">${chart.svg}<figcaption>${esc(notes.join(' '))}</figcaption>${renderCounters(figure)}</figure>`;
+}
+
+function renderTable(figure: Figure): string {
+  const head = `<tr><th class="name">${esc(figure.title)} (${esc(figure.unit)})</th>${figure.xs.map((x) => `<th>${esc(figure.xLabel)} ${formatNumber(x)}</th>`).join('')}</tr>`;
+  const rows = figure.series.map((series) => {
+    const cells = figure.xs.map((x) => {
+      const found = series.points.find((p) => p.x === x);
+      return `<td>${found ? esc(formatValue(found.y)) : '–'}</td>`;
+    });
+    return `<tr><td class="name">${esc(series.name)}</td>${cells.join('')}</tr>`;
+  });
+  return `<table class="summary" data-figure="${figure.id}">${head}${rows.join('')}</table>`;
+}
+
+function renderCounters(figure: Figure): string {
+  const names = new Set<string>();
+  for (const series of figure.series) {
+    for (const p of series.points)
+      for (const name of Object.keys(p.point.counters)) names.add(name);
+  }
+  const columns = [...names].sort();
+  if (columns.length === 0) return '';
+  const head = `<tr><th class="name">series</th><th>${esc(figure.xLabel)}</th><th>ops</th>${columns.map((c) => `<th>${esc(c)}/op</th>`).join('')}</tr>`;
+  const rows = figure.series.flatMap((series) =>
+    series.points.map(({ x, point }) => {
+      const perOp = columns.map((c) => {
+        const value = point.counters[c];
+        return `<td>${value === undefined ? '–' : esc(formatValue(point.ops > 0 ? value / point.ops : value))}</td>`;
+      });
+      return `<tr><td class="name">${esc(series.name)}</td><td>${formatNumber(x)}</td><td>${formatNumber(point.ops)}</td>${perOp.join('')}</tr>`;
+    }),
+  );
+  return `<details><summary>Model counters per operation behind ${esc(figure.title)}</summary><table>${head}${rows.join('')}</table></details>`;
+}

@@ -1,0 +1,228 @@
+// Line charts as self-contained SVG strings (no library, no script, no external font): axes with
+// ticks and labels, one coloured line with markers per series, a legend, a title, units. Scales
+// are chosen from the data: the y axis is logarithmic when the positive values span more than
+// LOG_SPAN (otherwise linear from zero), the x axis is log2 when the x values are spread roughly
+// geometrically (1, 2, 4, ... 64 cores), else linear. Non-positive values cannot be drawn on a log
+// axis; they are left out and the caption says so.
+
+export interface ChartSeries {
+  name: string;
+  points: ReadonlyArray<{ x: number; y: number }>;
+}
+
+export interface ChartSpec {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly ChartSeries[];
+}
+
+/** Spread of positive y values from which the y axis becomes logarithmic. */
+export const LOG_SPAN = 20;
+
+const WIDTH = 540;
+const HEIGHT = 340;
+const MARGIN = { top: 40, right: 160, bottom: 52, left: 64 };
+const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#ff7f0e',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#7f7f7f',
+  '#bcbd22',
+];
+
+export interface Scale {
+  kind: 'linear' | 'log';
+  min: number;
+  max: number;
+  ticks: number[];
+  map(value: number): number;
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Compact tick label: 1234 → "1,234", 0.5 → "0.5", 2.5e6 → "2.5M". */
+export function formatNumber(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `${trimZeros((value / 1e6).toPrecision(3))}M`;
+  if (abs >= 1e4) return `${trimZeros((value / 1e3).toPrecision(3))}k`;
+  if (abs >= 100 || value === 0) return Math.round(value).toLocaleString('en-US');
+  return trimZeros(value.toPrecision(3));
+}
+
+/** A measured value for tables: whole numbers from 100 up, else three significant digits. */
+export function formatValue(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 100 || value === 0) return Math.round(value).toLocaleString('en-US');
+  return value.toPrecision(3);
+}
+
+function trimZeros(text: string): string {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+function niceStep(span: number, count: number): number {
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const fraction = raw / power;
+  return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
+}
+
+function linearScale(min: number, max: number, from: number, to: number): Scale {
+  if (max <= min) max = min + 1;
+  const step = niceStep(max - min, 5);
+  const lo = Math.floor(min / step) * step;
+  const hi = Math.ceil(max / step) * step;
+  const ticks: number[] = [];
+  for (let t = lo; t <= hi + step / 2; t += step) ticks.push(Number(t.toPrecision(12)));
+  return {
+    kind: 'linear',
+    min: lo,
+    max: hi,
+    ticks,
+    map: (v) => from + ((v - lo) / (hi - lo)) * (to - from),
+  };
+}
+
+function logScale(min: number, max: number, from: number, to: number, base: number): Scale {
+  const lo = base ** Math.floor(Math.log(min) / Math.log(base) + 1e-9);
+  const hi = base ** Math.ceil(Math.log(max) / Math.log(base) - 1e-9);
+  const top = hi > lo ? hi : lo * base;
+  const ticks: number[] = [];
+  for (let t = lo; t <= top * 1.0001; t *= base) ticks.push(t);
+  if (base === 10 && ticks.length <= 3) {
+    for (const t of [...ticks]) for (const m of [2, 5]) if (t * m < top) ticks.push(t * m);
+    ticks.sort((a, b) => a - b);
+  }
+  const span = Math.log(top) - Math.log(lo);
+  return {
+    kind: 'log',
+    min: lo,
+    max: top,
+    ticks,
+    map: (v) => from + ((Math.log(v) - Math.log(lo)) / span) * (to - from),
+  };
+}
+
+/** Whether x values are spread geometrically enough for a log2 axis. */
+export function wantsLogX(xs: readonly number[]): boolean {
+  const sorted = [...new Set(xs)].filter((x) => x > 0).sort((a, b) => a - b);
+  if (sorted.length < 3 || sorted[sorted.length - 1] / sorted[0] < 16) return false;
+  const ratios = sorted.slice(1).map((x, i) => x / sorted[i]);
+  ratios.sort((a, b) => a - b);
+  return ratios[Math.floor(ratios.length / 2)] >= 1.5;
+}
+
+/** Whether positive y values spread far enough for a log axis. */
+export function wantsLogY(ys: readonly number[]): boolean {
+  const positive = ys.filter((y) => y > 0);
+  if (positive.length < 2) return false;
+  return Math.max(...positive) / Math.min(...positive) > LOG_SPAN;
+}
+
+export interface RenderedChart {
+  svg: string;
+  logX: boolean;
+  logY: boolean;
+  /** Points left out (non-positive values on a log axis). */
+  omitted: number;
+}
+
+export function renderChart(spec: ChartSpec): RenderedChart {
+  const all = spec.series.flatMap((s) => s.points);
+  const xs = all.map((p) => p.x);
+  const ys = all.map((p) => p.y);
+  const logX = wantsLogX(xs);
+  const logY = wantsLogY(ys);
+  const left = MARGIN.left;
+  const right = WIDTH - MARGIN.right;
+  const top = MARGIN.top;
+  const bottom = HEIGHT - MARGIN.bottom;
+  const drawable = (p: { x: number; y: number }) =>
+    Number.isFinite(p.y) && Number.isFinite(p.x) && (!logY || p.y > 0) && (!logX || p.x > 0);
+  const shown = all.filter(drawable);
+  const omitted = all.length - shown.length;
+  const xMin = Math.min(...shown.map((p) => p.x));
+  const xMax = Math.max(...shown.map((p) => p.x));
+  const yValues = shown.map((p) => p.y);
+  const x = logX
+    ? logScale(xMin, xMax, left, right, 2)
+    : linearScale(Math.min(0, xMin), xMax, left, right);
+  if (!logX && xs.length > 0 && new Set(xs).size <= 16)
+    x.ticks = [...new Set(xs)].sort((a, b) => a - b);
+  const y = logY
+    ? logScale(Math.min(...yValues), Math.max(...yValues), bottom, top, 10)
+    : linearScale(0, Math.max(0, ...yValues), bottom, top);
+  if (logX) x.ticks = [...new Set(shown.map((p) => p.x))].sort((a, b) => a - b);
+
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(spec.title)}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
+  );
+  parts.push(`<title>${escapeXml(spec.title)}</title>`);
+  parts.push(`<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`);
+  parts.push(
+    `<text x="${(left + right) / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(spec.title)}</text>`,
+  );
+  // Grid and ticks.
+  for (const t of y.ticks) {
+    const py = y.map(t).toFixed(1);
+    parts.push(
+      `<line class="grid" x1="${left}" x2="${right}" y1="${py}" y2="${py}" stroke="#e5e5e5"/>`,
+    );
+    parts.push(
+      `<text x="${left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle">${formatNumber(t)}</text>`,
+    );
+  }
+  for (const t of x.ticks) {
+    const px = x.map(t).toFixed(1);
+    parts.push(
+      `<line class="grid" x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="#f0f0f0"/>`,
+    );
+    parts.push(`<text x="${px}" y="${bottom + 16}" text-anchor="middle">${formatNumber(t)}</text>`);
+  }
+  parts.push(
+    `<path class="axis" d="M${left},${top}V${bottom}H${right}" fill="none" stroke="#333"/>`,
+  );
+  parts.push(
+    `<text x="${(left + right) / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(spec.xLabel)}${logX ? ' (log scale)' : ''}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(18 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}${logY ? ' (log scale)' : ''}</text>`,
+  );
+  // Series.
+  spec.series.forEach((series, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const points = series.points.filter(drawable).sort((a, b) => a.x - b.x);
+    if (points.length > 0) {
+      const d = points
+        .map((p, k) => `${k === 0 ? 'M' : 'L'}${x.map(p.x).toFixed(1)},${y.map(p.y).toFixed(1)}`)
+        .join('');
+      parts.push(
+        `<path class="series" data-series="${escapeXml(series.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`,
+      );
+      for (const p of points) {
+        parts.push(
+          `<circle cx="${x.map(p.x).toFixed(1)}" cy="${y.map(p.y).toFixed(1)}" r="3.5" fill="${color}"><title>${escapeXml(`${series.name}: ${formatValue(p.y)} at ${formatNumber(p.x)}`)}</title></circle>`,
+        );
+      }
+    }
+    const ly = top + 8 + i * 20;
+    parts.push(
+      `<line x1="${right + 14}" x2="${right + 38}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,
+    );
+    parts.push(`<circle cx="${right + 26}" cy="${ly}" r="3.5" fill="${color}"/>`);
+    parts.push(
+      `<text class="legend" x="${right + 44}" y="${ly}" dominant-baseline="middle">${escapeXml(series.name)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return { svg: parts.join(''), logX, logY, omitted };
+}
