@@ -16,7 +16,16 @@ const dirs = process.argv.slice(2);
 const packages =
   dirs.length > 0
     ? dirs
-    : ['packages/core', 'packages/hw', 'packages/llfree', 'packages/superblock'];
+    : [
+        'packages/core',
+        'packages/hw',
+        'packages/llfree',
+        'packages/vma-tree',
+        'packages/superblock',
+        'packages/kernel-api',
+        'packages/osv',
+        'packages/jemalloc',
+      ];
 const work = mkdtempSync(join(tmpdir(), 'unimem-pack-'));
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();

@@ -21,7 +21,7 @@
 import type { Lock } from '@unimem/core';
 import type { CacheLines } from './lines.js';
 import type { Machine } from './machine.js';
-import { BusyTimeline } from './timeline.js';
+import { BusyTimeline, HoldEstimate } from './timeline.js';
 
 /** Wait statistics of one lock (of one mode, for reader-writer locks). */
 export interface LockStats {
@@ -159,6 +159,7 @@ abstract class ExclusiveLock implements Lock {
   readonly line: number;
   protected readonly lines: CacheLines;
   private readonly holds = new BusyTimeline();
+  private readonly expectedHold = new HoldEstimate();
   private readonly book: LockBook;
   private readonly what: string;
   private holder = NONE;
@@ -195,7 +196,7 @@ abstract class ExclusiveLock implements Lock {
     machine.current = core;
     const clocks = machine.clocks;
     const arrival = clocks[core];
-    const free = this.holds.freeFrom(arrival);
+    const free = this.holds.fit(arrival, this.expectedHold.value);
     const wait = free - arrival + this.sleepCycles(free - arrival);
     clocks[core] = arrival + wait;
     this.acquireAccess(wait > 0);
@@ -220,14 +221,8 @@ abstract class ExclusiveLock implements Lock {
     const clocks = machine.clocks;
     this.releaseAccess();
     const end = clocks[core];
-    const length = end - this.holdStart;
-    const start = this.holds.fit(this.holdStart, length);
-    if (start > this.holdStart) {
-      // The hold overlaps one recorded earlier for a later time: it comes after that one.
-      clocks[core] += start - this.holdStart;
-      this.book.lateWait(core, this.waited, start - this.holdStart);
-    }
-    this.holds.add(start, start + length);
+    this.holds.add(this.holdStart, end);
+    this.expectedHold.observe(end - this.holdStart);
     this.book.stats.holdCycles += end - this.acquiredAt;
     this.holder = NONE;
     machine.current = saved;

@@ -27,7 +27,7 @@ import {
   sleepPolicy,
 } from './locks.js';
 import type { Machine } from './machine.js';
-import { BusyTimeline } from './timeline.js';
+import { BusyTimeline, HoldEstimate } from './timeline.js';
 
 export interface RwLockOptions extends SleepOptions {
   /**
@@ -51,6 +51,8 @@ export class SimRwLock implements RwLock {
   private readonly lines: CacheLines;
   private readonly readHolds = new BusyTimeline();
   private readonly writeHolds = new BusyTimeline();
+  private readonly expectedRead = new HoldEstimate();
+  private readonly expectedWrite = new HoldEstimate();
   /** Accesses to the lock line (or, with readerMutex, internal-mutex sections). */
   private readonly lineBusy = new BusyTimeline();
   private readonly reads: LockBook;
@@ -121,7 +123,10 @@ export class SimRwLock implements RwLock {
     const clocks = machine.clocks;
     const book = mode === READ ? this.reads : this.writes;
     const arrival = clocks[core];
-    const free = mode === READ ? this.writeHolds.freeFrom(arrival) : this.freeOfAll(arrival);
+    const free =
+      mode === READ
+        ? this.writeHolds.fit(arrival, this.expectedRead.value)
+        : this.fitOfAll(arrival, this.expectedWrite.value);
     let wait = free - arrival;
     if (wait > this.spinCycles) {
       wait += this.wakeupCycles;
@@ -158,17 +163,8 @@ export class SimRwLock implements RwLock {
     if (this.sectionSlept) book.stats.sleeps++;
     book.lateWait(core, this.waited, releaseWait);
     const end = clocks[core];
-    const length = end - this.holdStart;
-    const start =
-      mode === READ
-        ? this.writeHolds.fit(this.holdStart, length)
-        : this.fitOfAll(this.holdStart, length);
-    if (start > this.holdStart) {
-      // The hold overlaps one recorded earlier for a later time: it comes after that one.
-      clocks[core] += start - this.holdStart;
-      book.lateWait(core, this.waited + releaseWait, start - this.holdStart);
-    }
-    (mode === READ ? this.readHolds : this.writeHolds).add(start, start + length);
+    (mode === READ ? this.readHolds : this.writeHolds).add(this.holdStart, end);
+    (mode === READ ? this.expectedRead : this.expectedWrite).observe(end - this.holdStart);
     book.stats.holdCycles += end - this.acquiredAt;
     this.holder = NONE;
     this.mode = NONE;
@@ -202,11 +198,6 @@ export class SimRwLock implements RwLock {
     this.lineBusy.add(start, start + length);
     clocks[core] = start + length;
     return start + length - cost - at;
-  }
-
-  /** Earliest time at or after `time` with neither a read nor a write hold. */
-  private freeOfAll(time: number): number {
-    return this.fitOfAll(time, 0);
   }
 
   /** Earliest start at or after `time` of a free span of `duration` in both timelines. */

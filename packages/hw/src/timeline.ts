@@ -6,13 +6,16 @@
 // for the hold's end if it does not — which is "wait for the previous holder's release" in
 // simulated time rather than in processing order. Invariant: intervals are sorted, disjoint and
 // not touching (touching ones are merged). Only the latest intervals are kept (when `capacity` is
-// reached the oldest quarter is forgotten); a request earlier than the oldest kept interval does
-// not see older ones — an approximation that only matters for requests that far in the past.
+// reached the oldest quarter is forgotten); a request earlier than the end of the forgotten ones
+// is treated as arriving at that end, so forgetting can only add waiting, never let two holds
+// overlap (a lock stays mutually exclusive however many cores queue on it).
 
 export class BusyTimeline {
   private readonly starts: Float64Array;
   private readonly ends: Float64Array;
   private count = 0;
+  /** End of the latest forgotten interval: nothing can be placed before it. */
+  private forgottenEnd = Number.NEGATIVE_INFINITY;
 
   constructor(readonly capacity = 64) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -35,7 +38,8 @@ export class BusyTimeline {
   }
 
   /** The earliest time at or after `time` that is not inside a busy interval. */
-  freeFrom(time: number): number {
+  freeFrom(requested: number): number {
+    const time = requested < this.forgottenEnd ? this.forgottenEnd : requested;
     const i = this.lastStartingAtOrBefore(time);
     return i >= 0 && this.ends[i] > time ? this.ends[i] : time;
   }
@@ -89,6 +93,7 @@ export class BusyTimeline {
   /** Forgets every interval. */
   clear(): void {
     this.count = 0;
+    this.forgottenEnd = Number.NEGATIVE_INFINITY;
   }
 
   private insertAt(index: number, start: number, end: number): void {
@@ -97,7 +102,11 @@ export class BusyTimeline {
       // Full: forget the oldest quarter at once (amortised O(1) per insert). An interval older
       // than everything kept is forgotten too.
       const drop = Math.max(1, this.capacity >> 2);
-      if (at < drop) return;
+      this.forgottenEnd = Math.max(this.forgottenEnd, this.ends[drop - 1]);
+      if (at < drop) {
+        this.forgottenEnd = Math.max(this.forgottenEnd, end);
+        return;
+      }
       this.starts.copyWithin(0, drop, this.count);
       this.ends.copyWithin(0, drop, this.count);
       this.count -= drop;
@@ -125,5 +134,23 @@ export class BusyTimeline {
       else hi = mid - 1;
     }
     return lo;
+  }
+}
+
+/**
+ * How long a lock's holds usually last: a decaying maximum of the observed lengths. An acquire
+ * processed late (its core reached the lock at a simulated time before holds other operations
+ * already recorded) may take a gap before those holds only if the gap is at least this long, so
+ * that the hold, whose length is unknown until the release, almost never overruns into the next
+ * one. A hold that overruns anyway is recorded as it happened (overlapping for that short
+ * stretch) rather than moved: moving a finished critical section after the fact would move
+ * everything nested inside it too, which the other resources have already recorded.
+ */
+export class HoldEstimate {
+  /** Infinity until the first hold is seen: with no history, never take a gap. */
+  value = Number.POSITIVE_INFINITY;
+
+  observe(length: number): void {
+    this.value = Number.isFinite(this.value) ? Math.max(length, this.value * 0.875) : length;
   }
 }

@@ -59,53 +59,41 @@ describe('SimMutex', () => {
     );
   });
 
-  it('lets a later-processed acquire use the gap before a hold recorded for a later time', () => {
-    const machine = new Machine({ profile: epyc9654pGuest, cores: 2 });
-    const mutex = new SimMutex(machine, 'm');
-    let core1Section = 0;
-    const run = () =>
+  it('lets a later-processed acquire use a gap at least as long as the usual hold', () => {
+    // Core 0 reaches the lock late in its first step (at 5000); core 1 starts its step after
+    // core 0's but reaches the lock at 100. Whether it may use the gap [100, 5000) depends on how
+    // long this lock's holds usually are (the hold's own length is unknown until its release).
+    const scenario = (section0: number, section1: number) => {
+      const machine = new Machine({ profile: epyc9654pGuest, cores: 2 });
+      const mutex = new SimMutex(machine, 'm', { spinCycles: Number.POSITIVE_INFINITY });
       machine.run((core) =>
         (function* () {
           if (core === 0) {
-            machine.charge(5000); // reaches the lock late in its step: holds [5000, ...)
+            machine.charge(5000);
             mutex.lock(core);
-            machine.charge(SECTION);
+            machine.charge(section0);
             mutex.unlock(core);
           } else {
-            yield 100; // starts its step after core 0's, but reaches the lock at 100
+            yield 100;
             mutex.lock(core);
-            machine.charge(core1Section);
+            machine.charge(section1);
             mutex.unlock(core);
           }
         })(),
       );
-    core1Section = 500; // fits before 5000: no wait
-    run();
-    expect(mutex.stats.contended).toBe(0);
-    expect(machine.now(1)).toBe(100 + C.sameCcd + C.rmw + 500 + C.hit + C.rmw);
+      return { machine, mutex };
+    };
+    // Usual hold ~1000 cycles: the gap of 4900 fits, core 1 does not wait.
+    const short = scenario(SECTION, 500);
+    expect(short.mutex.stats.contended).toBe(0);
+    expect(short.machine.now(1)).toBe(100 + C.sameCcd + C.rmw + 500 + C.hit + C.rmw);
 
-    // A section that does not fit waits for the other hold's end instead.
-    const late = new Machine({ profile: epyc9654pGuest, cores: 2 });
-    const lateMutex = new SimMutex(late, 'm');
-    late.run((core) =>
-      (function* () {
-        if (core === 0) {
-          late.charge(5000);
-          lateMutex.lock(core);
-          late.charge(SECTION);
-          lateMutex.unlock(core);
-        } else {
-          yield 100;
-          lateMutex.lock(core);
-          late.charge(10_000);
-          lateMutex.unlock(core);
-        }
-      })(),
-    );
-    const end0 = 5000 + C.dram + C.rmw + SECTION + C.hit + C.rmw;
-    expect(lateMutex.stats.contended).toBe(1);
-    expect(late.now(1)).toBe(end0 + C.sameCcd + C.rmw + 10_000 + C.hit + C.rmw);
-    expect(lateMutex.stats.waitCycles).toBe(end0 - 100);
+    // Usual hold ~6000 cycles: the gap does not fit, core 1 waits for core 0's release.
+    const long = scenario(6000, 500);
+    const end0 = 5000 + C.dram + C.rmw + 6000 + C.hit + C.rmw;
+    expect(long.mutex.stats.contended).toBe(1);
+    expect(long.mutex.stats.waitCycles).toBe(end0 - 100);
+    expect(long.machine.now(1)).toBe(end0 + C.sameCcd + C.rmw + 500 + C.hit + C.rmw);
   });
 });
 

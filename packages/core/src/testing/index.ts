@@ -1,5 +1,7 @@
 export { mulberry32 } from '../random.js';
 export * from './frame-allocator-suite.js';
+export * from './malloc-suite.js';
+export * from './memory-system-suite.js';
 export * from './ownership.js';
 export * from './vm-allocator-suite.js';
 export * from './vma-index-suite.js';

@@ -1,0 +1,203 @@
+// The Kernel API (the thesis' table; OSv `kii` namespace, include/osv/kernel_integration.hh):
+// thin wrappers over the booted subsystem's parts that let a DBMS take frames and address space
+// directly and map them itself. Frames are named by their linear-map address, as in OSv
+// (`frames_alloc` returns a `void*` into the linear map). Calls with a `core` argument charge
+// that core; the others (insert, erase, find*, allocateRange, freeRange) charge the machine's
+// current core, which is the running core inside `machine.run`. "Caller holds X" means the
+// call assumes the lock and takes none itself. Beyond core's KernelApi it exposes the page table, TLBs and IPIs so that
+// the caller can map and invalidate its pages (`pageTable.map`, `tlb.invlpg`, `flushTlbAll`).
+
+import {
+  type AddressResult,
+  AllocError,
+  type ErrnoStatus,
+  type KernelApi,
+  type Lock,
+  PAGE_SIZE,
+  type RwLock,
+  type Status,
+} from '@unimem/core';
+import type { Ipis, Machine, PageTable, Tlb } from '@unimem/hw';
+import { type KernelVma, LINEAR_BASE } from './api.js';
+import type { MemoryContext } from './context.js';
+import { segmentsOf, vmasOf } from './range-locks.js';
+
+export class UnikernelKernelApi implements KernelApi<KernelVma> {
+  /** The simulated machine (clocks, counters). */
+  readonly machine: Machine;
+  /**
+   * The one page table of the unikernel. Caller-made mappings are the caller's to unmap; table
+   * pages an unmap empties are freed after the next flushTlbAll (or kernel TLB flush).
+   */
+  readonly pageTable: PageTable;
+  /** The per-core TLBs: `tlb.invlpg(core, va)` invalidates one page on one core. */
+  readonly tlb: Tlb;
+  /** IPIs and shootdowns to the cores of the run. */
+  readonly ipis: Ipis;
+  /** Start of the linear map: frame f is at linearBase + f × 4096. */
+  readonly linearBase = LINEAR_BASE;
+
+  constructor(private readonly ctx: MemoryContext) {
+    this.machine = ctx.machine;
+    this.pageTable = ctx.pageTable;
+    this.tlb = ctx.tlb;
+    this.ipis = ctx.ipis;
+  }
+
+  /** Linear-map address of `frame`. */
+  linearAddress(frame: number): number {
+    return LINEAR_BASE + frame * PAGE_SIZE;
+  }
+
+  /** Frame at a linear-map address, or -1 when `addr` is not a frame's linear-map address. */
+  frameOf(addr: number): number {
+    const offset = addr - LINEAR_BASE;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.ctx.linearBytes) return -1;
+    return offset % PAGE_SIZE === 0 ? offset / PAGE_SIZE : -1;
+  }
+
+  /**
+   * [THREADSAFE] Allocates 2^order frames (OSv `frames_alloc` → `alloc_huge_page`); returns
+   * their linear-map address, or an AllocError (Memory, Argument).
+   */
+  framesAlloc(core: number, order: number): number {
+    const saved = this.enter(core);
+    const frame = this.ctx.frames.get(core, order);
+    this.leave(saved);
+    return frame < 0 ? frame : this.linearAddress(frame);
+  }
+
+  /**
+   * [THREADSAFE] Frees frames by their linear-map address (OSv `frames_free`, implemented as
+   * `free_frames`). AllocError.Address for an address outside the linear map or not a block
+   * handed out with this order. The caller has removed every mapping of them and flushed.
+   */
+  framesFree(core: number, addr: number, order: number): Status {
+    const frame = this.frameOf(addr);
+    if (frame < 0) return AllocError.Address;
+    const saved = this.enter(core);
+    const status = this.ctx.frames.put(core, frame, order);
+    this.leave(saved);
+    return status;
+  }
+
+  /** [THREADSAFE] Free physical memory in bytes (racy under concurrency). */
+  statFreePhysMem(): number {
+    return this.ctx.frames.freeFrames() * PAGE_SIZE;
+  }
+
+  /** [THREADSAFE] Physical memory in bytes. */
+  statTotalPhysMem(): number {
+    return this.ctx.frames.totalFrames() * PAGE_SIZE;
+  }
+
+  /**
+   * [THREADSAFE] OSv `flush_tlb_all`: flushes `core`'s TLB and, under the global tlb_flush
+   * mutex, every other core's of the run by IPI, waiting for all; then frees the page-table pages
+   * that unmaps emptied (held back until a flush, as OSv's rcu_defer). The caller must not hold
+   * the tlb_flush mutex.
+   */
+  flushTlbAll(core: number): void {
+    const saved = this.enter(core);
+    this.ctx.ipis.flushTlbAll(core, this.ctx.tlb, this.ctx.tlbFlushMutex);
+    if (this.ctx.tableFrees.pending > 0) this.ctx.tableFrees.release(core);
+    this.leave(saved);
+  }
+
+  /** [THREADSAFE] The mutex serialising population of kernel-half page-table levels. */
+  ptHighMutex(): Lock {
+    return this.ctx.ptHighMutex;
+  }
+
+  /** [THREADSAFE] The VMA lock of the owner of `addr`. Take before freeRangesLock. */
+  vmaLock(addr: number): RwLock {
+    return this.ctx.vm.vmaLock(addr);
+  }
+
+  /** [THREADSAFE] The free-ranges lock of the owner of `addr`. Take after vmaLock. */
+  freeRangesLock(addr: number): RwLock {
+    return this.ctx.vm.freeRangesLock(addr);
+  }
+
+  /**
+   * Inserts a VMA into its owner's index. Caller holds vmaLock(vma.start) for write and has
+   * reserved [start, end) (reserveRange, or validate + allocateRange); the VMA overlaps none.
+   * Faults in it populate anonymous pages; pages the caller maps itself stay the caller's.
+   */
+  insert(vma: KernelVma): void {
+    this.ctx.index(vma.start).insert(vma);
+  }
+
+  /**
+   * Removes exactly this VMA (false if it is not indexed). Caller holds vmaLock(vma.start) for
+   * write, has unmapped the pages it mapped itself and frees the range with freeRange.
+   */
+  erase(vma: KernelVma): boolean {
+    return this.ctx.index(vma.start).erase(vma);
+  }
+
+  /** The VMA containing `addr`, if any. Caller holds vmaLock(addr) (read or write). */
+  findIntersectingVma(addr: number): KernelVma | undefined {
+    return this.ctx.index(addr).find(addr);
+  }
+
+  /**
+   * VMAs intersecting [addr, addr + size) in address order, across owners. Caller holds the
+   * vmaLock of every owner the range touches (one lock when the range has one owner).
+   */
+  findIntersectingVmas(addr: number, size: number): KernelVma[] {
+    if (!(Number.isSafeInteger(addr) && Number.isSafeInteger(size) && addr >= 0 && size > 0)) {
+      return [];
+    }
+    return vmasOf(segmentsOf(this.ctx, addr, addr + size));
+  }
+
+  /**
+   * [THREADSAFE] MAP_FIXED rules (OSv `validate_map_fixed`): may `core` place a mapping at
+   * [addr, addr + size)? May claim free superblocks for it (taking the free-ranges lock itself).
+   */
+  validate(core: number, addr: number, size: number): boolean {
+    const saved = this.enter(core);
+    const ok = this.ctx.vm.validate(core, addr, size);
+    this.leave(saved);
+    return ok;
+  }
+
+  /**
+   * Takes exactly [addr, addr + size) out of the free address space (after validate). Caller
+   * holds freeRangesLock(addr) for write. Ok, Errno.ENOMEM if part of it is not free,
+   * Errno.EINVAL for a bad range.
+   */
+  allocateRange(addr: number, size: number): ErrnoStatus {
+    return this.ctx.vm.allocateRange(addr, size);
+  }
+
+  /**
+   * [THREADSAFE] Reserves `size` bytes (a multiple of 4 KiB) aligned to `align` (default 4 KiB)
+   * for `core`: core-local with superblocks. Returns the address, or Errno.ENOMEM/EINVAL.
+   */
+  reserveRange(core: number, size: number, align = PAGE_SIZE): AddressResult {
+    const saved = this.enter(core);
+    const addr = this.ctx.vm.reserveRange(core, size, align);
+    this.leave(saved);
+    return addr;
+  }
+
+  /**
+   * Gives [addr, addr + size) back to its owner's free address space. Caller holds
+   * freeRangesLock(addr) for write, and no VMA covers the range any more.
+   */
+  freeRange(addr: number, size: number): ErrnoStatus {
+    return this.ctx.vm.freeRange(addr, size);
+  }
+
+  private enter(core: number): number {
+    const saved = this.machine.current;
+    this.machine.current = core;
+    return saved;
+  }
+
+  private leave(saved: number): void {
+    this.machine.current = saved;
+  }
+}

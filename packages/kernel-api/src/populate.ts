@@ -1,0 +1,150 @@
+// Populating anonymous memory: one page for a fault, every page of a VMA for MAP_POPULATE (OSv
+// `vma::fault` / `populate`). A 2 MiB page is used where the aligned 2 MiB region lies inside
+// the VMA, nothing in it is populated yet and the frame allocator has an order-9 block; otherwise
+// a 4 KiB page. Each page is zeroed (zeroPage / zeroHugePage), then mapped. When no frame is
+// left, MADV_FREE pages are reclaimed once before the call reports Errno.ENOMEM.
+//
+// Invariant: a populate that fails leaves no frame and no page-table page behind (populateRange
+// unmaps what it mapped before it returns the error).
+
+import { Errno, type ErrnoStatus, HUGE_ORDER, HUGE_SIZE, Ok, PAGE_SIZE, Prot } from '@unimem/core';
+import { PageSize, PteFlag } from '@unimem/hw';
+import type { KernelVma } from './api.js';
+import type { MemoryContext } from './context.js';
+import { Residency } from './residency.js';
+import { unpopulate } from './unpopulate.js';
+
+/** Software PTE bit of a page whose VMA is PROT_NONE (Linux clears Present; see fault.ts). */
+export const PTE_NO_ACCESS = PteFlag.Soft1;
+
+/** Leaf flags for a VMA protection. Execute permission is not modelled. */
+export function pteFlagsOf(prot: number): number {
+  if (prot === Prot.NONE) return PTE_NO_ACCESS;
+  return (prot & Prot.WRITE) !== 0 ? PteFlag.Writable : 0;
+}
+
+/**
+ * Populates the page holding `va` in `vma` (2 MiB where possible). Returns Ok (also when the page
+ * is already mapped) or Errno.ENOMEM. The caller holds vmaLock(va).
+ */
+export function populatePage(
+  ctx: MemoryContext,
+  core: number,
+  vma: KernelVma,
+  va: number,
+): ErrnoStatus {
+  if (ctx.residency.has(va)) return Ok;
+  const key = Residency.key(va);
+  if (hugeEligible(ctx, vma, key)) {
+    if (populateHuge(ctx, core, vma, key) === Ok) return Ok;
+    ctx.count(core, ctx.counters.hugeFallbacks);
+  }
+  return populateSmall(ctx, core, vma, va - (va % PAGE_SIZE));
+}
+
+/**
+ * Populates every page of [start, end) inside `vma` (MAP_POPULATE). On Errno.ENOMEM everything
+ * this call populated is unmapped and freed again. The caller holds vmaLock(start) for write.
+ */
+export function populateRange(
+  ctx: MemoryContext,
+  core: number,
+  vma: KernelVma,
+  start: number,
+  end: number,
+): ErrnoStatus {
+  const { residency } = ctx;
+  let va = start;
+  while (va < end) {
+    const key = Residency.key(va);
+    if (va % HUGE_SIZE === 0 && va + HUGE_SIZE <= end && hugeEligible(ctx, vma, key)) {
+      if (populateHuge(ctx, core, vma, key) === Ok) {
+        va += HUGE_SIZE;
+        continue;
+      }
+      ctx.count(core, ctx.counters.hugeFallbacks);
+    }
+    if (!residency.has(va) && populateSmall(ctx, core, vma, va) !== Ok) {
+      ctx.gather.begin(core, false);
+      unpopulate(ctx, ctx.gather, core, start, va);
+      ctx.gather.finish();
+      return Errno.ENOMEM;
+    }
+    va += PAGE_SIZE;
+  }
+  return Ok;
+}
+
+function hugeEligible(ctx: MemoryContext, vma: KernelVma, key: number): boolean {
+  const base = key * HUGE_SIZE;
+  return (
+    ctx.settings.hugePages &&
+    vma.noHugePages !== true &&
+    base >= vma.start &&
+    base + HUGE_SIZE <= vma.end &&
+    ctx.frames.maxOrder >= HUGE_ORDER &&
+    ctx.residency.isEmpty(key)
+  );
+}
+
+/** A 2 MiB page plus its deposited table frame; Errno.ENOMEM (nothing changed) if either fails. */
+function populateHuge(ctx: MemoryContext, core: number, vma: KernelVma, key: number): ErrnoStatus {
+  const { frames } = ctx;
+  const frame = frames.get(core, HUGE_ORDER);
+  if (frame < 0) return Errno.ENOMEM;
+  const deposit = frames.get(core, 0);
+  if (deposit < 0) {
+    ctx.putFrame(core, frame, HUGE_ORDER);
+    return Errno.ENOMEM;
+  }
+  const base = key * HUGE_SIZE;
+  ctx.machine.charge(ctx.machine.costs.zeroHugePage, core);
+  const status = ctx.pageTable.map(core, base, frame, PageSize.Size2M, pteFlagsOf(vma.prot));
+  if (status !== Ok) {
+    // ENOMEM for a table page, or EEXIST: someone else's 4 KiB mapping lies in the region.
+    ctx.putFrame(core, deposit, 0);
+    ctx.putFrame(core, frame, HUGE_ORDER);
+    return Errno.ENOMEM;
+  }
+  ctx.count(core, ctx.counters.hugePagesZeroed);
+  ctx.residency.addHuge(key);
+  ctx.huge.deposit(key, deposit);
+  return Ok;
+}
+
+/** A 4 KiB page at `page`; reclaims MADV_FREE pages once when memory is short. */
+function populateSmall(
+  ctx: MemoryContext,
+  core: number,
+  vma: KernelVma,
+  page: number,
+): ErrnoStatus {
+  for (let attempt = 0; ; attempt++) {
+    const status = tryPopulateSmall(ctx, core, vma, page);
+    if (status !== Errno.ENOMEM || attempt > 0 || ctx.lazy.reclaim(ctx, core) === 0) return status;
+  }
+}
+
+function tryPopulateSmall(
+  ctx: MemoryContext,
+  core: number,
+  vma: KernelVma,
+  page: number,
+): ErrnoStatus {
+  const frame = ctx.frames.get(core, 0);
+  if (frame < 0) return Errno.ENOMEM;
+  ctx.machine.charge(ctx.machine.costs.zeroPage, core);
+  const status = ctx.pageTable.map(core, page, frame, PageSize.Size4K, pteFlagsOf(vma.prot));
+  if (status === Errno.EEXIST) {
+    // Mapped by a Kernel API user, not by us: nothing to populate.
+    ctx.putFrame(core, frame, 0);
+    return Ok;
+  }
+  if (status !== Ok) {
+    ctx.putFrame(core, frame, 0);
+    return Errno.ENOMEM;
+  }
+  ctx.count(core, ctx.counters.pagesZeroed);
+  ctx.residency.addPage(page);
+  return Ok;
+}

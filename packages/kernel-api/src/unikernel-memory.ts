@@ -1,0 +1,261 @@
+// UnikernelMemory: the memory subsystem of a unikernel (OSv's core/mmu.cc and mempool.cc, as
+// restructured by the thesis) assembled from any FrameAllocator and any VmAllocator on the
+// simulated machine, implementing MemorySystem. This file checks options and arguments and
+// makes the calling core the machine's current core; each mechanism is in its own file (boot,
+// mmap, protect, advise, fault, populate, unpopulate, tlb-flush, lazy-free) and the Kernel API
+// in kernel-api.ts. Invariant: before boot() only the constructor and `name`/`cores` are usable.
+
+import {
+  type AddressResult,
+  Errno,
+  type ErrnoStatus,
+  type Lock,
+  type MemorySystem,
+  PAGE_SIZE,
+} from '@unimem/core';
+import { PageSize, SimMutex } from '@unimem/hw';
+import { madvise } from './advise.js';
+import {
+  type BootReport,
+  DEFAULT_ADDRESS_LIMIT,
+  LINEAR_BASE,
+  TLB_GATHER_PAGES,
+  type UnikernelMemoryOptions,
+  type UnikernelStats,
+  VMA_BYTES,
+} from './api.js';
+import { boot } from './boot.js';
+import type { MemoryContext, Settings } from './context.js';
+import { touch } from './fault.js';
+import { UnikernelKernelApi } from './kernel-api.js';
+import { mmap, munmap } from './mmap.js';
+import { mprotect } from './protect.js';
+
+export class UnikernelMemory implements MemorySystem {
+  readonly name: string;
+  readonly cores: number;
+  /** Physical memory in bytes. */
+  readonly memoryBytes: number;
+  private readonly options: UnikernelMemoryOptions;
+  private readonly settings: Settings;
+  private readonly runCores: readonly number[];
+  private readonly linearPageBytes: number;
+  private ctx: MemoryContext | null = null;
+  private api: UnikernelKernelApi | null = null;
+  private report: BootReport | null = null;
+
+  constructor(options: UnikernelMemoryOptions) {
+    const { machine } = options ?? {};
+    if (machine === undefined || machine === null || typeof machine.charge !== 'function') {
+      throw new RangeError(
+        `machine ${machine} is not a Machine (a simulated machine is required; native use is out of scope)`,
+      );
+    }
+    if (typeof options.frames !== 'function') {
+      throw new RangeError(`frames ${options.frames} is not a frame allocator factory`);
+    }
+    if (typeof options.vm !== 'function') {
+      throw new RangeError(`vm ${options.vm} is not a VM allocator factory`);
+    }
+    this.options = options;
+    this.name = options.name ?? 'unikernel';
+    this.cores = machine.cores;
+    this.memoryBytes = options.memoryBytes ?? machine.profile.memoryBytes.value;
+    if (!Number.isSafeInteger(this.memoryBytes) || this.memoryBytes <= 0) {
+      throw new RangeError(`memoryBytes ${this.memoryBytes} must be a positive integer`);
+    }
+    if (this.memoryBytes % PAGE_SIZE !== 0) {
+      throw new RangeError(`memoryBytes ${this.memoryBytes} must be a multiple of 4096`);
+    }
+    this.linearPageBytes = options.linearPageBytes ?? PageSize.Size2M;
+    if (this.linearPageBytes !== PageSize.Size2M && this.linearPageBytes !== PageSize.Size1G) {
+      throw new RangeError(`linearPageBytes ${this.linearPageBytes} must be 2 MiB or 1 GiB`);
+    }
+    this.runCores = resolveRunCores(options.runCores, machine.cores);
+    this.settings = resolveSettings(options);
+  }
+
+  /**
+   * Boots the subsystem on core 0 (see boot.ts): frame allocator, linear map, VM allocator.
+   * Throws if already booted or if a part is misconfigured.
+   */
+  boot(): void {
+    if (this.ctx !== null) throw new Error(`${this.name}: boot() called twice`);
+    const mutex =
+      this.options.mutex ??
+      ((name: string): Lock => new SimMutex(this.options.machine, name, { spinCycles: 0 }));
+    const { ctx, report } = boot({
+      options: this.options,
+      memoryBytes: this.memoryBytes,
+      linearPageBytes: this.linearPageBytes,
+      runCores: this.runCores,
+      settings: this.settings,
+      tlbFlushMutex: mutex('tlb_flush'),
+      ptHighMutex: mutex('pt_high'),
+    });
+    this.ctx = ctx;
+    this.report = report;
+    this.api = new UnikernelKernelApi(ctx);
+  }
+
+  /** Where boot's cycles went. */
+  get bootReport(): BootReport {
+    if (this.report === null) throw this.notBooted();
+    return this.report;
+  }
+
+  /** The Kernel API over this subsystem. */
+  get kernel(): UnikernelKernelApi {
+    if (this.api === null) throw this.notBooted();
+    return this.api;
+  }
+
+  /** The parts and bookkeeping (for tests and tools). */
+  get context(): MemoryContext {
+    if (this.ctx === null) throw this.notBooted();
+    return this.ctx;
+  }
+
+  mmap(core: number, length: number, prot: number, flags: number, addr?: number): AddressResult {
+    const ctx = this.context;
+    if (!this.validCore(core)) return Errno.EINVAL;
+    const saved = enter(ctx, core);
+    const result = mmap(ctx, core, length, prot, flags, addr);
+    ctx.machine.current = saved;
+    return result;
+  }
+
+  munmap(core: number, addr: number, length: number): ErrnoStatus {
+    const ctx = this.context;
+    if (!this.validCore(core)) return Errno.EINVAL;
+    const saved = enter(ctx, core);
+    const result = munmap(ctx, core, addr, length);
+    ctx.machine.current = saved;
+    return result;
+  }
+
+  mprotect(core: number, addr: number, length: number, prot: number): ErrnoStatus {
+    const ctx = this.context;
+    if (!this.validCore(core)) return Errno.EINVAL;
+    const saved = enter(ctx, core);
+    const result = mprotect(ctx, core, addr, length, prot);
+    ctx.machine.current = saved;
+    return result;
+  }
+
+  madvise(core: number, addr: number, length: number, advice: number): ErrnoStatus {
+    const ctx = this.context;
+    if (!this.validCore(core)) return Errno.EINVAL;
+    const saved = enter(ctx, core);
+    const result = madvise(ctx, core, addr, length, advice);
+    ctx.machine.current = saved;
+    return result;
+  }
+
+  touch(core: number, addr: number, write: boolean): ErrnoStatus {
+    const ctx = this.context;
+    if (!this.validCore(core)) return Errno.EINVAL;
+    const saved = enter(ctx, core);
+    const result = touch(ctx, core, addr, write);
+    ctx.machine.current = saved;
+    return result;
+  }
+
+  /**
+   * An observation, not an operation: it charges no cycles (the current core's clock is restored
+   * after the frame allocator's counters are read; line counters may still see the reads).
+   */
+  stats(): UnikernelStats {
+    const ctx = this.context;
+    const { frames, pageTable, vm, machine } = ctx;
+    const core = machine.current;
+    const clock = machine.clocks[core];
+    let vmas = 0;
+    let vmaBytes = 0;
+    for (const index of ctx.indexes) {
+      vmas += index.size;
+      for (const vma of index) vmaBytes += vma.end - vma.start;
+    }
+    const freeFrames = frames.freeFrames();
+    const metadataBytes = frames.metadataBytes() + (vm.metadataBytes?.() ?? 0) + vmas * VMA_BYTES;
+    machine.clocks[core] = clock;
+    return {
+      freePhysBytes: freeFrames * PAGE_SIZE,
+      totalPhysBytes: frames.totalFrames() * PAGE_SIZE,
+      pageTableBytes: pageTable.tableBytes() + ctx.huge.depositCount * PAGE_SIZE,
+      metadataBytes,
+      mappedBytes: pageTable.mappedBytes() - ctx.linearBytes,
+      vmas,
+      vmaBytes,
+      linearMapBytes: ctx.linearBytes,
+      populatedBytes: ctx.residency.bytes,
+      lazyFreeBytes: ctx.lazy.bytes,
+      splitHugePages: ctx.huge.splitCount,
+    };
+  }
+
+  /** Linear-map address of a frame (LINEAR_BASE + frame × 4096). */
+  static linearAddress(frame: number): number {
+    return LINEAR_BASE + frame * PAGE_SIZE;
+  }
+
+  private validCore(core: number): boolean {
+    return Number.isInteger(core) && core >= 0 && core < this.cores;
+  }
+
+  private notBooted(): Error {
+    return new Error(`${this.name}: not booted (call boot() first)`);
+  }
+}
+
+function enter(ctx: MemoryContext, core: number): number {
+  const saved = ctx.machine.current;
+  ctx.machine.current = core;
+  return saved;
+}
+
+function resolveRunCores(cores: number | readonly number[] | undefined, total: number): number[] {
+  if (cores === undefined) return Array.from({ length: total }, (_, i) => i);
+  if (typeof cores === 'number') {
+    if (!Number.isInteger(cores) || cores < 1 || cores > total) {
+      throw new RangeError(`runCores ${cores} must be an integer in 1..${total}`);
+    }
+    return Array.from({ length: cores }, (_, i) => i);
+  }
+  const seen = new Set<number>();
+  for (const core of cores) {
+    if (!Number.isInteger(core) || core < 0 || core >= total || seen.has(core)) {
+      throw new RangeError(`runCores entry ${core} is out of range 0..${total - 1} or repeated`);
+    }
+    seen.add(core);
+  }
+  if (seen.size === 0) throw new RangeError('runCores is an empty list');
+  return [...cores];
+}
+
+function resolveSettings(options: UnikernelMemoryOptions): Settings {
+  const tlbFlush = options.tlbFlush ?? 'global';
+  if (tlbFlush !== 'global' && tlbFlush !== 'invlpg') {
+    throw new RangeError(`tlbFlush "${tlbFlush}" must be 'global' or 'invlpg'`);
+  }
+  const invlpgTargets = options.invlpgTargets ?? 'run';
+  if (invlpgTargets !== 'run' && invlpgTargets !== 'holders') {
+    throw new RangeError(`invlpgTargets "${invlpgTargets}" must be 'run' or 'holders'`);
+  }
+  const gatherPages = options.tlbGatherPages ?? TLB_GATHER_PAGES;
+  if (!Number.isInteger(gatherPages) || gatherPages < 1) {
+    throw new RangeError(`tlbGatherPages ${gatherPages} must be a positive integer`);
+  }
+  const addressLimit = options.addressLimit ?? DEFAULT_ADDRESS_LIMIT;
+  if (!Number.isSafeInteger(addressLimit) || addressLimit <= 0 || addressLimit % PAGE_SIZE !== 0) {
+    throw new RangeError(`addressLimit ${addressLimit} must be a positive multiple of 4096`);
+  }
+  return {
+    tlbFlush,
+    invlpgTargets,
+    gatherPages,
+    hugePages: options.hugePages ?? true,
+    hugeAlign: options.hugeAlign ?? true,
+    addressLimit,
+  };
+}

@@ -1,0 +1,68 @@
+// The small typed-array structures under the allocator, against plain models.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Bitmap, ilog2, ilog2Roundup, PagedInt32 } from '../src/index.js';
+
+describe('Bitmap', () => {
+  it('agrees with a boolean array for fill, anySet, previousSet and count', () => {
+    const ops = fc.array(
+      fc.record({
+        first: fc.integer({ min: 0, max: 199 }),
+        count: fc.integer({ min: 1, max: 80 }),
+        value: fc.boolean(),
+      }),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(ops, (list) => {
+        const bits = new Bitmap(200);
+        const model = new Array<boolean>(200).fill(false);
+        for (const { first, count, value } of list) {
+          const n = Math.min(count, 200 - first);
+          bits.fill(first, n, value);
+          model.fill(value, first, first + n);
+        }
+        expect(bits.count()).toBe(model.filter(Boolean).length);
+        for (let i = 0; i < 200; i += 7) {
+          expect(bits.get(i)).toBe(model[i]);
+          expect(bits.anySet(i, Math.min(13, 200 - i))).toBe(model.slice(i, i + 13).some(Boolean));
+          expect(bits.previousSet(i)).toBe(model.lastIndexOf(true, i));
+        }
+      }),
+    );
+  });
+
+  it('set and clear touch one bit', () => {
+    const bits = new Bitmap(64);
+    bits.set(31);
+    bits.set(32);
+    bits.clear(31);
+    expect([bits.get(30), bits.get(31), bits.get(32), bits.count()]).toEqual([
+      false,
+      false,
+      true,
+      1,
+    ]);
+    expect(bits.previousSet(63)).toBe(32);
+    expect(bits.previousSet(31)).toBe(-1);
+  });
+});
+
+describe('PagedInt32', () => {
+  it('reads the default until written and allocates only written chunks', () => {
+    const array = new PagedInt32(2 ** 31, -1);
+    expect(array.get(123_456_789)).toBe(-1);
+    array.set(123_456_789, 5);
+    array.set(7, -1); // the default: no chunk needed
+    expect(array.get(123_456_789)).toBe(5);
+    expect(array.get(123_456_790)).toBe(-1);
+    expect(array.allocatedBytes()).toBe(4 * 65536);
+  });
+});
+
+describe('ilog2', () => {
+  it('floors and rounds up', () => {
+    expect([1, 2, 3, 4, 5, 2 ** 20, 2 ** 31 - 1].map(ilog2)).toEqual([0, 1, 1, 2, 2, 20, 30]);
+    expect([1, 2, 3, 4, 5, 2 ** 20 + 1].map(ilog2Roundup)).toEqual([0, 1, 2, 2, 3, 21]);
+  });
+});
