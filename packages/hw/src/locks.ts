@@ -166,7 +166,6 @@ abstract class ExclusiveLock implements Lock {
   /** Start of the current hold on the timeline (the time the lock became this holder's). */
   private holdStart = 0;
   private acquiredAt = 0;
-  private waited = 0;
 
   constructor(
     protected readonly machine: Machine,
@@ -203,7 +202,6 @@ abstract class ExclusiveLock implements Lock {
     this.holder = core;
     this.holdStart = free;
     this.acquiredAt = clocks[core];
-    this.waited = wait;
     this.book.acquired(core, wait);
     machine.current = saved;
   }

@@ -1,8 +1,9 @@
 // Run by scripts/pack-check.mjs in an empty project where the packed @unimem/vma-tree is installed.
-import { VmaTree, carve } from '@unimem/vma-tree';
+import { carve, VmaTree } from '@unimem/vma-tree';
 
 const tree = new VmaTree();
-for (let i = 0; i < 1000; i++) tree.insert({ start: i * 0x3000, end: i * 0x3000 + 0x2000, prot: 3, flags: 0x22 });
+for (let i = 0; i < 1000; i++)
+  tree.insert({ start: i * 0x3000, end: i * 0x3000 + 0x2000, prot: 3, flags: 0x22 });
 const hit = tree.find(0x3000 * 500 + 0x1000);
 if (!hit || hit.start !== 0x3000 * 500) throw new Error('find');
 // Cuts the top of VMA 0, VMAs 1..9 and the bottom of VMA 10: 11 pieces, 9 VMAs fewer.

@@ -1,0 +1,6 @@
+-- Copied from the unimem project's shared reference file reference/tpch/queries/q06.sql.
+-- TPC-H Q6 (Forecasting Revenue Change). Params: DATE=1994-01-01, DISCOUNT=0.06, QUANTITY=24
+select sum(l_extendedprice * l_discount) as revenue
+from lineitem
+where l_shipdate >= date '1994-01-01' and l_shipdate < date '1994-01-01' + interval '1' year
+  and l_discount between 0.06 - 0.01 and 0.06 + 0.01 and l_quantity < 24;
