@@ -1,0 +1,18 @@
+export * from './api.js';
+export * from './bench/frame-bench.js';
+export {
+  BuddyAllocator,
+  MAX_BUDDY_FRAMES,
+  PER_CPU_PAGES_BYTES,
+  STRUCT_PAGE_BYTES,
+} from './buddy/buddy-allocator.js';
+export {
+  buddyCostFigures,
+  type CostFigure,
+  defaultBuddyCosts,
+  resolveBuddyCosts,
+} from './buddy/costs.js';
+export { PCP_ORDERS } from './buddy/pcp.js';
+export * from './buddy/tuning.js';
+export * from './calibration.js';
+export * from './published.js';
