@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './charged-frame-allocator.js';
 export * from './contention.js';
 export * from './counters.js';
 export * from './ipi.js';
