@@ -1,10 +1,6 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  external: ['vitest', 'fast-check'],
-});
+export default packageBuild(
+  { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  { external: ['vitest', 'fast-check'] },
+);
