@@ -14,17 +14,8 @@ export class NativeWords implements AtomicWords {
    * caller relies on cache-line alignment).
    */
   constructor(buffer: ArrayBufferLike, byteOffset = 0, length?: number) {
-    if (byteOffset % 4 !== 0 || byteOffset < 0) {
-      throw new RangeError(`byteOffset ${byteOffset} must be a non-negative multiple of 4`);
-    }
-    const words = length ?? (buffer.byteLength - byteOffset) / 4;
-    if (!Number.isInteger(words) || words < 0 || byteOffset + words * 4 > buffer.byteLength) {
-      throw new RangeError(
-        `length ${length} words at byteOffset ${byteOffset} do not fit a buffer of ${buffer.byteLength} bytes`,
-      );
-    }
-    this.words = new Int32Array(buffer, byteOffset, words);
-    this.length = words;
+    this.words = wordView(buffer, byteOffset, length);
+    this.length = this.words.length;
     this.buffer = buffer;
   }
 
@@ -52,4 +43,21 @@ export class NativeWords implements AtomicWords {
   exchange(index: number, value: number): number {
     return Atomics.exchange(this.words, index, value);
   }
+}
+
+/**
+ * The Int32Array of `length` words (default: to the end) of `buffer` at `byteOffset`; throws a
+ * RangeError naming the values when they do not fit. Shared by NativeWords and TracedWords.
+ */
+export function wordView(buffer: ArrayBufferLike, byteOffset = 0, length?: number): Int32Array {
+  if (byteOffset % 4 !== 0 || byteOffset < 0) {
+    throw new RangeError(`byteOffset ${byteOffset} must be a non-negative multiple of 4`);
+  }
+  const words = length ?? (buffer.byteLength - byteOffset) / 4;
+  if (!Number.isInteger(words) || words < 0 || byteOffset + words * 4 > buffer.byteLength) {
+    throw new RangeError(
+      `length ${length} words at byteOffset ${byteOffset} do not fit a buffer of ${buffer.byteLength} bytes`,
+    );
+  }
+  return new Int32Array(buffer, byteOffset, words);
 }

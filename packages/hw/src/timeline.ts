@@ -39,7 +39,7 @@ export class BusyTimeline {
 
   /** The earliest time at or after `time` that is not inside a busy interval. */
   freeFrom(requested: number): number {
-    const time = requested < this.forgottenEnd ? this.forgottenEnd : requested;
+    const time = Math.max(requested, this.forgottenEnd);
     const i = this.lastStartingAtOrBefore(time);
     return i >= 0 && this.ends[i] > time ? this.ends[i] : time;
   }

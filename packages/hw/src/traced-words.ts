@@ -9,6 +9,7 @@
 import type { AtomicWords } from './api.js';
 import type { CacheLines } from './lines.js';
 import type { Machine } from './machine.js';
+import { wordView } from './native-words.js';
 
 /** Words per 64-byte cache line, as a shift. */
 const WORDS_PER_LINE_SHIFT = 4;
@@ -38,16 +39,8 @@ export class TracedWords implements AtomicWords {
     length?: number,
     label = 'words',
   ) {
-    if (byteOffset % 4 !== 0 || byteOffset < 0) {
-      throw new RangeError(`byteOffset ${byteOffset} must be a non-negative multiple of 4`);
-    }
-    const words = length ?? (buffer.byteLength - byteOffset) / 4;
-    if (!Number.isInteger(words) || words < 0 || byteOffset + words * 4 > buffer.byteLength) {
-      throw new RangeError(
-        `length ${length} words at byteOffset ${byteOffset} do not fit a buffer of ${buffer.byteLength} bytes`,
-      );
-    }
-    this.words = new Int32Array(buffer, byteOffset, words);
+    this.words = wordView(buffer, byteOffset, length);
+    const words = this.words.length;
     this.length = words;
     this.buffer = buffer;
     this.lines = machine.lines;
