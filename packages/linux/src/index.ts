@@ -15,4 +15,8 @@ export {
 export { PCP_ORDERS } from './buddy/pcp.js';
 export * from './buddy/tuning.js';
 export * from './calibration.js';
+export * from './mm/api.js';
+export { LinuxMemory } from './mm/linux-memory.js';
+export { MmapLock, type MmapLockOptions } from './mm/mmap-lock.js';
+export { LinuxVmAllocator, type LinuxVmOptions, MapleTree } from './mm/vm-allocator.js';
 export * from './published.js';
