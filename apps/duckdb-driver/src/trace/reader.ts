@@ -107,7 +107,11 @@ export async function openTraceStream(compressed: Readable, source: string): Pro
   };
 }
 
-function parseHeader(line: string, fail: (problem: string, line?: number) => never): TraceMetadata {
+/** Parses and checks the header line; `fail` throws (the reader names the file and line). */
+export function parseHeader(
+  line: string,
+  fail: (problem: string, line?: number) => never,
+): TraceMetadata {
   const space1 = line.indexOf(' ');
   const space2 = line.indexOf(' ', space1 + 1);
   if (space1 < 0 || line.slice(0, space1) !== TRACE_MAGIC) {
