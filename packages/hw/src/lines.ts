@@ -15,7 +15,12 @@
 // - RMW: plus atomicRmw.
 // Nothing here depends on the number of cores; contention comes from owners and busy times.
 //
-// busy-until is one time per line: the end of the last exclusive access in scheduler-step order.
+// The busy window is one interval per line: the last exclusive access in scheduler-step order.
+// An access that ends before that window starts (its core reached the line earlier in simulated
+// time than the operation processed before it) goes first without waiting and leaves the window
+// as it is; otherwise it queues behind the window. So a long operation that touches a line late
+// (a fault that zeroes a 2 MiB page, then writes a page-table entry) does not make cores whose
+// accesses come earlier in simulated time wait for it.
 // A component that orders the accesses to its own line in simulated time itself (the simulated
 // locks, whose line is touched at both ends of long critical sections) uses writePlaced/rmwPlaced:
 // same costs, ownership and counters, but no wait for busy-until and no update of it.
@@ -40,6 +45,10 @@ export class CacheLines implements LineTracer {
   private sharer: Int32Array;
   private version: Uint32Array;
   private busyUntil: Float64Array;
+  /** Start of the access busyUntil ends. */
+  private busyFrom: Float64Array;
+  /** The access being charged was placed before the line's recorded window (queueStart). */
+  private before = false;
   /** Per-core private cache: line tag and version per slot (core * slots + line & mask). */
   private readonly tags: Int32Array;
   private readonly tagVersions: Uint32Array;
@@ -68,6 +77,7 @@ export class CacheLines implements LineTracer {
     this.sharer = new Int32Array(0);
     this.version = new Uint32Array(0);
     this.busyUntil = new Float64Array(0);
+    this.busyFrom = new Float64Array(0);
     this.clocks = machine.clocks;
     this.ccdOf = new Int32Array(cores);
     for (let core = 0; core < cores; core++) this.ccdOf[core] = topology.ccd(core);
@@ -162,26 +172,29 @@ export class CacheLines implements LineTracer {
     if (cached && owner === core && sharer === NONE) {
       // Exclusive hit; a locked RMW still occupies the line until it completes.
       if (queue) {
-        const start = Math.max(clocks[core], this.busyUntil[line]);
+        const cost = this.hitCost + extra;
+        const start = this.queueStart(core, line, cost);
         if (start > clocks[core]) counters.add(core, this.cWait, start - clocks[core]);
-        clocks[core] = start + this.hitCost + extra;
-        if (extra > 0) this.busyUntil[line] = clocks[core];
+        clocks[core] = start + cost;
+        if (extra > 0) this.occupy(line, start, clocks[core]);
       } else {
         clocks[core] += this.hitCost + extra;
       }
     } else {
       this.checkLine(line);
       counters.add(core, this.cMiss);
+      let start = clocks[core];
+      this.before = false;
       if (owner === NONE && sharer === NONE) {
         clocks[core] += this.dramCost + extra;
       } else if (owner !== core && owner !== NONE) {
-        this.transfer(core, owner, line, extra, queue);
+        start = this.transfer(core, owner, line, extra, queue);
       } else if (sharer !== NONE && sharer !== core) {
-        this.transfer(core, sharer, line, extra, queue);
+        start = this.transfer(core, sharer, line, extra, queue);
       } else {
         clocks[core] += this.l3Cost + extra;
       }
-      if (queue) this.busyUntil[line] = clocks[core];
+      if (queue) this.occupy(line, start, clocks[core]);
     }
     this.owner[line] = core;
     this.sharer[line] = NONE;
@@ -191,13 +204,57 @@ export class CacheLines implements LineTracer {
     this.tagVersions[slot] = version;
   }
 
-  /** Waits for an in-flight exclusive access (if `queue`), then pays the transfer from `from`. */
-  private transfer(core: number, from: number, line: number, extra: number, queue: boolean): void {
+  /**
+   * Waits for an in-flight exclusive access (if `queue`), then pays the transfer from `from`.
+   * Returns the start of the access.
+   */
+  private transfer(
+    core: number,
+    from: number,
+    line: number,
+    extra: number,
+    queue: boolean,
+  ): number {
     const clocks = this.clocks;
-    const start = queue ? Math.max(clocks[core], this.busyUntil[line]) : clocks[core];
+    const cost = this.transferCost[this.distance(from, core)] + extra;
+    this.before = false;
+    const start = queue ? this.queueStart(core, line, cost) : clocks[core];
     if (start > clocks[core]) this.machine.counters.add(core, this.cWait, start - clocks[core]);
     this.machine.counters.add(core, this.cTransfer);
-    clocks[core] = start + this.transferCost[this.distance(from, core)] + extra;
+    clocks[core] = start + cost;
+    return start;
+  }
+
+  /**
+   * When an access of `cost` cycles by `core` can start: now if the line is idle, or if the
+   * access ends before the last recorded exclusive access begins (that access belongs to an
+   * operation processed earlier that reached the line later in simulated time: this one comes
+   * first, and `before` is set so it does not overwrite that window); otherwise at the end of
+   * the recorded access (queueing behind it).
+   */
+  private queueStart(core: number, line: number, cost: number): number {
+    const now = this.clocks[core];
+    const until = this.busyUntil[line];
+    if (until <= now) return now;
+    if (now + cost <= this.busyFrom[line]) {
+      this.before = true;
+      return now;
+    }
+    return until;
+  }
+
+  /**
+   * Records [start, end) as the line's latest exclusive access, unless it was placed before. An
+   * access queued right behind the window (or overlapping it) extends the window, so that a
+   * chain of queued accesses stays one busy stretch no later access can slip into.
+   */
+  private occupy(line: number, start: number, end: number): void {
+    if (this.before) {
+      this.before = false;
+      return;
+    }
+    if (start > this.busyUntil[line]) this.busyFrom[line] = start;
+    this.busyUntil[line] = end;
   }
 
   private distance(a: number, b: number): number {
@@ -223,9 +280,12 @@ export class CacheLines implements LineTracer {
     version.set(this.version);
     const busyUntil = new Float64Array(capacity);
     busyUntil.set(this.busyUntil);
+    const busyFrom = new Float64Array(capacity);
+    busyFrom.set(this.busyFrom);
     this.owner = owner;
     this.sharer = sharer;
     this.version = version;
     this.busyUntil = busyUntil;
+    this.busyFrom = busyFrom;
   }
 }
