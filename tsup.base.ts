@@ -3,5 +3,12 @@
 import { defineConfig, type Options } from 'tsup';
 
 export function packageBuild(entry: Options['entry'], extra: Options = {}) {
-  return defineConfig({ entry, format: ['esm'], dts: true, sourcemap: true, clean: true, ...extra });
+  return defineConfig({
+    entry,
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    ...extra,
+  });
 }

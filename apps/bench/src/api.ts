@@ -8,14 +8,19 @@ import type { Machine, Profile, ProgramFactory } from '@unimem/hw';
 // ---------------------------------------------------------------------------------------------
 // Systems
 
-/** The kind of component a benchmark drives. */
-export type TargetKind = 'frames' | 'memory' | 'malloc';
+/**
+ * The kind of component a benchmark drives. `memory-system` is a whole preset (DESIGN.md,
+ * "Systems"): a MemorySystem, the malloc over it and OSv-style footprint statistics
+ * (`MemorySystemParts`); the thesis' micro-benchmarks drive it.
+ */
+export type TargetKind = 'frames' | 'memory' | 'malloc' | 'memory-system';
 
 /** Human names of the target kinds, for messages. */
 export const TARGET_NAMES: Readonly<Record<TargetKind, string>> = {
   frames: 'a frame allocator',
   memory: 'a memory system',
   malloc: 'a malloc',
+  'memory-system': 'a memory-system preset (memory + malloc)',
 };
 
 /** What a system builds on a machine for one case. */
@@ -26,6 +31,32 @@ export interface BuildContext {
   /** Physical memory the benchmark asked for. */
   memoryBytes: number;
   seed: number;
+  /**
+   * Whether the system boots its memory system in build() (true), or hands it out unbooted
+   * (false) because the benchmark measures boot itself (`measuresBoot`). Frame systems ignore it.
+   */
+  boot: boolean;
+}
+
+/**
+ * A MemorySystem preset as the micro-benchmarks drive it (target kind `memory-system`). Build it
+ * with `memorySystemParts()` (src/memory-system.ts).
+ */
+export interface MemorySystemParts {
+  /** The memory subsystem on the case's machine; booted unless `BuildContext.boot` was false. */
+  memory: MemorySystem;
+  /** The malloc over `memory`; usable once `memory` is booted. */
+  readonly malloc: Malloc;
+  /**
+   * Free physical bytes as OSv's `memory::stats::free()` reports them: pages parked in per-core
+   * or global page pools count as used (the footprint metric depends on it).
+   */
+  freePhysBytes(): number;
+  /**
+   * The preset's own event counts beyond the machine's (page-pool refills, jemalloc purges, …);
+   * the benchmarks sample them before and after a timed part. Optional.
+   */
+  counters?(): Record<string, number>;
 }
 
 /** The parts a system hands a benchmark; a system fills in at least what it `provides`. */
@@ -33,6 +64,7 @@ export interface SystemParts {
   frames?: FrameAllocator;
   memory?: MemorySystem;
   malloc?: Malloc;
+  'memory-system'?: MemorySystemParts;
 }
 
 export interface SystemDefinition {
@@ -102,6 +134,16 @@ export interface MetricInfo {
   description: string;
 }
 
+/** How the report draws a benchmark's figures. */
+export interface ChartOptions {
+  /** `lines` (default) or `bars` (one group per x value, one bar per series). */
+  kind?: 'lines' | 'bars';
+  /** One figure per variant (series per system) instead of one series per system and variant. */
+  perVariant?: boolean;
+  /** A log2 x axis (sizes spanning several octaves); default: chosen from the data. */
+  logX?: boolean;
+}
+
 export interface BenchmarkDefinition<P extends Params = Params> {
   /** CLI name, e.g. `frames.bulk`, `mmap`. */
   name: string;
@@ -113,16 +155,23 @@ export interface BenchmarkDefinition<P extends Params = Params> {
   usesOrder?: boolean;
   /** Part of the default suite (`unimem bench` without names). Default true. */
   defaultSuite?: boolean;
+  /**
+   * The benchmark boots the memory system itself (boot time): systems build it unbooted
+   * (`BuildContext.boot` false). Default false.
+   */
+  measuresBoot?: boolean;
   /** Default core counts: quick and `--full`. */
   cores: { quick: readonly number[]; full: readonly number[] };
   /** Resolves the parameters of a sweep; throws RangeError naming a bad value. */
   params(options: ParamOptions): P;
-  /** Physical memory the system must manage for these parameters. */
-  memoryBytes(params: P, options: { profile: Profile }): number;
+  /** Physical memory the system must manage for these parameters (and the case's variant). */
+  memoryBytes(params: P, options: { profile: Profile; variant?: Variant }): number;
   /** Variants (an extra sweep dimension); default: none. */
   variants?(params: P): readonly Variant[];
   /** What the charts put on the x axis: core counts (default) or the variant. */
   xAxis?: 'cores' | { variant: string };
+  /** How the report draws it; default lines, all variants in one chart. */
+  chart?: ChartOptions;
   /** Builds the per-core programs of one case. */
   prepare(context: CaseContext<P>): PreparedCase;
 }
@@ -204,6 +253,8 @@ export interface SweepInfo {
     metrics: MetricInfo[];
     /** `cores`, or the name of the variant the charts put on the x axis. */
     xAxis: string;
+    /** How the report draws it (absent: lines, variants as series). */
+    chart?: ChartOptions;
   }>;
   systems: Array<{ name: string; description: string; provides: TargetKind[] }>;
   cores: number[];
@@ -238,6 +289,8 @@ export interface ResultMeta {
   jobs: number;
   /** Host milliseconds per case (not deterministic, so not in the points). */
   caseHostMs: Record<string, number>;
+  /** Why no projected TPC-H query times were derived (absent when they were, or no tpch). */
+  projectionSkipped?: string;
 }
 
 export interface ResultSet {

@@ -52,3 +52,68 @@ export class Phase {
     };
   }
 }
+
+/**
+ * A timed part whose counters are the machine's totals (every core, IPI targets included) over
+ * the window in which at least one core is inside it, plus the differences of an optional source
+ * of extra counters (a preset's own events). Right for parts that barriers separate from the
+ * rest of the run, where every core's events during the window belong to the part; the value is
+ * still the mean over cores of each core's own cycles per operation, as in Phase.
+ */
+export class TimedPart {
+  private cycles = 0;
+  private ops = 0;
+  private inside = 0;
+  private readonly startClock: Float64Array;
+  private startTotals: Record<string, number> = {};
+  private startExtra: Record<string, number> = {};
+  private readonly counters: Record<string, number> = {};
+
+  constructor(
+    private readonly machine: Machine,
+    readonly metric: string,
+    private readonly extra?: () => Record<string, number>,
+    readonly unit = 'cycles/op',
+  ) {
+    this.startClock = new Float64Array(machine.cores);
+  }
+
+  begin(core: number): void {
+    if (this.inside++ === 0) {
+      this.startTotals = this.machine.counters.totals();
+      this.startExtra = this.extra?.() ?? {};
+    }
+    this.startClock[core] = this.machine.now(core);
+  }
+
+  end(core: number, ops: number): void {
+    if (this.inside === 0)
+      throw new Error(`part ${this.metric}: core ${core} ended before it began`);
+    this.cycles += this.machine.now(core) - this.startClock[core];
+    this.ops += ops;
+    if (--this.inside === 0) {
+      addDifference(this.counters, this.machine.counters.totals(), this.startTotals);
+      if (this.extra) addDifference(this.counters, this.extra(), this.startExtra);
+    }
+  }
+
+  measurement(): Measurement {
+    return {
+      metric: this.metric,
+      value: this.ops === 0 ? 0 : this.cycles / this.ops,
+      unit: this.unit,
+      ops: this.ops,
+      counters: { ...this.counters },
+    };
+  }
+}
+
+function addDifference(
+  into: Record<string, number>,
+  after: Record<string, number>,
+  before: Record<string, number>,
+): void {
+  for (const [name, value] of Object.entries(after)) {
+    into[name] = (into[name] ?? 0) + value - (before[name] ?? 0);
+  }
+}

@@ -4,6 +4,7 @@
 // what differs, which case is duplicated, or which cases are missing and which shard runs them.
 
 import type { Case, Point, ResultSet } from './api.js';
+import { withProjections } from './replay/projection.js';
 import { listOf, UsageError } from './usage-error.js';
 
 export interface Origin {
@@ -83,13 +84,15 @@ export function mergeResultSets(
     );
   }
   points.sort((a, b) => a.case - b.case);
+  const projection = withProjections(points);
   const metas = origins.map((o) => o.set.meta);
   const caseHostMs: Record<string, number> = {};
   for (const meta of metas) Object.assign(caseHostMs, meta.caseHostMs);
   return {
-    points,
+    points: projection.points,
     meta: {
       ...first.set.meta,
+      projectionSkipped: points.some((p) => p.bench === 'tpch') ? projection.skipped : undefined,
       complete: true,
       interrupted: false,
       selected: sweep.cases.map((c) => c.index),

@@ -92,6 +92,7 @@ export function planSweep(registry: Registry, request: SweepRequest): Sweep {
         params: params.get(b.name)!,
         metrics: b.metrics.map((m) => ({ ...m })),
         xAxis: typeof b.xAxis === 'object' ? b.xAxis.variant : 'cores',
+        ...(b.chart ? { chart: { ...b.chart } } : {}),
       })),
     systems: systems
       .filter((s) => used.has(s.name))
@@ -163,7 +164,9 @@ function pairUp(
   const pairs = new Map<string, SystemDefinition[]>();
   for (const benchmark of benchmarks) {
     const fitting = systems.filter((system) => system.provides.includes(benchmark.target));
-    if (fitting.length === 0 && (explicitSystems || explicitBenchmarks)) {
+    // The default suite runs each benchmark on the listed systems that fit it; a benchmark
+    // asked for by name must fit one of them.
+    if (fitting.length === 0 && explicitBenchmarks) {
       const could = registry.systemsFor(benchmark.target).map((s) => s.name);
       throw new UsageError(
         `benchmark ${benchmark.name} needs ${TARGET_NAMES[benchmark.target]}, which ${explicitSystems ? `none of --systems ${systems.map((s) => s.name).join(',')}` : 'no default system'} provides (systems with one: ${listOf(could)})`,

@@ -20,8 +20,9 @@ export function runCase(registry: Registry, sweep: SweepInfo, index: number): Po
   const parts = system.build({
     machine,
     cores: entry.cores,
-    memoryBytes: benchmark.memoryBytes(params, { profile }),
+    memoryBytes: benchmark.memoryBytes(params, { profile, variant: entry.variant }),
     seed,
+    boot: benchmark.measuresBoot !== true,
   });
   if (!parts[benchmark.target]) {
     throw new Error(

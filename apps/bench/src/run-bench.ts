@@ -10,6 +10,7 @@ import type { Point, ResultSet } from './api.js';
 import { planSweep } from './plan.js';
 import { formatDuration, Progress } from './progress.js';
 import type { Registry } from './registry.js';
+import { withProjections } from './replay/projection.js';
 import { summaryLines } from './report/text-table.js';
 import { commandLine, hostInfo, packageVersions } from './results/meta.js';
 import { writeResultSet } from './results/write.js';
@@ -86,15 +87,16 @@ export async function runBench(registry: Registry, request: BenchRequest, io: Io
   });
   progress.finish();
 
-  const points: Point[] = [];
+  const measured: Point[] = [];
   const missing: number[] = [];
   for (const index of selected) {
     const found = outcome.points.get(index);
-    if (found) points.push(...found);
+    if (found) measured.push(...found);
     else missing.push(index);
   }
+  const projection = withProjections(measured);
   const set: ResultSet = {
-    points,
+    points: projection.points,
     meta: {
       format: 'unimem-results/1',
       complete: missing.length === 0,
@@ -113,6 +115,7 @@ export async function runBench(registry: Registry, request: BenchRequest, io: Io
       finishedAt: new Date().toISOString(),
       jobs,
       caseHostMs: Object.fromEntries([...outcome.caseHostMs].sort(([a], [b]) => a - b)),
+      projectionSkipped: measured.some((p) => p.bench === 'tpch') ? projection.skipped : undefined,
     },
   };
   const written = await writeResultSet(out, set, request.json);

@@ -24,17 +24,17 @@ const cases: Array<[string, string[], RegExp]> = [
   [
     'unknown benchmark',
     ['bench', 'frames.nope'],
-    /unknown benchmark "frames\.nope" \(benchmarks: frames\.bulk, frames\.repeat, frames\.rand/,
+    /unknown benchmark "frames\.nope" \(benchmarks: .*frames\.bulk, frames\.repeat, frames\.rand/,
   ],
   [
     'pattern matching nothing',
     ['bench', 'tpch.*'],
-    /benchmark pattern "tpch\.\*" matches nothing \(benchmarks: frames\.bulk/,
+    /benchmark pattern "tpch\.\*" matches nothing \(benchmarks: .*frames\.bulk/,
   ],
   [
     'unknown system',
     ['bench', '--systems', 'llfree,nope'],
-    /unknown system "nope" \(systems: llfree, reference/,
+    /unknown system "nope" \(systems: (.*, )?llfree, (.*, )?reference/,
   ],
   ['empty system name', ['bench', '--systems', 'llfree,'], /--systems "llfree," has an empty name/],
   [
@@ -70,7 +70,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['scale not a number', ['bench', '--scale', 'big'], /--scale "big" must be a positive number/],
   [
     'scale too small for the memory',
-    ['bench', '--scale', '0.0001'],
+    ['bench', 'frames.bulk', '--scale', '0.0001'],
     /frames\.bulk: --scale 0\.0001 leaves .* of memory; frame benchmarks need at least 4 MiB/,
   ],
   ['order out of range', ['bench', '--order', '11'], /--order "11" must be an integer in 0\.\.10/],
@@ -89,7 +89,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['malformed shard', ['bench', '--shard', 'half'], /--shard "half" must be i\/n/],
   [
     'shard without cases',
-    ['bench', 'frames.bulk', '--cores', '1', '--shard', '2/2'],
+    ['bench', 'frames.bulk', '--systems', 'llfree', '--cores', '1', '--shard', '2/2'],
     /--shard 2\/2 has no cases: the sweep has only 1/,
   ],
   [
@@ -140,9 +140,10 @@ describe('bad input', () => {
       out,
     ]);
     expect(run.code).toBe(2);
-    expect(run.err).toEqual([
-      'unimem: benchmark frames.bulk needs a frame allocator, which none of --systems test-memory-only provides (systems with one: llfree, reference)',
-    ]);
+    expect(run.err).toHaveLength(1);
+    expect(run.err[0]).toMatch(
+      /^unimem: benchmark frames\.bulk needs a frame allocator, which none of --systems test-memory-only provides \(systems with one: (.*, )?llfree, (.*, )?reference\)$/,
+    );
     const unused = await runCli([
       'bench',
       'frames.bulk',

@@ -37,7 +37,7 @@ it('compares simulated single-core figures with the published ones', async () =>
     /^source\s+system\s+benchmark\s+order\s+metric\s+sim cycles\s+sim ns\s+published ns\s+ratio$/,
   );
   const { rows } = JSON.parse(readFileSync(json, 'utf8')) as { rows: CalibrationResult[] };
-  expect(rows.map((r) => `${r.bench} ${r.metric} o${r.order}`).sort()).toEqual([
+  const perSystem = [
     'frames.bulk alloc o0',
     'frames.bulk alloc o9',
     'frames.bulk free o0',
@@ -45,7 +45,12 @@ it('compares simulated single-core figures with the published ones', async () =>
     'frames.rand free o0',
     'frames.repeat pair o0',
     'frames.repeat pair o9',
-  ]);
+  ];
+  for (const system of ['buddy', 'llfree']) {
+    const mine = rows.filter((r) => r.system === system);
+    expect(mine.map((r) => `${r.bench} ${r.metric} o${r.order}`).sort()).toEqual(perSystem);
+  }
+  expect(rows).toHaveLength(2 * perSystem.length);
   for (const row of rows) {
     expect(row.profile).toBe('xeon-gold-5320');
     expect(row.simulatedNs).toBeCloseTo(row.simulatedCycles / 2.2, 9);

@@ -67,7 +67,7 @@ describe('unimem bench', () => {
     expect(meta.sweep.seed).toBe(1);
     expect(meta.sweep.systems.map((s) => s.name)).toEqual(['llfree']);
     expect(meta.versions['@unimem/llfree']).toMatch(/^\d+\.\d+\.\d+/);
-    expect(meta.command).toContain('unimem bench --cores 1,2,4');
+    expect(meta.command).toContain('unimem bench --systems llfree --cores 1,2,4');
     expect(meta.host.cpus).toBeGreaterThan(0);
     expect(Date.parse(meta.finishedAt)).toBeGreaterThanOrEqual(Date.parse(meta.startedAt));
   });

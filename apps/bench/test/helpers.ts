@@ -26,5 +26,5 @@ export function tempDir(prefix = 'unimem-bench-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A small, fast sweep: every frames.* benchmark on llfree at 1, 2 and 4 cores. */
-export const SMALL = ['--cores', '1,2,4', '--scale', '0.02'];
+/** A small, fast sweep: the default suite on llfree (the frames.* benchmarks) at 1, 2, 4 cores. */
+export const SMALL = ['--systems', 'llfree', '--cores', '1,2,4', '--scale', '0.02'];

@@ -24,6 +24,8 @@ it('SIGINT after the first case keeps the finished points, marked incomplete', a
       bin,
       'bench',
       'frames.bulk',
+      '--systems',
+      'llfree',
       '--cores',
       cores,
       '--scale',

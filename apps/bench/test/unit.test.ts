@@ -34,7 +34,7 @@ describe('sweep plan', () => {
       allocsPerCore: (8 * 512 * 512) / 64 / 2,
       maxCores: 64,
     });
-    const full = planSweep(registry, { ...base, full: true, order: 9 });
+    const full = planSweep(registry, { ...base, names: ['frames.*'], full: true, order: 9 });
     expect(full.params.get('frames.rand')).toMatchObject({
       memoryBytes: 60 * 2 ** 30,
       allocsPerCore: (60 * 512 * 512) / 64 / 2 / 512,

@@ -2,9 +2,20 @@
 // mechanisms are one per file (page-ranges.ts, free-lists.ts, huge-set.ts, l1-pool.ts,
 // l2-pool.ts, page-pools.ts, ...).
 
-import type { FrameAllocator, FrameAllocatorOptions, Status } from '@unimem/core';
-import type { Machine, MutexOptions } from '@unimem/hw';
+import type {
+  FrameAllocator,
+  FrameAllocatorOptions,
+  MemorySystem,
+  RwLock,
+  Status,
+  Vma,
+  VmaIndex,
+} from '@unimem/core';
+import type { LineTracer, Machine, MutexOptions } from '@unimem/hw';
+import type { UnikernelMemory } from '@unimem/kernel-api';
 import type { OsvCostTable } from './costs.js';
+import type { PageRunSource } from './malloc-large.js';
+import type { OsvRwLockKind } from './native-rwlock.js';
 
 /** Cost overrides in cycles, by name of the OSv cost table (costs.ts). */
 export type OsvCostOverrides = Partial<Record<keyof OsvCostTable, number>>;
@@ -88,3 +99,49 @@ export const PAGE_RANGES_MAX_ORDER = 16;
 export const L1_POOL_PAGES = 512;
 /** CONF_memory_page_batch_size. */
 export const PAGE_BATCH_PAGES = 32;
+
+/** Options of OsvVmAllocator (vma-list.ts): upstream OSv's global vma_list with find_hole. */
+export interface OsvVmAllocatorOptions<V extends Vma = Vma> {
+  /** Cores that may call it (core arguments are checked against it). */
+  cores: number;
+  /** Charge this machine: SimRwLocks, the vma_list's and vma_range_set's lines. */
+  machine?: Machine;
+  /**
+   * rwlock_t flavour: 'mutex' (default; OSv before 2025-08, readers take an internal mutex) or
+   * 'atomics' (commit e3ae696a and later).
+   */
+  rwlock?: OsvRwLockKind;
+  /** Makes the two locks (overrides `rwlock`). */
+  lock?: (name: string) => RwLock;
+  /** Makes the vma_list (default: AvlVmaTree, one line per node, like OSv's intrusive set). */
+  index?: () => VmaIndex<V>;
+  /** Line tracer of the vma_list and vma_range_set (default: the machine's lines). */
+  tracer?: LineTracer;
+  /** Where find_hole starts (default OSV_MMAP_HINT = 0x2000_0000_0000). */
+  hint?: number;
+  /** find_hole's upper bound (default OSV_MMAP_END = 0x4000_0000_0000). */
+  mmapEnd?: number;
+  /** End of the address space MAP_FIXED may use (default 2^47). */
+  limit?: number;
+  costs?: OsvCostOverrides;
+}
+
+/** Options of OsvMalloc (osv-malloc.ts): OSv's malloc over a UnikernelMemory. */
+export interface OsvMallocOptions {
+  /** The memory subsystem (booted): pages through its Kernel API, large blocks through mmap. */
+  memory: UnikernelMemory;
+  /** Where map_anon and munmap of large blocks go (default `memory`; e.g. an observer of it). */
+  mapper?: MemorySystem;
+  /** malloc_large's page ranges (default: the PageRangeAllocator under memory's frames). */
+  pageRanges?: PageRunSource;
+  /**
+   * The thesis' LLFree build (default false): malloc_large takes a frame block of power-of-two
+   * order plus header up to the allocator's largest order; no page ranges are needed.
+   */
+  powerOfTwo?: boolean;
+  /** Pushes into one garbage sink before its owner is signalled (default 256). */
+  signalThreshold?: number;
+  /** Name in results (default 'osv-mempool', or 'osv-mempool/llfree' with powerOfTwo). */
+  name?: string;
+  costs?: OsvCostOverrides;
+}

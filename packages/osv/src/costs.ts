@@ -22,6 +22,10 @@ export interface OsvCostTable {
   batchPage: Figure;
   /** Waking a page-pool worker thread, switching to it, and back when it sleeps again. */
   workerSwitch: Figure;
+  /** find_hole: one vma_range looked at (a compare and an in-order successor step). */
+  vmaVisit: Figure;
+  /** std_malloc/free dispatch and a malloc_pools object alloc or free (preempt_lock, ilog2). */
+  mallocOp: Figure;
 }
 
 /** Plain numbers (cycles) for hot paths. */
@@ -39,6 +43,14 @@ export const defaultOsvCostTable: OsvCostTable = {
     source:
       'estimate: wake + two OSv context switches, ~0.25 us each at 2.4 GHz; OSv reports ' +
       'sub-microsecond switches (not in shared/reference, unverified) [E]',
+  },
+  vmaVisit: {
+    value: 8,
+    source: `${SOURCE}: start/end loads through vma_range, a compare, rb-tree successor`,
+  },
+  mallocOp: {
+    value: 15,
+    source: `${SOURCE}: size dispatch, ilog2_roundup, preempt counter inc/dec, list checks`,
   },
 };
 

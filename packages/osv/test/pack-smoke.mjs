@@ -1,9 +1,10 @@
 // Run by scripts/pack-check.mjs in an empty project where the packed @unimem/osv is installed
-// (with @unimem/core and @unimem/hw): the page-range allocator and the pools over it, natively
-// and on a simulated machine, from dist.
-import { AllocError, Ok } from '@unimem/core';
+// (with its dependencies: core, hw, llfree, vma-tree, superblock, kernel-api, jemalloc): the
+// page-range allocator and the pools over it, natively and on a simulated machine, the
+// vma_list allocator natively, and the osv preset booted with its malloc, from dist.
+import { AllocError, Errno, MiB, Ok } from '@unimem/core';
 import { Machine } from '@unimem/hw';
-import { PagePools, PageRangeAllocator } from '@unimem/osv';
+import { buildOsvPreset, OsvVmAllocator, PagePools, PageRangeAllocator } from '@unimem/osv';
 
 const ranges = new PageRangeAllocator({ frames: 1 << 14, cores: 2 });
 const huge = ranges.get(1, 9);
@@ -22,4 +23,15 @@ if (machine.now(0) === 0) throw new Error('the simulated core was not charged');
 if (pools.put(1, page, 0) !== Ok) throw new Error('pools put');
 pools.drainAll();
 if (under.freeFrames() !== 1 << 14 || under.rangeCount() !== 1) throw new Error('drainAll');
-console.log('@unimem/osv smoke: ok (page ranges and pools, native and simulated)');
+const vm = new OsvVmAllocator({ cores: 2 });
+const range = vm.reserveRange(1, 8192, 4096);
+if (range !== 0x2000_0000_0000 || vm.freeRange(range, 8192) !== Ok) throw new Error('vma_list');
+if (vm.freeRange(range, 8192) !== Errno.EINVAL) throw new Error('vma_list double free');
+const osv = buildOsvPreset('osv', new Machine({ cores: 2 }), { memoryBytes: 64 * MiB });
+osv.memory.boot();
+const malloc = osv.malloc();
+const object = malloc.malloc(1, 100);
+if (object < 0 || malloc.usableSize(object) !== 128 || malloc.free(0, object) !== Ok) {
+  throw new Error(`osv preset malloc: ${object}`);
+}
+console.log('@unimem/osv smoke: ok (page ranges and pools, vma_list, osv preset with malloc)');

@@ -5,7 +5,8 @@
 // resource, so it opens offline in any browser.
 
 import type { ResultSet } from '../api.js';
-import { buildFigures, type Figure } from './figures.js';
+import { buildFigures, type Figure, xName } from './figures.js';
+import { renderBars } from './svg-bars.js';
 import { escapeXml as esc, formatNumber, formatValue, renderChart } from './svg-chart.js';
 
 const CSS = `
@@ -15,7 +16,7 @@ table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f6f6f6}
 td.name,th.name{text-align:left}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;font-size:13px}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
-figure{margin:0;width:540px}figcaption{font-size:13px;color:#555}\n.figures{display:flex;flex-wrap:wrap;gap:16px 24px}
+figure{margin:0;width:560px}figcaption{font-size:13px;color:#555}\n.figures{display:flex;flex-wrap:wrap;gap:16px 24px}
 .banner{background:#fff3cd;border:1px solid #e0c060;padding:8px 12px;margin:12px 0}
 details{font-size:13px;margin-bottom:16px}code{font-size:12px}
 `;
@@ -93,12 +94,15 @@ function renderMeta(set: ResultSet): string {
 }
 
 function renderFigure(set: ResultSet, figure: Figure): string {
-  const chart = renderChart({
+  const spec = {
     title: figure.title,
     xLabel: figure.xLabel,
     yLabel: figure.yLabel,
     series: figure.series.map((s) => ({ name: s.name, points: s.points })),
-  });
+    ...(figure.logX !== undefined ? { logX: figure.logX } : {}),
+    ...(figure.xLabels ? { xLabels: figure.xLabels } : {}),
+  };
+  const chart = figure.kind === 'bars' ? renderBars(spec) : renderChart(spec);
   const info = set.meta.sweep.benchmarks.find((b) => b.name === figure.bench);
   const metric = info?.metrics.find((m) => m.name === figure.metric);
   const notes = [
@@ -111,11 +115,11 @@ function renderFigure(set: ResultSet, figure: Figure): string {
       ? `${chart.omitted} points with a value of 0 cannot be drawn on the log axis and are left out (see the table).`
       : '',
   ].filter((note) => note !== '');
-  return `<figure id="${figure.id}">${chart.svg}<figcaption>${esc(notes.join(' '))}</figcaption>${renderCounters(figure)}</figure>`;
+  return `<figure id="${figure.id}">${chart.svg}<figcaption>${esc(notes.join(' '))}</figcaption>${renderCounters(set, figure)}</figure>`;
 }
 
 function renderTable(figure: Figure): string {
-  const head = `<tr><th class="name">${esc(figure.title)} (${esc(figure.unit)})</th>${figure.xs.map((x) => `<th>${esc(figure.xLabel)} ${formatNumber(x)}</th>`).join('')}</tr>`;
+  const head = `<tr><th class="name">${esc(figure.title)} (${esc(figure.unit)})</th>${figure.xs.map((x) => `<th>${esc(figure.xLabel)} ${esc(xName(figure.xLabels, x))}</th>`).join('')}</tr>`;
   const rows = figure.series.map((series) => {
     const cells = figure.xs.map((x) => {
       const found = series.points.find((p) => p.x === x);
@@ -126,7 +130,7 @@ function renderTable(figure: Figure): string {
   return `<table class="summary" data-figure="${figure.id}">${head}${rows.join('')}</table>`;
 }
 
-function renderCounters(figure: Figure): string {
+function renderCounters(set: ResultSet, figure: Figure): string {
   const names = new Set<string>();
   for (const series of figure.series) {
     for (const p of series.points)
@@ -134,14 +138,15 @@ function renderCounters(figure: Figure): string {
   }
   const columns = [...names].sort();
   if (columns.length === 0) return '';
-  const head = `<tr><th class="name">series</th><th>${esc(figure.xLabel)}</th><th>ops</th>${columns.map((c) => `<th>${esc(c)}/op</th>`).join('')}</tr>`;
+  const head = `<tr><th class="name">series</th><th>${esc(figure.xLabel)}</th><th>ops</th><th>host ms</th>${columns.map((c) => `<th>${esc(c)}/op</th>`).join('')}</tr>`;
   const rows = figure.series.flatMap((series) =>
     series.points.map(({ x, point }) => {
       const perOp = columns.map((c) => {
         const value = point.counters[c];
         return `<td>${value === undefined ? '–' : esc(formatValue(point.ops > 0 ? value / point.ops : value))}</td>`;
       });
-      return `<tr><td class="name">${esc(series.name)}</td><td>${formatNumber(x)}</td><td>${formatNumber(point.ops)}</td>${perOp.join('')}</tr>`;
+      const hostMs = set.meta.caseHostMs[String(point.case)];
+      return `<tr><td class="name">${esc(series.name)}</td><td>${esc(xName(figure.xLabels, x))}</td><td>${formatNumber(point.ops)}</td><td>${hostMs === undefined ? '–' : esc(formatValue(hostMs))}</td>${perOp.join('')}</tr>`;
     }),
   );
   return `<details><summary>Model counters per operation behind ${esc(figure.title)}</summary><table>${head}${rows.join('')}</table></details>`;

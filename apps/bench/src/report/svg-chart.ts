@@ -15,15 +15,19 @@ export interface ChartSpec {
   xLabel: string;
   yLabel: string;
   series: readonly ChartSeries[];
+  /** Force a log2 (true) or linear (false) x axis; default: chosen from the data. */
+  logX?: boolean;
+  /** Names of categorical x values (bars only). */
+  xLabels?: Record<number, string>;
 }
 
 /** Spread of positive y values from which the y axis becomes logarithmic. */
 export const LOG_SPAN = 20;
 
-const WIDTH = 540;
-const HEIGHT = 340;
-const MARGIN = { top: 40, right: 160, bottom: 52, left: 64 };
-const PALETTE = [
+export const WIDTH = 560;
+export const HEIGHT = 340;
+export const MARGIN = { top: 40, right: 184, bottom: 52, left: 64 };
+export const PALETTE = [
   '#1f77b4',
   '#d62728',
   '#2ca02c',
@@ -75,7 +79,7 @@ function niceStep(span: number, count: number): number {
   return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
 }
 
-function linearScale(min: number, max: number, from: number, to: number): Scale {
+export function linearScale(min: number, max: number, from: number, to: number): Scale {
   if (max <= min) max = min + 1;
   const step = niceStep(max - min, 5);
   const lo = Math.floor(min / step) * step;
@@ -139,7 +143,7 @@ export function renderChart(spec: ChartSpec): RenderedChart {
   const all = spec.series.flatMap((s) => s.points);
   const xs = all.map((p) => p.x);
   const ys = all.map((p) => p.y);
-  const logX = wantsLogX(xs);
+  const logX = spec.logX ?? wantsLogX(xs);
   const logY = wantsLogY(ys);
   const left = MARGIN.left;
   const right = WIDTH - MARGIN.right;
@@ -160,7 +164,9 @@ export function renderChart(spec: ChartSpec): RenderedChart {
   const y = logY
     ? logScale(Math.min(...yValues), Math.max(...yValues), bottom, top, 10)
     : linearScale(0, Math.max(0, ...yValues), bottom, top);
-  if (logX) x.ticks = [...new Set(shown.map((p) => p.x))].sort((a, b) => a - b);
+  // Every x value as a tick when there are few; powers of two otherwise (e.g. 23 sizes).
+  const distinctX = [...new Set(shown.map((p) => p.x))].sort((a, b) => a - b);
+  if (logX && distinctX.length <= 12) x.ticks = distinctX;
 
   const parts: string[] = [];
   parts.push(
@@ -220,7 +226,7 @@ export function renderChart(spec: ChartSpec): RenderedChart {
     );
     parts.push(`<circle cx="${right + 26}" cy="${ly}" r="3.5" fill="${color}"/>`);
     parts.push(
-      `<text class="legend" x="${right + 44}" y="${ly}" dominant-baseline="middle">${escapeXml(series.name)}</text>`,
+      `<text class="legend" x="${right + 44}" y="${ly}" dominant-baseline="middle" font-size="11">${escapeXml(series.name)}</text>`,
     );
   });
   parts.push('</svg>');

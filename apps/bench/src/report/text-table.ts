@@ -2,14 +2,14 @@
 // row per series, one column per core count (or variant), values in the figure's unit.
 
 import type { ResultSet } from '../api.js';
-import { buildFigures } from './figures.js';
-import { formatNumber, formatValue } from './svg-chart.js';
+import { buildFigures, xName } from './figures.js';
+import { formatValue } from './svg-chart.js';
 
 export function summaryLines(set: ResultSet): string[] {
   const lines: string[] = [];
   for (const figure of buildFigures(set)) {
     const nameWidth = Math.max(12, ...figure.series.map((s) => s.name.length));
-    const header = figure.xs.map((x) => formatNumber(x).padStart(9)).join(' ');
+    const header = figure.xs.map((x) => xName(figure.xLabels, x).padStart(9)).join(' ');
     lines.push(`${figure.title} (${figure.unit} by ${figure.xLabel})`);
     lines.push(`  ${''.padEnd(nameWidth)} ${header}`);
     for (const series of figure.series) {

@@ -1,0 +1,119 @@
+// Micro-benchmark `footprint` (thesis memory.cpp, mem256.conf and bigmem.conf): one thread (core
+// 0) performs g mallocs of `size` bytes, writing one byte into every page of each allocation.
+// Metric: (free_before − free_after − requested) / requested, with free memory as OSv's
+// memory::stats::free() reports it (the preset's freePhysBytes(): pages parked in page pools
+// count as used). Sizes 256..4096 step 256 (small allocations) and 4 KiB..32 KiB step 4 KiB (page
+// multiples), on the x axis. Besides the overhead, the growth of the page tables and of the
+// kernel's metadata (frame and VM allocators, VMAs) over the run, per requested byte, show where
+// it comes from; the counters hold the faults and the preset's own events. --full: g = 500,000
+// at 60 GiB.
+
+import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
+import { TimedPart } from '../measure.js';
+import { mallocOrThrow, presetCounters, presetOf, scaled, touchOrThrow } from '../micro.js';
+import { GIB } from '../units.js';
+
+type FootprintParams = { allocs: number; memoryBytes: number };
+
+const NAME = 'footprint';
+const PAGE = 4096;
+const QUICK_ALLOCS = 10_000;
+const QUICK_MEMORY = 2 * GIB;
+
+/** 256..4096 step 256, then 8 KiB..32 KiB step 4 KiB (4096 once). */
+export const FOOTPRINT_SIZES: readonly number[] = [
+  ...Array.from({ length: 16 }, (_, i) => 256 * (i + 1)),
+  ...Array.from({ length: 7 }, (_, i) => 4096 * (i + 2)),
+];
+
+function params({ full, scale }: ParamOptions): FootprintParams {
+  const allocs = scaled(NAME, 'allocations', full ? 500_000 : QUICK_ALLOCS, scale);
+  const memoryBytes = Math.ceil(((full ? 60 * GIB : QUICK_MEMORY) * scale) / GIB) * GIB;
+  const largest = FOOTPRINT_SIZES[FOOTPRINT_SIZES.length - 1];
+  if (allocs * largest > memoryBytes * 0.75) {
+    throw new RangeError(
+      `${NAME}: ${allocs} allocations of ${largest} B do not fit in ${memoryBytes / GIB} GiB`,
+    );
+  }
+  return { allocs, memoryBytes };
+}
+
+const ratio = 'bytes per requested byte';
+
+export const benchmarks: BenchmarkDefinition<FootprintParams>[] = [
+  {
+    name: NAME,
+    description:
+      'core 0 mallocs g objects of a size, touching every page; memory used beyond the request (thesis memory)',
+    target: 'memory-system',
+    metrics: [
+      {
+        name: 'overhead',
+        unit: ratio,
+        description: '(free before − free after − requested) / requested, pooled pages used',
+      },
+      { name: 'pageTables', unit: ratio, description: 'page-table growth / requested' },
+      {
+        name: 'metadata',
+        unit: ratio,
+        description: 'kernel metadata growth (allocators, VMAs) / requested',
+      },
+    ],
+    cores: { quick: [1], full: [1] },
+    params,
+    memoryBytes: (p) => p.memoryBytes,
+    variants: () => FOOTPRINT_SIZES,
+    xAxis: { variant: 'size (bytes)' },
+    chart: { logX: true },
+    prepare({ machine, parts, params: p, variant }: CaseContext<FootprintParams>) {
+      const preset = presetOf(parts);
+      const { memory, malloc } = preset;
+      const size = Number(variant);
+      const requested = p.allocs * size;
+      const part = new TimedPart(machine, 'overhead', presetCounters(preset), ratio);
+      let before = { free: 0, tables: 0, metadata: 0 };
+      let after = before;
+      const sample = () => {
+        const stats = memory.stats();
+        return {
+          free: preset.freePhysBytes(),
+          tables: stats.pageTableBytes,
+          metadata: stats.metadataBytes,
+        };
+      };
+      return {
+        program: (core) =>
+          (function* () {
+            if (core !== 0) return;
+            before = sample();
+            part.begin(0);
+            for (let i = 0; i < p.allocs; i++) {
+              const ptr = mallocOrThrow(NAME, malloc, 0, size, i);
+              yield;
+              for (let page = ptr; page < ptr + size; page = (Math.floor(page / PAGE) + 1) * PAGE) {
+                touchOrThrow(NAME, memory, 0, page);
+                yield;
+              }
+            }
+            part.end(0, p.allocs);
+            after = sample();
+          })(),
+        results: (): Measurement[] => {
+          const { counters, ops } = part.measurement();
+          const of = (metric: string, bytes: number): Measurement => ({
+            metric,
+            value: bytes / requested,
+            unit: ratio,
+            ops,
+            counters,
+          });
+          return [
+            of('overhead', before.free - after.free - requested),
+            of('pageTables', after.tables - before.tables),
+            of('metadata', after.metadata - before.metadata),
+          ];
+        },
+      };
+    },
+  },
+];

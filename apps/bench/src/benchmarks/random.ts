@@ -1,0 +1,122 @@
+// Micro-benchmark `random` (thesis random.cpp, random.conf): core 0 — the thesis' unpinned main
+// thread — pre-allocates RANDOM_MEM_FACTOR (100) × g objects before the timed part. Each round,
+// core 0 draws g × n distinct indices into that pool with a seeded generator (the thesis' nanorand
+// with seed 0; here the sweep's seed), g per core; each core frees its g objects (timed), then
+// allocates g new ones into the same slots (timed); a barrier separates rounds. Most frees hit
+// memory allocated on another core. Within a round the cores' free and alloc phases overlap (no
+// barrier between them, as in the thesis), so counters are attributed per core (Phase). --full:
+// one round, g = 20,000, size 4096 at 60 GiB (2,000,000 pre-allocated pages).
+
+import { mulberry32 } from '@unimem/core';
+import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
+import { Phase } from '../measure.js';
+import {
+  freeOrThrow,
+  mallocOrThrow,
+  presetOf,
+  QUICK_CORES,
+  scaled,
+  THESIS_CORES,
+} from '../micro.js';
+import { GIB } from '../units.js';
+
+type RandomParams = {
+  allocsPerCore: number;
+  rounds: number;
+  poolFactor: number;
+  sizeBytes: number;
+  memoryBytes: number;
+};
+
+const NAME = 'random';
+/** RANDOM_MEM_FACTOR of random.cpp: the pool holds this many times g objects. */
+export const RANDOM_MEM_FACTOR = 100;
+const QUICK_ALLOCS = 150;
+const QUICK_ROUNDS = 2;
+const QUICK_MEMORY = 2 * GIB;
+
+function params({ full, scale, cores }: ParamOptions): RandomParams {
+  const allocsPerCore = scaled(NAME, 'allocations per core', full ? 20_000 : QUICK_ALLOCS, scale);
+  const rounds = full ? 1 : QUICK_ROUNDS;
+  const sizeBytes = 4096;
+  const memoryBytes = Math.ceil(((full ? 60 * GIB : QUICK_MEMORY) * scale) / GIB) * GIB;
+  const maxCores = Math.max(...cores);
+  if (maxCores > RANDOM_MEM_FACTOR) {
+    throw new RangeError(
+      `${NAME}: ${maxCores} cores draw more objects than the pool of ${RANDOM_MEM_FACTOR} × g holds; at most ${RANDOM_MEM_FACTOR} cores`,
+    );
+  }
+  const pooled = RANDOM_MEM_FACTOR * allocsPerCore * sizeBytes;
+  if (pooled > memoryBytes * 0.75) {
+    throw new RangeError(
+      `${NAME}: a pool of ${RANDOM_MEM_FACTOR} × ${allocsPerCore} objects of ${sizeBytes} B does not fit in ${memoryBytes / GIB} GiB`,
+    );
+  }
+  return { allocsPerCore, rounds, poolFactor: RANDOM_MEM_FACTOR, sizeBytes, memoryBytes };
+}
+
+/** The first `count` entries of `order` become a uniform draw of distinct pool indices. */
+function drawDistinct(order: Int32Array, count: number, random: () => number): void {
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (order.length - i));
+    const swap = order[i];
+    order[i] = order[j];
+    order[j] = swap;
+  }
+}
+
+export const benchmarks: BenchmarkDefinition<RandomParams>[] = [
+  {
+    name: NAME,
+    description:
+      'core 0 pre-allocates 100 × g objects; each round every core frees g randomly drawn ones and allocates g again (thesis random)',
+    target: 'memory-system',
+    metrics: [
+      { name: 'free', unit: 'cycles/op', description: 'one free of a randomly drawn object' },
+      { name: 'alloc', unit: 'cycles/op', description: 'one malloc refilling a freed slot' },
+    ],
+    cores: { quick: QUICK_CORES, full: THESIS_CORES },
+    params,
+    memoryBytes: (p) => p.memoryBytes,
+    prepare({ machine, parts, cores, params: p, seed }: CaseContext<RandomParams>) {
+      const { malloc } = presetOf(parts);
+      const g = p.allocsPerCore;
+      const pool = new Float64Array(p.poolFactor * g);
+      const order = Int32Array.from({ length: pool.length }, (_, i) => i);
+      const random = mulberry32(seed);
+      const barrier = machine.barrier(cores);
+      const free = new Phase(machine, 'free');
+      const alloc = new Phase(machine, 'alloc');
+      return {
+        program: (core) =>
+          (function* () {
+            if (core === 0) {
+              for (let i = 0; i < pool.length; i++) {
+                pool[i] = mallocOrThrow(NAME, malloc, 0, p.sizeBytes, i);
+                yield;
+              }
+            }
+            for (let round = 0; round < p.rounds; round++) {
+              yield barrier;
+              if (core === 0) drawDistinct(order, g * cores, random);
+              yield barrier;
+              const mine = order.subarray(core * g, (core + 1) * g);
+              free.begin(core);
+              for (let k = 0; k < g; k++) {
+                freeOrThrow(NAME, malloc, core, pool[mine[k]]);
+                yield;
+              }
+              free.end(core, g);
+              alloc.begin(core);
+              for (let k = 0; k < g; k++) {
+                pool[mine[k]] = mallocOrThrow(NAME, malloc, core, p.sizeBytes, k);
+                yield;
+              }
+              alloc.end(core, g);
+            }
+          })(),
+        results: () => [free.measurement(), alloc.measurement()],
+      };
+    },
+  },
+];

@@ -1,0 +1,80 @@
+// Micro-benchmark `repeat` (thesis repeat): each core mallocs one object and frees it at once, g
+// times; cycles per pair. Sizes 4096 and 400 bytes, one figure each. The objects are not written.
+// All cores start together after a barrier; the counters are the machine's totals from the first
+// core's start to the last core's end.
+// --full: g = 400,000 at 124 GiB, 1..64 cores in steps of 4.
+
+import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
+import { TimedPart } from '../measure.js';
+import {
+  freeOrThrow,
+  mallocOrThrow,
+  presetCounters,
+  presetOf,
+  QUICK_CORES,
+  scaled,
+} from '../micro.js';
+import { GIB } from '../units.js';
+
+type RepeatParams = { pairsPerCore: number; memoryBytes: number };
+
+const NAME = 'repeat';
+const QUICK_PAIRS = 1500;
+const QUICK_MEMORY = 2 * GIB;
+const SIZES = [4096, 400];
+/** repeat's thread counts: 1, then 4..64 in steps of 4. */
+const FULL_CORES = [1, ...Array.from({ length: 16 }, (_, i) => 4 * (i + 1))];
+
+const label = (size: number) => `${size} B`;
+
+function sizeOf(variant: Variant | undefined): number {
+  const size = SIZES.find((s) => label(s) === variant);
+  if (size === undefined) throw new RangeError(`${NAME}: unknown size "${variant}"`);
+  return size;
+}
+
+function params({ full, scale }: ParamOptions): RepeatParams {
+  const pairsPerCore = scaled(NAME, 'pairs per core', full ? 400_000 : QUICK_PAIRS, scale);
+  const memoryBytes = Math.max(
+    GIB,
+    Math.ceil(((full ? 124 * GIB : QUICK_MEMORY) * scale) / GIB) * GIB,
+  );
+  return { pairsPerCore, memoryBytes };
+}
+
+export const benchmarks: BenchmarkDefinition<RepeatParams>[] = [
+  {
+    name: NAME,
+    description: 'each core mallocs one object and frees it at once, g times (thesis repeat)',
+    target: 'memory-system',
+    metrics: [{ name: 'pair', unit: 'cycles/op', description: 'one malloc plus one free' }],
+    cores: { quick: QUICK_CORES, full: FULL_CORES },
+    params,
+    memoryBytes: (p) => p.memoryBytes,
+    variants: () => SIZES.map(label),
+    chart: { perVariant: true },
+    prepare({ machine, parts, cores, params: p, variant }: CaseContext<RepeatParams>) {
+      const preset = presetOf(parts);
+      const { malloc } = preset;
+      const size = sizeOf(variant);
+      const n = p.pairsPerCore;
+      const barrier = machine.barrier(cores);
+      const pair = new TimedPart(machine, 'pair', presetCounters(preset));
+      return {
+        program: (core) =>
+          (function* () {
+            yield barrier;
+            pair.begin(core);
+            for (let i = 0; i < n; i++) {
+              const ptr = mallocOrThrow(NAME, malloc, core, size, i);
+              yield;
+              freeOrThrow(NAME, malloc, core, ptr);
+              yield;
+            }
+            pair.end(core, n);
+          })(),
+        results: () => [pair.measurement()],
+      };
+    },
+  },
+];

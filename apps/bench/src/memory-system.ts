@@ -1,0 +1,60 @@
+// Assembling the parts of a MemorySystem preset (target kind `memory-system`, DESIGN.md
+// "Systems"): the memory subsystem, booted in build() unless the benchmark measures boot, the
+// malloc over it (made on first use, so that it never runs before boot), and OSv-style footprint
+// statistics. A preset also serves the plain `memory` and `malloc` kinds with the same objects.
+
+import type { Malloc, MemorySystem } from '@unimem/core';
+import type { BuildContext, MemorySystemParts, SystemParts, TargetKind } from './api.js';
+
+/** What a MemorySystem preset declares in `provides`. */
+export const MEMORY_SYSTEM_KINDS: readonly TargetKind[] = ['memory-system', 'memory', 'malloc'];
+
+export interface MemorySystemPartsOptions {
+  /** The memory subsystem, not yet booted. */
+  memory: MemorySystem;
+  /** Makes the malloc over the booted memory system (called once, on first use). */
+  malloc(memory: MemorySystem): Malloc;
+  /**
+   * OSv's `memory::stats::free()`: free bytes with pooled pages counted as used. Default: the
+   * memory system's `stats().freePhysBytes` (right for systems without page pools).
+   */
+  freePhysBytes?(): number;
+  /** The preset's own event counts (see MemorySystemParts.counters). */
+  counters?(): Record<string, number>;
+}
+
+/**
+ * The parts of a preset. Boots `memory` now when `context.boot` (core 0 pays, as at boot; the
+ * runner then lines every core's clock up), else leaves booting to the benchmark.
+ */
+export function memorySystemParts(
+  context: BuildContext,
+  options: MemorySystemPartsOptions,
+): SystemParts {
+  const { memory } = options;
+  let malloc: Malloc | undefined;
+  const mallocOf = (): Malloc => {
+    malloc ??= options.malloc(memory);
+    return malloc;
+  };
+  const parts: MemorySystemParts = {
+    memory,
+    get malloc() {
+      return mallocOf();
+    },
+    freePhysBytes: options.freePhysBytes ?? (() => memory.stats().freePhysBytes),
+  };
+  if (options.counters) parts.counters = options.counters;
+  if (context.boot) {
+    context.machine.current = 0;
+    memory.boot();
+    mallocOf();
+  }
+  return {
+    memory,
+    get malloc() {
+      return mallocOf();
+    },
+    'memory-system': parts,
+  };
+}

@@ -1,0 +1,257 @@
+// OSv's malloc (core/mempool.cc std_malloc / free / malloc_usable_size; reference/osv.md §4, §6)
+// as a Malloc over @unimem/kernel-api's UnikernelMemory. malloc aligns to 16 (to the size's
+// power of two below 16), so by size:
+// - <= 1 KiB: malloc_pools[ilog2_roundup(max(size, 8))] on the calling CPU (malloc-pools.ts);
+//   frees from another CPU go through the garbage sinks (garbage-sinks.ts), which the owner
+//   collects at its next malloc after a signal, or when it runs out of memory;
+// - <= 4 KiB: one whole page from alloc_page — the frame allocator through the Kernel API, so
+//   the L1/L2 page pools when they are there — at its linear-map address; free_page on the
+//   freeing CPU;
+// - larger: malloc_large (malloc-large.ts): page ranges + header, the LLFree build's
+//   power-of-two blocks, or populated anonymous mappings through `mapper`.
+// Every address is in the linear map except mapped blocks, as in OSv (one linear map is
+// modelled, so the mempool and page areas are the main one). `free` of anything that is not a
+// live block — an interior pointer, a freed object, an unknown address — returns EINVAL and
+// changes nothing; the model tracks live blocks for that (OSv would corrupt its lists).
+
+import {
+  type AddressResult,
+  Errno,
+  type ErrnoStatus,
+  type Malloc,
+  Ok,
+  PAGE_SIZE,
+} from '@unimem/core';
+import type { Machine } from '@unimem/hw';
+import type { UnikernelKernelApi } from '@unimem/kernel-api';
+import type { OsvMallocOptions } from './api.js';
+import { type OsvCosts, resolveOsvCosts } from './costs.js';
+import { GarbageSinks, SIGNAL_THRESHOLD } from './garbage-sinks.js';
+import { LargeBlocks, type PageRunSource } from './malloc-large.js';
+import { MAX_POOL_CLASS, MallocPools, MIN_POOL_CLASS } from './malloc-pools.js';
+import { ilog2Roundup } from './page-ranges.js';
+import { ObjectState } from './pool-page.js';
+
+/** Event counts of OsvMalloc (also kept per core as machine counters `malloc*`). */
+export interface OsvMallocStats {
+  /** Pool pages held now, added and freed since construction. */
+  poolPages: number;
+  poolPagesAdded: number;
+  poolPagesFreed: number;
+  /** Whole pages (1 KiB, 4 KiB] handed out now. */
+  wholePages: number;
+  /** malloc_large blocks live now; page-range or LLFree blocks and mapped ones since start. */
+  largeBlocks: number;
+  largeAllocs: number;
+  mappedAllocs: number;
+  /** Cross-CPU frees pushed to garbage sinks, objects waiting there, collections run. */
+  remoteFrees: number;
+  queuedObjects: number;
+  collections: number;
+  signals: number;
+}
+
+export class OsvMalloc implements Malloc {
+  readonly name: string;
+  readonly cores: number;
+  readonly pools: MallocPools;
+  readonly sinks: GarbageSinks;
+  readonly large: LargeBlocks;
+  private readonly machine: Machine;
+  private readonly kernel: UnikernelKernelApi;
+  private readonly costs: OsvCosts;
+  /** Frames handed out as whole pages. */
+  private readonly wholePages = new Set<number>();
+  private readonly ids: { added: number; freed: number; remote: number; collections: number };
+
+  constructor(options: OsvMallocOptions) {
+    const { memory } = options;
+    if (memory === null || typeof memory !== 'object' || typeof memory.mmap !== 'function') {
+      throw new RangeError(`memory ${String(memory)} is not a UnikernelMemory`);
+    }
+    const kernel = memory.kernel; // throws when not booted
+    const frames = memory.context.frames;
+    const powerOfTwo = options.powerOfTwo ?? false;
+    const pageRanges = options.pageRanges ?? pageRangesUnder(frames);
+    if (!powerOfTwo && pageRanges === null) {
+      throw new RangeError(
+        `frames ${frames.name} have no page-range allocator for malloc_large: pass pageRanges, or powerOfTwo: true (the LLFree build)`,
+      );
+    }
+    const threshold = options.signalThreshold ?? SIGNAL_THRESHOLD;
+    if (!Number.isSafeInteger(threshold) || threshold < 0) {
+      throw new RangeError(`signalThreshold ${threshold} must be a non-negative integer`);
+    }
+    this.name = options.name ?? (powerOfTwo ? 'osv-mempool/llfree' : 'osv-mempool');
+    this.machine = kernel.machine;
+    this.kernel = kernel;
+    this.cores = memory.cores;
+    this.costs = resolveOsvCosts(options.costs);
+    this.pools = new MallocPools(this.machine, this.cores, {
+      allocPage: (core) => kernel.framesAlloc(core, 0),
+      freePage: (core, addr) => {
+        const status = kernel.framesFree(core, addr, 0);
+        if (status !== Ok) throw new Error(`osv malloc: free_page(0x${addr.toString(16)}) failed`);
+      },
+      frameOf: (addr) => kernel.frameOf(addr),
+    });
+    this.sinks = new GarbageSinks(this.machine, this.cores, threshold);
+    this.large = new LargeBlocks({
+      machine: this.machine,
+      kernel,
+      mapper: options.mapper ?? memory,
+      pageRanges: powerOfTwo ? null : pageRanges,
+      powerOfTwo,
+      maxOrder: frames.maxOrder,
+    });
+    const counters = this.machine.counters;
+    this.ids = {
+      added: counters.define('mallocPoolPagesAdded'),
+      freed: counters.define('mallocPoolPagesFreed'),
+      remote: counters.define('mallocRemoteFrees'),
+      collections: counters.define('mallocCollections'),
+    };
+  }
+
+  malloc(core: number, size: number): AddressResult {
+    if (!this.validCore(core) || !Number.isSafeInteger(size) || size < 0) return Errno.EINVAL;
+    const saved = this.enter(core);
+    const { pagesAdded: added, pagesFreed: freed } = this.pools;
+    this.machine.charge(this.costs.mallocOp);
+    if (this.sinks.pending(core)) this.collect(core, true);
+    let ptr = this.allocate(core, size);
+    if (ptr < 0) {
+      // Out of memory: the owner's queued objects may free a page (the collector runs on demand).
+      this.collect(core, false);
+      ptr = this.allocate(core, size);
+    }
+    this.countPages(core, added, freed);
+    this.leave(saved);
+    return ptr < 0 ? Errno.ENOMEM : ptr;
+  }
+
+  free(core: number, ptr: number): ErrnoStatus {
+    if (!this.validCore(core) || !Number.isSafeInteger(ptr) || ptr < 0) return Errno.EINVAL;
+    const offset = ptr % PAGE_SIZE;
+    const frame = this.kernel.frameOf(ptr - offset);
+    const page = frame < 0 ? undefined : this.pools.pageAt(frame);
+    if (page !== undefined) {
+      const k = page.objectAt(offset);
+      if (k < 0 || page.state[k] !== ObjectState.Live) return Errno.EINVAL;
+      const saved = this.enter(core);
+      const { pagesAdded: added, pagesFreed: freed } = this.pools;
+      this.machine.charge(this.costs.mallocOp);
+      if (page.cpu === core) {
+        this.pools.freeSameCpu(core, page, k);
+      } else {
+        page.state[k] = ObjectState.Queued;
+        this.sinks.push(core, page, k);
+        this.machine.counters.add(core, this.ids.remote);
+      }
+      this.countPages(core, added, freed);
+      this.leave(saved);
+      return Ok;
+    }
+    const whole = frame >= 0 && offset === 0 && this.wholePages.has(frame);
+    if (!whole && this.large.usableSize(ptr) < 0) return Errno.EINVAL;
+    const saved = this.enter(core);
+    this.machine.charge(this.costs.mallocOp);
+    if (whole) {
+      this.wholePages.delete(frame);
+      const status = this.kernel.framesFree(core, ptr, 0);
+      if (status !== Ok) throw new Error(`osv malloc: free_page(0x${ptr.toString(16)}) failed`);
+    } else {
+      this.large.free(core, ptr);
+    }
+    this.leave(saved);
+    return Ok;
+  }
+
+  usableSize(ptr: number): number {
+    if (!Number.isSafeInteger(ptr) || ptr < 0) return Errno.EINVAL;
+    const offset = ptr % PAGE_SIZE;
+    const frame = this.kernel.frameOf(ptr - offset);
+    const page = frame < 0 ? undefined : this.pools.pageAt(frame);
+    if (page !== undefined) {
+      const k = page.objectAt(offset);
+      return k >= 0 && page.state[k] === ObjectState.Live ? 2 ** page.sizeClass : Errno.EINVAL;
+    }
+    if (frame >= 0 && offset === 0 && this.wholePages.has(frame)) return PAGE_SIZE;
+    return this.large.usableSize(ptr);
+  }
+
+  /** Event counts since construction. */
+  stats(): OsvMallocStats {
+    const { pools, sinks, large } = this;
+    return {
+      poolPages: pools.pages,
+      poolPagesAdded: pools.pagesAdded,
+      poolPagesFreed: pools.pagesFreed,
+      wholePages: this.wholePages.size,
+      largeBlocks: large.count,
+      largeAllocs: large.largeAllocs,
+      mappedAllocs: large.mappedAllocs,
+      remoteFrees: sinks.pushes,
+      queuedObjects: sinks.queued,
+      collections: sinks.collections,
+      signals: sinks.signals,
+    };
+  }
+
+  /** One attempt at an allocation of `size` bytes; a negative value when memory ran out. */
+  private allocate(core: number, size: number): number {
+    if (size <= 2 ** MAX_POOL_CLASS) {
+      const sizeClass = Math.max(MIN_POOL_CLASS, ilog2Roundup(size));
+      return this.pools.alloc(core, sizeClass);
+    }
+    if (size <= PAGE_SIZE) {
+      const addr = this.kernel.framesAlloc(core, 0);
+      if (addr >= 0) this.wholePages.add(this.kernel.frameOf(addr));
+      return addr;
+    }
+    return this.large.alloc(core, size);
+  }
+
+  /** collect_garbage on `core`: run by its signalled worker (a switch) or for memory. */
+  private collect(core: number, signalled: boolean): void {
+    if (signalled) this.machine.charge(this.costs.workerSwitch);
+    this.sinks.collect(core, this.pools);
+    this.machine.counters.add(core, this.ids.collections);
+  }
+
+  private countPages(core: number, added: number, freed: number): void {
+    const counters = this.machine.counters;
+    if (this.pools.pagesAdded !== added) {
+      counters.add(core, this.ids.added, this.pools.pagesAdded - added);
+    }
+    if (this.pools.pagesFreed !== freed) {
+      counters.add(core, this.ids.freed, this.pools.pagesFreed - freed);
+    }
+  }
+
+  private validCore(core: number): boolean {
+    return Number.isInteger(core) && core >= 0 && core < this.cores;
+  }
+
+  private enter(core: number): number {
+    const saved = this.machine.current;
+    this.machine.current = core;
+    return saved;
+  }
+
+  private leave(saved: number): void {
+    this.machine.current = saved;
+  }
+}
+
+/** The page-range allocator under a frame allocator: itself, or PagePools' `allocator`. */
+export function pageRangesUnder(frames: unknown): PageRunSource | null {
+  const isSource = (x: unknown): x is PageRunSource =>
+    x !== null &&
+    typeof x === 'object' &&
+    typeof (x as PageRunSource).getPages === 'function' &&
+    typeof (x as PageRunSource).putPages === 'function';
+  if (isSource(frames)) return frames;
+  const under = (frames as { allocator?: unknown } | null)?.allocator;
+  return isSource(under) ? under : null;
+}

@@ -1,0 +1,216 @@
+// The OSv system presets of DESIGN.md ("Systems"), assembled on @unimem/kernel-api's
+// UnikernelMemory from this package's parts and the others' (the runner registers them in
+// apps/bench/src/systems/osv*.ts):
+//
+//   preset                   frames                         virtual memory            malloc
+//   osv                      page ranges + L1/L2 pools       vma_list + find_hole      OSv mempool
+//   osv+jemalloc             same                            same                      jemalloc
+//   osv-llfree               LLFree                          same                      mempool (LLFree build)
+//   osv-superblock           LLFree                          superblocks, per-core     mempool (LLFree build)
+//   osv-superblock+jemalloc  LLFree                          same                      jemalloc
+//
+// Frames: PageRangeAllocator under PagePools, both charging the machine, with initial_add's
+// bitmap reset charged at boot and the pools filled as OSv's pool threads fill them after boot
+// (`prefillPools`); or LLFree over TracedWords with its calibrated per-call costs (unikernel:
+// no struct-page work on huge frames; @unimem/llfree simulated.ts), all allocated at first so that boot frees it as
+// OSv does. The LLFree builds have no page ranges, so OSv's malloc_large rounds to power-of-two
+// blocks there (the thesis' build). VMA locks: OSv's rwlock_t before 2025-08 (readers take its
+// internal mutex) for the vma_list presets, the atomics rwlock for the superblock presets (the
+// per-core buckets kernel-api assembles); `rwlock` overrides both. Footprint: freePhysBytes()
+// is OSv's memory::stats::free(): pages parked in the page pools count as used.
+
+import { type Malloc, type MemorySystem, PAGE_SIZE } from '@unimem/core';
+import { type Machine, TracedWords } from '@unimem/hw';
+import { Jemalloc, type JemallocOptions, THESIS_CONFIG } from '@unimem/jemalloc';
+import { type KernelVma, UnikernelMemory, type UnikernelMemoryOptions } from '@unimem/kernel-api';
+import { simulatedLLFree } from '@unimem/llfree';
+import { SuperblockAllocator } from '@unimem/superblock';
+import { VmaTree } from '@unimem/vma-tree';
+import { type OsvRwLockKind, osvRwLock } from './native-rwlock.js';
+import { OsvMalloc } from './osv-malloc.js';
+import { PagePools } from './page-pools.js';
+import { PageRangeAllocator } from './page-range-allocator.js';
+import { OsvVmAllocator } from './vma-list.js';
+
+export type OsvPresetName =
+  | 'osv'
+  | 'osv+jemalloc'
+  | 'osv-llfree'
+  | 'osv-superblock'
+  | 'osv-superblock+jemalloc';
+
+export const OSV_PRESETS: readonly OsvPresetName[] = [
+  'osv',
+  'osv+jemalloc',
+  'osv-llfree',
+  'osv-superblock',
+  'osv-superblock+jemalloc',
+];
+
+export interface OsvPresetOptions {
+  /** Physical memory (default: the machine profile's). */
+  memoryBytes?: number;
+  /** Further UnikernelMemory options (tlbFlush, hugePages, runCores, ...). */
+  memory?: Partial<Omit<UnikernelMemoryOptions, 'machine' | 'frames' | 'vm' | 'memoryBytes'>>;
+  /** rwlock_t of the VMA locks (default 'mutex' with vma_list, 'atomics' with superblocks). */
+  rwlock?: OsvRwLockKind;
+  /** Fill the page pools at boot as OSv's pool threads do (default true; pool presets only). */
+  prefillPools?: boolean;
+  /** Options over THESIS_CONFIG for the +jemalloc presets. */
+  jemalloc?: Partial<Omit<JemallocOptions, 'memory' | 'machine'>>;
+  /** Seed of jemalloc's cache-oblivious offsets and decay jitter (default 1). */
+  seed?: number;
+}
+
+/** An assembled preset: the memory subsystem (not booted) and the malloc over it. */
+export interface OsvPreset {
+  readonly name: OsvPresetName;
+  readonly machine: Machine;
+  /** The memory subsystem, not booted: boot() it before the first malloc. */
+  readonly memory: UnikernelMemory;
+  /**
+   * The malloc over the booted memory, made on the first call. Large mappings (and all of
+   * jemalloc's) go through `mapper` (default `memory`), e.g. a wrapper that observes them.
+   */
+  malloc(mapper?: MemorySystem): Malloc;
+  /** OSv's memory::stats::free() in bytes: pages parked in page pools count as used. */
+  freePhysBytes(): number;
+  /** The preset's own event counts (page pools, malloc, jemalloc), by name. */
+  counters(): Record<string, number>;
+  /** The page pools and the page ranges under them (pool presets, after boot), else null. */
+  readonly pools: PagePools | null;
+  readonly ranges: PageRangeAllocator | null;
+}
+
+interface Recipe {
+  frames: 'pools' | 'llfree';
+  vm: 'vma-list' | 'superblock';
+  malloc: 'mempool' | 'jemalloc';
+}
+
+const RECIPES: Record<OsvPresetName, Recipe> = {
+  osv: { frames: 'pools', vm: 'vma-list', malloc: 'mempool' },
+  'osv+jemalloc': { frames: 'pools', vm: 'vma-list', malloc: 'jemalloc' },
+  'osv-llfree': { frames: 'llfree', vm: 'vma-list', malloc: 'mempool' },
+  'osv-superblock': { frames: 'llfree', vm: 'superblock', malloc: 'mempool' },
+  'osv-superblock+jemalloc': { frames: 'llfree', vm: 'superblock', malloc: 'jemalloc' },
+};
+
+/** Builds preset `name` on `machine` (see the table in the header). */
+export function buildOsvPreset(
+  name: OsvPresetName,
+  machine: Machine,
+  options: OsvPresetOptions = {},
+): OsvPreset {
+  const recipe = RECIPES[name];
+  if (recipe === undefined) {
+    throw new RangeError(`preset "${name}" is not one of ${OSV_PRESETS.join(', ')}`);
+  }
+  return new AssembledPreset(name, recipe, machine, options);
+}
+
+/** `osv`: page ranges + page pools, vma_list + find_hole, OSv's mempool. */
+export const osvPreset = (machine: Machine, options?: OsvPresetOptions) =>
+  buildOsvPreset('osv', machine, options);
+/** `osv+jemalloc`: as `osv` with jemalloc (THESIS_CONFIG). */
+export const osvJemallocPreset = (machine: Machine, options?: OsvPresetOptions) =>
+  buildOsvPreset('osv+jemalloc', machine, options);
+/** `osv-llfree`: LLFree frames, vma_list + find_hole, the LLFree build of the mempool. */
+export const osvLLFreePreset = (machine: Machine, options?: OsvPresetOptions) =>
+  buildOsvPreset('osv-llfree', machine, options);
+/** `osv-superblock`: the thesis' optimized OSv (LLFree + superblocks) with the mempool. */
+export const osvSuperblockPreset = (machine: Machine, options?: OsvPresetOptions) =>
+  buildOsvPreset('osv-superblock', machine, options);
+/** `osv-superblock+jemalloc`: the optimized OSv with jemalloc (THESIS_CONFIG). */
+export const osvSuperblockJemallocPreset = (machine: Machine, options?: OsvPresetOptions) =>
+  buildOsvPreset('osv-superblock+jemalloc', machine, options);
+
+class AssembledPreset implements OsvPreset {
+  readonly memory: UnikernelMemory;
+  pools: PagePools | null = null;
+  ranges: PageRangeAllocator | null = null;
+  private made: Malloc | null = null;
+
+  constructor(
+    readonly name: OsvPresetName,
+    private readonly recipe: Recipe,
+    readonly machine: Machine,
+    private readonly options: OsvPresetOptions,
+  ) {
+    const rwlock = options.rwlock ?? (recipe.vm === 'vma-list' ? 'mutex' : 'atomics');
+    const traced = (buffer: SharedArrayBuffer) => new TracedWords(machine, buffer);
+    const prefill = options.prefillPools ?? true;
+    this.memory = new UnikernelMemory({
+      ...options.memory,
+      machine,
+      name,
+      memoryBytes: options.memoryBytes,
+      frames: ({ frames, cores }) => {
+        if (recipe.frames === 'llfree') {
+          return simulatedLLFree(machine, {
+            frames,
+            cores,
+            init: 'allocated',
+            kernel: 'unikernel',
+          });
+        }
+        const ranges = new PageRangeAllocator({ frames, cores, machine });
+        ranges.chargeInitialAdd(0);
+        const pools = new PagePools({ allocator: ranges, machine });
+        if (prefill) pools.prefill();
+        this.ranges = ranges;
+        this.pools = pools;
+        return pools;
+      },
+      vm: ({ cores }) =>
+        recipe.vm === 'vma-list'
+          ? new OsvVmAllocator<KernelVma>({ cores, machine, rwlock })
+          : new SuperblockAllocator<KernelVma>({
+              cores,
+              lock: (lockName) => osvRwLock(machine, lockName, rwlock),
+              index: () => new VmaTree<KernelVma>({ tracer: machine.lines }),
+              tracer: machine.lines,
+              words: traced,
+            }),
+    });
+  }
+
+  // The methods are bound (arrow properties): assemblers such as the bench's memorySystemParts
+  // copy them onto other objects.
+  readonly malloc = (mapper: MemorySystem = this.memory): Malloc => {
+    if (this.made !== null) return this.made;
+    const { memory, machine, options } = this;
+    this.made =
+      this.recipe.malloc === 'mempool'
+        ? new OsvMalloc({ memory, mapper, powerOfTwo: this.recipe.frames === 'llfree' })
+        : new Jemalloc({
+            ...THESIS_CONFIG,
+            ...options.jemalloc,
+            memory: mapper,
+            machine,
+            seed: options.seed ?? 1,
+          });
+    return this.made;
+  };
+
+  readonly freePhysBytes = (): number => {
+    const frames = this.memory.context.frames;
+    return (frames.freeFrames() - (this.pools?.pooledFrames() ?? 0)) * PAGE_SIZE;
+  };
+
+  readonly counters = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    if (this.pools !== null) addNumbers(out, 'pools', this.pools.stats());
+    const malloc = this.made;
+    if (malloc instanceof OsvMalloc) addNumbers(out, 'malloc', malloc.stats());
+    if (malloc instanceof Jemalloc) addNumbers(out, 'jemalloc', malloc.stats());
+    return out;
+  };
+}
+
+/** Copies the numeric fields of `values` into `out` as `prefix.field`. */
+function addNumbers(out: Record<string, number>, prefix: string, values: object): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value === 'number') out[`${prefix}.${key}`] = value;
+  }
+}
