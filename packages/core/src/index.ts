@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './checks.js';
 export * from './errors.js';
 export * from './random.js';
 export * from './reference-frame-allocator.js';

@@ -4,6 +4,7 @@
 // the worst case) and has no per-core state.
 
 import type { FrameAllocator, FrameAllocatorOptions, FrameResult } from './api.js';
+import { isCoreIndex, isOrderIn } from './checks.js';
 import { AllocError, Ok, type Status } from './errors.js';
 import { MAX_ORDER } from './units.js';
 
@@ -46,7 +47,8 @@ export class ReferenceFrameAllocator implements FrameAllocator {
   }
 
   get(core: number, order: number): FrameResult {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     const size = 2 ** order;
     if (size > this.free) return AllocError.Memory;
     const blocks = Math.floor(this.frames / size);
@@ -65,7 +67,8 @@ export class ReferenceFrameAllocator implements FrameAllocator {
   }
 
   getAt(core: number, frame: number, order: number): FrameResult {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     const size = 2 ** order;
     if (!this.validFrame(frame, size)) return AllocError.Address;
     if (!this.rangeFree(frame, size)) return AllocError.Memory;
@@ -76,7 +79,8 @@ export class ReferenceFrameAllocator implements FrameAllocator {
   }
 
   put(core: number, frame: number, order: number): Status {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     const size = 2 ** order;
     if (!this.validFrame(frame, size) || this.blockOrder[frame] !== order) {
       return AllocError.Address;
@@ -98,7 +102,7 @@ export class ReferenceFrameAllocator implements FrameAllocator {
   }
 
   isFree(frame: number, order: number): boolean {
-    if (!this.validOrder(order)) return false;
+    if (!isOrderIn(order, this.maxOrder)) return false;
     const size = 2 ** order;
     return this.validFrame(frame, size) && this.rangeFree(frame, size);
   }
@@ -110,14 +114,6 @@ export class ReferenceFrameAllocator implements FrameAllocator {
   private rangeFree(frame: number, size: number): boolean {
     for (let f = frame; f < frame + size; f++) if (this.used[f] !== 0) return false;
     return true;
-  }
-
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
-  }
-
-  private validOrder(order: number): boolean {
-    return Number.isInteger(order) && order >= 0 && order <= this.maxOrder;
   }
 
   private validFrame(frame: number, size: number): boolean {

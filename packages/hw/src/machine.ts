@@ -142,3 +142,20 @@ export class Machine {
 export function waitUntil(condition: () => boolean): WaitUntil {
   return { kind: 'wait', condition };
 }
+
+/**
+ * Makes `core` the machine's current core (the one line and lock accesses charge) for the
+ * duration of a call made on its behalf; returns the previous one for `leaveCore`. A null or
+ * undefined machine (native use) does nothing.
+ */
+export function enterCore(machine: Machine | null | undefined, core: number): number {
+  if (!machine) return 0;
+  const saved = machine.current;
+  machine.current = core;
+  return saved;
+}
+
+/** Restores the current core saved by `enterCore`. */
+export function leaveCore(machine: Machine | null | undefined, saved: number): void {
+  if (machine) machine.current = saved;
+}

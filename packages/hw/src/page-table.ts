@@ -17,6 +17,7 @@
 
 import { Errno, type FrameAllocator, Ok, type Status } from '@unimem/core';
 import type { Machine } from './machine.js';
+import { enterCore, leaveCore } from './machine.js';
 import {
   FLAG_MASK,
   FLAG_SPAN,
@@ -82,10 +83,10 @@ export class PageTable {
     const core = options.core ?? 0;
     this.pages = new TablePages(machine, frames, options.label ?? 'page-table');
     this.charged = machine !== null;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const taken = this.pages.take(core, 1, this.newFrames);
     this.root = taken ? this.pages.create(this.newFrames[0]) : DETACHED;
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     if (!taken) throw new RangeError(`frame allocator ${frames.name} has no frame for the PML4`);
     this.pathTable = [this.root, this.root, this.root, this.root];
     this.walkRef = machine?.costs.pageWalkRef ?? 0;
@@ -103,7 +104,7 @@ export class PageTable {
     this.checkLive();
     const level = levelOf(size);
     if (level < 0 || !this.validArguments(va, frame, size, size, flags)) return Errno.EINVAL;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     let status: Status | Errno = Ok;
     const table = this.ensureTable(core, va, level);
     if (typeof table === 'number') {
@@ -113,7 +114,7 @@ export class PageTable {
       if (table.entries[index] !== 0) status = Errno.EEXIST;
       else this.setLeaf(table, index, frame * FLAG_SPAN + this.leafFlags(flags, level), level);
     }
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return status;
   }
 
@@ -133,7 +134,7 @@ export class PageTable {
     const level = levelOf(pageSize);
     if (level < 0 || !(bytes > 0 && bytes % pageSize === 0)) return Errno.EINVAL;
     if (!this.validArguments(va, frame, bytes, pageSize, flags)) return Errno.EINVAL;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const first = frame * FLAG_SPAN + this.leafFlags(flags, level);
     let done = 0;
     let status: Status | Errno = Ok;
@@ -156,7 +157,7 @@ export class PageTable {
     if (status !== Ok) {
       for (let offset = 0; offset < done; offset += pageSize) this.unmapAt(core, va + offset);
     }
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return status;
   }
 
@@ -167,9 +168,9 @@ export class PageTable {
    */
   unmap(core: number, va: number): Mapping | undefined {
     if (!(va >= 0 && va < VA_LIMIT)) return undefined;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const mapping = this.unmapAt(core, va);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return mapping;
   }
 
@@ -181,7 +182,7 @@ export class PageTable {
   protect(core: number, va: number, flags: number): Status | Errno {
     if (!(Number.isInteger(flags) && flags >= 0 && flags < FLAG_SPAN)) return Errno.EINVAL;
     if (!(va >= 0 && va < VA_LIMIT)) return Errno.EFAULT;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const level = this.descend(va, this.charged, 0);
     if (level >= 0) {
       const table = this.pathTable[level];
@@ -191,7 +192,7 @@ export class PageTable {
       const next = (old & KEEP_ON_PROTECT) | (flags & ~KEEP_ON_PROTECT);
       this.pages.update(table, index, entry - old + next, false);
     }
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return level >= 0 ? Ok : Errno.EFAULT;
   }
 
@@ -204,7 +205,7 @@ export class PageTable {
   walk(core: number, va: number, write = false): number {
     if (!(va >= 0 && va < VA_LIMIT)) return NO_TRANSLATION;
     const machine = this.machine;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const start = machine === null ? 0 : machine.clocks[core];
     const level = this.descend(va, this.charged, this.walkRef);
     let word = NO_TRANSLATION;
@@ -227,7 +228,7 @@ export class PageTable {
       machine.counters.add(core, this.cWalks);
       machine.counters.add(core, this.cWalkCycles, machine.clocks[core] - start);
     }
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return word;
   }
 
@@ -271,9 +272,9 @@ export class PageTable {
    */
   destroy(core = 0): void {
     if (this.root === DETACHED) return;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.pages.freeTree(core, this.root);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     this.root = DETACHED;
     this.pathTable.fill(DETACHED);
     this.mapped = 0;
@@ -379,17 +380,5 @@ export class PageTable {
 
   private checkLive(): void {
     if (this.root === DETACHED) throw new Error('page table used after destroy()');
-  }
-
-  /** Makes `core` the machine's current core (line costs charge it); returns the previous. */
-  private enter(core: number): number {
-    if (this.machine === null) return 0;
-    const saved = this.machine.current;
-    this.machine.current = core;
-    return saved;
-  }
-
-  private leave(saved: number): void {
-    if (this.machine !== null) this.machine.current = saved;
   }
 }

@@ -11,12 +11,14 @@ import {
   type AddressResult,
   Errno,
   type ErrnoStatus,
+  isCoreIndex,
   type Malloc,
   mulberry32,
   Ok,
   PAGE_SIZE,
 } from '@unimem/core';
 import type { Machine } from '@unimem/hw';
+import { enterCore, leaveCore } from '@unimem/hw';
 import type { JemallocOptions, JemallocStats, PurgeStats } from './api.js';
 import { Arena, type ArenaDecayMs } from './arena.js';
 import { Base } from './base.js';
@@ -118,18 +120,20 @@ export class Jemalloc implements Malloc {
   }
 
   malloc(core: number, size: number): AddressResult {
-    if (!this.validCore(core) || !Number.isSafeInteger(size) || size < 0) return Errno.EINVAL;
-    const saved = this.enter(core);
+    if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(size) || size < 0)
+      return Errno.EINVAL;
+    const saved = enterCore(this.machine, core);
     const result = this.allocate(core, size);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return result;
   }
 
   free(core: number, ptr: number): ErrnoStatus {
-    if (!this.validCore(core) || !Number.isSafeInteger(ptr) || ptr < 0) return Errno.EINVAL;
-    const saved = this.enter(core);
+    if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(ptr) || ptr < 0)
+      return Errno.EINVAL;
+    const saved = enterCore(this.machine, core);
     const result = this.deallocate(core, ptr);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return result;
   }
 
@@ -150,20 +154,20 @@ export class Jemalloc implements Malloc {
    * muzzy page at once (`all` true: mallctl arena.<i>.purge), charged to `core`.
    */
   decay(core: number, all = false): void {
-    if (!this.validCore(core))
+    if (!isCoreIndex(core, this.cores))
       throw new RangeError(`core ${core} is not a core (0..${this.cores - 1})`);
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     for (const arena of this.arenas) arena?.decay(core, all);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
   }
 
   /** Returns everything `core`'s thread cache holds to the arenas (tcache.flush). */
   flushTcache(core: number): void {
-    if (!this.validCore(core))
+    if (!isCoreIndex(core, this.cores))
       throw new RangeError(`core ${core} is not a core (0..${this.cores - 1})`);
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.tcache?.flushAll(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
   }
 
   /** The arena index a core allocates from (the huge arena is `narenas`). */
@@ -316,22 +320,6 @@ export class Jemalloc implements Malloc {
     if (typeof made === 'number') return undefined;
     this.arenas[index] = made;
     return made;
-  }
-
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
-  }
-
-  private enter(core: number): number {
-    const machine = this.machine;
-    if (machine === undefined) return 0;
-    const saved = machine.current;
-    machine.current = core;
-    return saved;
-  }
-
-  private leave(saved: number): void {
-    if (this.machine !== undefined) this.machine.current = saved;
   }
 }
 

@@ -18,6 +18,7 @@ import {
   type Status,
 } from '@unimem/core';
 import type { Ipis, Machine, PageTable, Tlb } from '@unimem/hw';
+import { enterCore, leaveCore } from '@unimem/hw';
 import { type KernelVma, LINEAR_BASE } from './api.js';
 import type { MemoryContext } from './context.js';
 import { segmentsOf, vmasOf } from './range-locks.js';
@@ -61,9 +62,9 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    * their linear-map address, or an AllocError (Memory, Argument).
    */
   framesAlloc(core: number, order: number): number {
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const frame = this.ctx.frames.get(core, order);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return frame < 0 ? frame : this.linearAddress(frame);
   }
 
@@ -75,9 +76,9 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
   framesFree(core: number, addr: number, order: number): Status {
     const frame = this.frameOf(addr);
     if (frame < 0) return AllocError.Address;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const status = this.ctx.frames.put(core, frame, order);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return status;
   }
 
@@ -98,10 +99,10 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    * the tlb_flush mutex.
    */
   flushTlbAll(core: number): void {
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.ctx.ipis.flushTlbAll(core, this.ctx.tlb, this.ctx.tlbFlushMutex);
     if (this.ctx.tableFrees.pending > 0) this.ctx.tableFrees.release(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
   }
 
   /** [THREADSAFE] The mutex serialising population of kernel-half page-table levels. */
@@ -157,9 +158,9 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    * [addr, addr + size)? May claim free superblocks for it (taking the free-ranges lock itself).
    */
   validate(core: number, addr: number, size: number): boolean {
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const ok = this.ctx.vm.validate(core, addr, size);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return ok;
   }
 
@@ -177,9 +178,9 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    * for `core`: core-local with superblocks. Returns the address, or Errno.ENOMEM/EINVAL.
    */
   reserveRange(core: number, size: number, align = PAGE_SIZE): AddressResult {
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const addr = this.ctx.vm.reserveRange(core, size, align);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return addr;
   }
 
@@ -189,15 +190,5 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    */
   freeRange(addr: number, size: number): ErrnoStatus {
     return this.ctx.vm.freeRange(addr, size);
-  }
-
-  private enter(core: number): number {
-    const saved = this.machine.current;
-    this.machine.current = core;
-    return saved;
-  }
-
-  private leave(saved: number): void {
-    this.machine.current = saved;
   }
 }

@@ -9,6 +9,7 @@ import {
   type AddressResult,
   Errno,
   type ErrnoStatus,
+  isCoreIndex,
   type Lock,
   type MemorySystem,
   PAGE_SIZE,
@@ -118,7 +119,7 @@ export class UnikernelMemory implements MemorySystem {
 
   mmap(core: number, length: number, prot: number, flags: number, addr?: number): AddressResult {
     const ctx = this.context;
-    if (!this.validCore(core)) return Errno.EINVAL;
+    if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const saved = enter(ctx, core);
     const result = mmap(ctx, core, length, prot, flags, addr);
     ctx.machine.current = saved;
@@ -127,7 +128,7 @@ export class UnikernelMemory implements MemorySystem {
 
   munmap(core: number, addr: number, length: number): ErrnoStatus {
     const ctx = this.context;
-    if (!this.validCore(core)) return Errno.EINVAL;
+    if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const saved = enter(ctx, core);
     const result = munmap(ctx, core, addr, length);
     ctx.machine.current = saved;
@@ -136,7 +137,7 @@ export class UnikernelMemory implements MemorySystem {
 
   mprotect(core: number, addr: number, length: number, prot: number): ErrnoStatus {
     const ctx = this.context;
-    if (!this.validCore(core)) return Errno.EINVAL;
+    if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const saved = enter(ctx, core);
     const result = mprotect(ctx, core, addr, length, prot);
     ctx.machine.current = saved;
@@ -145,7 +146,7 @@ export class UnikernelMemory implements MemorySystem {
 
   madvise(core: number, addr: number, length: number, advice: number): ErrnoStatus {
     const ctx = this.context;
-    if (!this.validCore(core)) return Errno.EINVAL;
+    if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const saved = enter(ctx, core);
     const result = madvise(ctx, core, addr, length, advice);
     ctx.machine.current = saved;
@@ -154,7 +155,7 @@ export class UnikernelMemory implements MemorySystem {
 
   touch(core: number, addr: number, write: boolean): ErrnoStatus {
     const ctx = this.context;
-    if (!this.validCore(core)) return Errno.EINVAL;
+    if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const saved = enter(ctx, core);
     const result = touch(ctx, core, addr, write);
     ctx.machine.current = saved;
@@ -197,10 +198,6 @@ export class UnikernelMemory implements MemorySystem {
   /** Linear-map address of a frame (LINEAR_BASE + frame × 4096). */
   static linearAddress(frame: number): number {
     return LINEAR_BASE + frame * PAGE_SIZE;
-  }
-
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
   }
 
   private notBooted(): Error {

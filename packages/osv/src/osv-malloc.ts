@@ -18,11 +18,13 @@ import {
   type AddressResult,
   Errno,
   type ErrnoStatus,
+  isCoreIndex,
   type Malloc,
   Ok,
   PAGE_SIZE,
 } from '@unimem/core';
 import type { Machine } from '@unimem/hw';
+import { enterCore, leaveCore } from '@unimem/hw';
 import type { UnikernelKernelApi } from '@unimem/kernel-api';
 import type { OsvMallocOptions } from './api.js';
 import { type OsvCosts, resolveOsvCosts } from './costs.js';
@@ -114,8 +116,9 @@ export class OsvMalloc implements Malloc {
   }
 
   malloc(core: number, size: number): AddressResult {
-    if (!this.validCore(core) || !Number.isSafeInteger(size) || size < 0) return Errno.EINVAL;
-    const saved = this.enter(core);
+    if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(size) || size < 0)
+      return Errno.EINVAL;
+    const saved = enterCore(this.machine, core);
     const { pagesAdded: added, pagesFreed: freed } = this.pools;
     this.machine.charge(this.costs.mallocOp);
     if (this.sinks.pending(core)) this.collect(core, true);
@@ -126,19 +129,20 @@ export class OsvMalloc implements Malloc {
       ptr = this.allocate(core, size);
     }
     this.countPages(core, added, freed);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return ptr < 0 ? Errno.ENOMEM : ptr;
   }
 
   free(core: number, ptr: number): ErrnoStatus {
-    if (!this.validCore(core) || !Number.isSafeInteger(ptr) || ptr < 0) return Errno.EINVAL;
+    if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(ptr) || ptr < 0)
+      return Errno.EINVAL;
     const offset = ptr % PAGE_SIZE;
     const frame = this.kernel.frameOf(ptr - offset);
     const page = frame < 0 ? undefined : this.pools.pageAt(frame);
     if (page !== undefined) {
       const k = page.objectAt(offset);
       if (k < 0 || page.state[k] !== ObjectState.Live) return Errno.EINVAL;
-      const saved = this.enter(core);
+      const saved = enterCore(this.machine, core);
       const { pagesAdded: added, pagesFreed: freed } = this.pools;
       this.machine.charge(this.costs.mallocOp);
       if (page.cpu === core) {
@@ -149,12 +153,12 @@ export class OsvMalloc implements Malloc {
         this.machine.counters.add(core, this.ids.remote);
       }
       this.countPages(core, added, freed);
-      this.leave(saved);
+      leaveCore(this.machine, saved);
       return Ok;
     }
     const whole = frame >= 0 && offset === 0 && this.wholePages.has(frame);
     if (!whole && this.large.usableSize(ptr) < 0) return Errno.EINVAL;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.machine.charge(this.costs.mallocOp);
     if (whole) {
       this.wholePages.delete(frame);
@@ -163,7 +167,7 @@ export class OsvMalloc implements Malloc {
     } else {
       this.large.free(core, ptr);
     }
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return Ok;
   }
 
@@ -227,20 +231,6 @@ export class OsvMalloc implements Malloc {
     if (this.pools.pagesFreed !== freed) {
       counters.add(core, this.ids.freed, this.pools.pagesFreed - freed);
     }
-  }
-
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
-  }
-
-  private enter(core: number): number {
-    const saved = this.machine.current;
-    this.machine.current = core;
-    return saved;
-  }
-
-  private leave(saved: number): void {
-    this.machine.current = saved;
   }
 }
 

@@ -37,8 +37,17 @@
 //
 // Bad input is rejected before anything moves: a call that returns an error changed nothing.
 
-import { AllocError, type FrameAllocator, type FrameResult, Ok, type Status } from '@unimem/core';
+import {
+  AllocError,
+  type FrameAllocator,
+  type FrameResult,
+  isCoreIndex,
+  isOrderIn,
+  Ok,
+  type Status,
+} from '@unimem/core';
 import type { Machine } from '@unimem/hw';
+import { enterCore, leaveCore } from '@unimem/hw';
 import {
   L1_POOL_PAGES,
   PAGE_BATCH_PAGES,
@@ -123,8 +132,9 @@ export class PagePools implements FrameAllocator {
   }
 
   get(core: number, order: number): FrameResult {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
-    const saved = this.enter(core);
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
+    const saved = enterCore(this.machine, core);
     let result: number;
     if (order > 0) {
       this.ledger.stats.bypassGets++;
@@ -134,12 +144,13 @@ export class PagePools implements FrameAllocator {
       result = this.allocPage(core);
       this.runWorkers(core);
     }
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return result;
   }
 
   put(core: number, frame: number, order: number): Status {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     if (!Number.isInteger(frame) || frame < 0 || frame >= this.frames) return AllocError.Address;
     const ledger = this.ledger;
     if (order > 0) {
@@ -156,33 +167,33 @@ export class PagePools implements FrameAllocator {
       // partial free of a larger block, if the allocator allows it) is the allocator's call.
       return ledger.pooled.get(frame) ? AllocError.Address : this.forwardPut(core, frame, 0);
     }
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.charge(this.costs.poolOp);
     this.freePage(core, frame);
     this.runWorkers(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return Ok;
   }
 
   /** Returns the core's L1 pages: whole batches to L2, the rest to the allocator underneath. */
   drain(core: number): void {
-    if (!this.validCore(core)) return;
-    const saved = this.enter(core);
+    if (!isCoreIndex(core, this.cores)) return;
+    const saved = enterCore(this.machine, core);
     const batch = this.batchPages;
     while (this.l1.count(core) >= batch) this.unfillL1(core, 0);
     const rest = this.l1.nr[core];
     for (let i = 0; i < rest; i++) this.l1Batch[i] = this.l1.pop(core);
     this.global.giveBack(core, this.l1Batch, rest);
     this.runWorkers(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
   }
 
   /** Every L1 and the whole L2 back to the allocator underneath (e.g. before measuring it). */
   drainAll(): void {
     for (let core = 0; core < this.cores; core++) this.drain(core);
-    const saved = this.enter(0);
+    const saved = enterCore(this.machine, 0);
     this.global.drainAll(0);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
   }
 
   /**
@@ -191,14 +202,14 @@ export class PagePools implements FrameAllocator {
    */
   prefill(): void {
     for (let core = 0; core < this.cores; core++) {
-      const saved = this.enter(core);
+      const saved = enterCore(this.machine, core);
       this.refillL1Worker(core);
       this.runWorkers(core);
-      this.leave(saved);
+      leaveCore(this.machine, saved);
     }
-    const saved = this.enter(0);
+    const saved = enterCore(this.machine, 0);
     this.global.refill(0);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
   }
 
   /** Free frames: the allocator's plus every page parked in L1 and L2. */
@@ -216,7 +227,7 @@ export class PagePools implements FrameAllocator {
   }
 
   isFree(frame: number, order: number): boolean {
-    if (!this.validOrder(order) || !Number.isInteger(frame) || frame < 0) return false;
+    if (!isOrderIn(order, this.maxOrder) || !Number.isInteger(frame) || frame < 0) return false;
     const pages = 2 ** order;
     if (frame % pages !== 0 || frame + pages > this.frames) return false;
     for (let f = frame; f < frame + pages; f++) {
@@ -343,33 +354,13 @@ export class PagePools implements FrameAllocator {
   }
 
   private forwardPut(core: number, frame: number, order: number): Status {
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     const status = this.allocator.put(core, frame, order);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return status;
   }
 
   private charge(cycles: number): void {
     this.machine?.charge(cycles);
-  }
-
-  private enter(core: number): number {
-    const machine = this.machine;
-    if (machine === null) return 0;
-    const saved = machine.current;
-    machine.current = core;
-    return saved;
-  }
-
-  private leave(saved: number): void {
-    if (this.machine !== null) this.machine.current = saved;
-  }
-
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
-  }
-
-  private validOrder(order: number): boolean {
-    return Number.isInteger(order) && order >= 0 && order <= this.maxOrder;
   }
 }

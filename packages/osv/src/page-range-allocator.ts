@@ -15,11 +15,14 @@ import {
   AllocError,
   type FrameAllocator,
   type FrameResult,
+  isCoreIndex,
+  isOrderIn,
   MAX_ORDER,
   Ok,
   type Status,
 } from '@unimem/core';
 import type { Machine } from '@unimem/hw';
+import { enterCore, leaveCore } from '@unimem/hw';
 import type { BatchFrameSource, PageRangeAllocatorOptions } from './api.js';
 import { BlockTable } from './block-table.js';
 import { checkPageRanges } from './check.js';
@@ -78,9 +81,10 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
   }
 
   get(core: number, order: number): FrameResult {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     const pages = 2 ** order;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.mutex.lock(core);
     this.lines.cycles(this.rangeOp);
     const frame = order === 0 ? this.ranges.alloc(1) : this.ranges.allocAligned(pages, pages);
@@ -89,21 +93,22 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
       this.lines.freeMemory();
     }
     this.mutex.unlock(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return frame >= 0 ? frame : AllocError.Memory;
   }
 
   put(core: number, frame: number, order: number): Status {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     return this.putPages(core, frame, 2 ** order);
   }
 
   /** malloc_large's alloc(size): any number of pages, not aligned beyond a page. */
   getPages(core: number, pages: number): FrameResult {
-    if (!this.validCore(core)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores)) return AllocError.Argument;
     if (!Number.isSafeInteger(pages) || pages < 1) return AllocError.Argument;
     if (pages > this.frames) return AllocError.Memory;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.mutex.lock(core);
     this.lines.cycles(this.rangeOp);
     const frame = this.ranges.alloc(pages);
@@ -112,34 +117,35 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
       this.lines.freeMemory();
     }
     this.mutex.unlock(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return frame >= 0 ? frame : AllocError.Memory;
   }
 
   /** Frees a block of `pages` handed out by getPages (or get, with pages = 2^order). */
   putPages(core: number, frame: number, pages: number): Status {
-    if (!this.validCore(core)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores)) return AllocError.Argument;
     if (!Number.isSafeInteger(pages) || pages < 1) return AllocError.Argument;
     if (!this.validFrame(frame) || this.blocks.pagesAt(frame) !== pages) return AllocError.Address;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.mutex.lock(core);
     this.lines.cycles(this.rangeOp);
     this.blocks.release(frame, pages);
     this.lines.freeMemory();
     this.ranges.free(frame, pages);
     this.mutex.unlock(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return Ok;
   }
 
   getAt(core: number, frame: number, order: number): FrameResult {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     const pages = 2 ** order;
     if (!this.validFrame(frame) || frame % pages !== 0 || frame + pages > this.frames) {
       return AllocError.Address;
     }
     if (!this.blocks.isFree(frame, pages)) return AllocError.Memory;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.mutex.lock(core);
     this.lines.cycles(this.rangeOp);
     const ok = this.ranges.allocAt(frame, pages);
@@ -148,14 +154,14 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
       this.lines.freeMemory();
     }
     this.mutex.unlock(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return ok ? frame : AllocError.Memory;
   }
 
   getFrames(core: number, out: Int32Array, count: number): number {
-    if (!this.validCore(core) || !Number.isSafeInteger(count) || count < 0) return 0;
+    if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(count) || count < 0) return 0;
     const n = Math.min(count, out.length);
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.mutex.lock(core);
     let got = 0;
     while (got < n) {
@@ -167,12 +173,12 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
     }
     if (got > 0) this.lines.freeMemory(); // on_alloc(got * page_size), once per batch
     this.mutex.unlock(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return got;
   }
 
   putFrames(core: number, frames: Int32Array, count: number): Status {
-    if (!this.validCore(core)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores)) return AllocError.Argument;
     if (!Number.isSafeInteger(count) || count < 0 || count > frames.length) {
       return AllocError.Argument;
     }
@@ -188,7 +194,7 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
     }
     for (let i = 0; i < (bad < 0 ? count : bad); i++) this.blocks.unmark(frames[i]);
     if (bad >= 0) return AllocError.Address;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.mutex.lock(core);
     for (let i = 0; i < count; i++) {
       this.lines.cycles(this.rangeOp);
@@ -197,7 +203,7 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
       this.ranges.free(frames[i], 1);
     }
     this.mutex.unlock(core);
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return Ok;
   }
 
@@ -213,7 +219,7 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
   }
 
   isFree(frame: number, order: number): boolean {
-    if (!this.validOrder(order) || !this.validFrame(frame)) return false;
+    if (!isOrderIn(order, this.maxOrder) || !this.validFrame(frame)) return false;
     const pages = 2 ** order;
     return frame % pages === 0 && frame + pages <= this.frames && this.blocks.isFree(frame, pages);
   }
@@ -244,31 +250,11 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
    */
   chargeInitialAdd(core: number): void {
     if (this.machine === null) return;
-    const saved = this.enter(core);
+    const saved = enterCore(this.machine, core);
     this.lines.bitRange(0, this.frames);
     this.lines.header(0, true);
     this.lines.tail(this.frames - 1, true);
-    this.leave(saved);
-  }
-
-  private enter(core: number): number {
-    const machine = this.machine;
-    if (machine === null) return 0;
-    const saved = machine.current;
-    machine.current = core;
-    return saved;
-  }
-
-  private leave(saved: number): void {
-    if (this.machine !== null) this.machine.current = saved;
-  }
-
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
-  }
-
-  private validOrder(order: number): boolean {
-    return Number.isInteger(order) && order >= 0 && order <= this.maxOrder;
+    leaveCore(this.machine, saved);
   }
 
   private validFrame(frame: number): boolean {

@@ -25,12 +25,13 @@ import {
   Errno,
   type ErrnoStatus,
   HUGE_SIZE,
+  isCoreIndex,
   Ok,
   PAGE_SIZE,
   type RwLock,
   type VmaIndex,
 } from '@unimem/core';
-import { type LineTracer, type Machine, nullTracer } from '@unimem/hw';
+import { enterCore, type LineTracer, leaveCore, type Machine, nullTracer } from '@unimem/hw';
 import type { KernelVmAllocator, KernelVma } from '@unimem/kernel-api';
 import { AvlVmaTree } from '@unimem/vma-tree';
 import type { OsvVmAllocatorOptions } from './api.js';
@@ -117,8 +118,9 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
   }
 
   reserveRange(core: number, size: number, align: number): AddressResult {
-    if (!this.validCore(core) || !validSize(size) || !validAlign(align)) return Errno.EINVAL;
-    const saved = this.enter(core);
+    if (!isCoreIndex(core, this.cores) || !validSize(size) || !validAlign(align))
+      return Errno.EINVAL;
+    const saved = enterCore(this.machine, core);
     const lock = this.rangeSetLock;
     lock.readLock(core);
     const addr = this.findHole(size, align);
@@ -128,7 +130,7 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
       this.ranges.insert(addr, addr + size);
       lock.writeUnlock(core);
     }
-    this.leave(saved);
+    leaveCore(this.machine, saved);
     return addr < 0 ? Errno.ENOMEM : addr;
   }
 
@@ -146,7 +148,7 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
 
   /** MAP_FIXED may go anywhere in the address space (OSv evacuates what it overlaps). */
   validate(core: number, addr: number, size: number): boolean {
-    return this.validCore(core) && this.validRange(addr, size);
+    return isCoreIndex(core, this.cores) && this.validRange(addr, size);
   }
 
   /** Address space not reserved. */
@@ -183,10 +185,6 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
     return huge >= 0 ? huge : ranges.findHole(hint, mmapEnd, size, align, false);
   }
 
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
-  }
-
   private validRange(addr: number, size: number): boolean {
     return (
       validSize(size) &&
@@ -195,18 +193,6 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
       addr % PAGE_SIZE === 0 &&
       addr + size <= this.limit
     );
-  }
-
-  private enter(core: number): number {
-    const machine = this.machine;
-    if (machine === null) return 0;
-    const saved = machine.current;
-    machine.current = core;
-    return saved;
-  }
-
-  private leave(saved: number): void {
-    if (this.machine !== null) this.machine.current = saved;
   }
 }
 

@@ -16,6 +16,7 @@ import {
   type AddressResult,
   Errno,
   type ErrnoStatus,
+  isCoreIndex,
   Ok,
   type RwLock,
   type VmAllocator,
@@ -88,7 +89,7 @@ export class SuperblockAllocator<V extends Vma = Vma> implements VmAllocator<V> 
    * left.
    */
   reserveRange(core: number, size: number, align: number): AddressResult {
-    if (!this.validCore(core) || !this.area.validRange(0, size) || !validAlign(align)) {
+    if (!isCoreIndex(core, this.cores) || !this.area.validRange(0, size) || !validAlign(align)) {
       return Errno.EINVAL;
     }
     const bucket = this.buckets[core];
@@ -153,7 +154,7 @@ export class SuperblockAllocator<V extends Vma = Vma> implements VmAllocator<V> 
    * a range crossing the area's edge, two owners, or a claim in progress; nothing changes then.
    */
   validate(core: number, addr: number, size: number): boolean {
-    if (!this.validCore(core) || !this.area.validRange(addr, size)) return false;
+    if (!isCoreIndex(core, this.cores) || !this.area.validRange(addr, size)) return false;
     const end = addr + size;
     if (this.area.outside(addr, end)) return true;
     if (!this.area.within(addr, end)) return false;
@@ -245,10 +246,6 @@ export class SuperblockAllocator<V extends Vma = Vma> implements VmAllocator<V> 
       freeRanges: this.buckets.map((b) => b.ranges.size),
       metadataBytes: this.metadataBytes(),
     };
-  }
-
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
   }
 
   private bucketOf(addr: number): Bucket<V> {

@@ -13,6 +13,8 @@ import {
   AllocError,
   type FrameAllocator,
   type FrameResult,
+  isCoreIndex,
+  isOrderIn,
   MAX_ORDER,
   Ok,
   type Status,
@@ -130,7 +132,8 @@ export class BuddyAllocator implements FrameAllocator {
   }
 
   get(core: number, order: number): FrameResult {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     const machine = this.meter.machine;
     const saved = machine?.current ?? 0;
     if (machine) machine.current = core;
@@ -150,7 +153,8 @@ export class BuddyAllocator implements FrameAllocator {
   }
 
   put(core: number, frame: number, order: number): Status {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     const size = 2 ** order;
     if (
       !Number.isInteger(frame) ||
@@ -183,7 +187,7 @@ export class BuddyAllocator implements FrameAllocator {
 
   /** drain_local_pages(): returns `core`'s pcp pages to the buddy lists. Bad cores: no-op. */
   drain(core: number): void {
-    if (!this.validCore(core)) return;
+    if (!isCoreIndex(core, this.cores)) return;
     const machine = this.meter.machine;
     const saved = machine?.current ?? 0;
     if (machine) machine.current = core;
@@ -198,7 +202,8 @@ export class BuddyAllocator implements FrameAllocator {
    * blocks. For boot-time reservations; charged like any other buddy-list operation.
    */
   getAt(core: number, frame: number, order: number): FrameResult {
-    if (!this.validCore(core) || !this.validOrder(order)) return AllocError.Argument;
+    if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
+      return AllocError.Argument;
     const size = 2 ** order;
     if (!Number.isInteger(frame) || frame < 0 || frame + size > this.frames || frame % size !== 0) {
       return AllocError.Address;
@@ -246,7 +251,7 @@ export class BuddyAllocator implements FrameAllocator {
   }
 
   isFree(frame: number, order: number): boolean {
-    if (!this.validOrder(order)) return false;
+    if (!isOrderIn(order, this.maxOrder)) return false;
     const end = frame + 2 ** order;
     if (!Number.isInteger(frame) || frame < 0 || end > this.frames || frame % 2 ** order !== 0) {
       return false;
@@ -336,13 +341,5 @@ export class BuddyAllocator implements FrameAllocator {
     let node = frame;
     while (node < this.frames) node = this.map.next[node];
     return Math.floor((node - this.frames - (MAX_ORDER + 1)) / PCP_LISTS);
-  }
-
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
-  }
-
-  private validOrder(order: number): boolean {
-    return Number.isInteger(order) && order >= 0 && order <= MAX_ORDER;
   }
 }
