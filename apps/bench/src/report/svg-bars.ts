@@ -4,6 +4,7 @@
 
 import type { ChartSpec, RenderedChart } from './svg-chart.js';
 import {
+  chartFrame,
   escapeXml,
   formatNumber,
   formatValue,
@@ -27,24 +28,7 @@ export function renderBars(spec: ChartSpec): RenderedChart {
   const groupWidth = (right - left) / Math.max(1, xs.length);
   const barWidth = (groupWidth * 0.8) / Math.max(1, spec.series.length);
 
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(spec.title)}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
-  );
-  parts.push(`<title>${escapeXml(spec.title)}</title>`);
-  parts.push(`<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`);
-  parts.push(
-    `<text x="${(left + right) / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(spec.title)}</text>`,
-  );
-  for (const t of y.ticks) {
-    const py = y.map(t).toFixed(1);
-    parts.push(
-      `<line class="grid" x1="${left}" x2="${right}" y1="${py}" y2="${py}" stroke="#e5e5e5"/>`,
-    );
-    parts.push(
-      `<text x="${left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle">${formatNumber(t)}</text>`,
-    );
-  }
+  const parts = chartFrame(spec.title, 'chart bars', left, right, y);
   xs.forEach((x, g) => {
     const center = left + groupWidth * (g + 0.5);
     parts.push(

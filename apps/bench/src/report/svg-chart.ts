@@ -168,25 +168,7 @@ export function renderChart(spec: ChartSpec): RenderedChart {
   const distinctX = [...new Set(shown.map((p) => p.x))].sort((a, b) => a - b);
   if (logX && distinctX.length <= 12) x.ticks = distinctX;
 
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(spec.title)}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
-  );
-  parts.push(`<title>${escapeXml(spec.title)}</title>`);
-  parts.push(`<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`);
-  parts.push(
-    `<text x="${(left + right) / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(spec.title)}</text>`,
-  );
-  // Grid and ticks.
-  for (const t of y.ticks) {
-    const py = y.map(t).toFixed(1);
-    parts.push(
-      `<line class="grid" x1="${left}" x2="${right}" y1="${py}" y2="${py}" stroke="#e5e5e5"/>`,
-    );
-    parts.push(
-      `<text x="${left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle">${formatNumber(t)}</text>`,
-    );
-  }
+  const parts = chartFrame(spec.title, 'chart', left, right, y);
   for (const t of x.ticks) {
     const px = x.map(t).toFixed(1);
     parts.push(
@@ -231,4 +213,31 @@ export function renderChart(spec: ChartSpec): RenderedChart {
   });
   parts.push('</svg>');
   return { svg: parts.join(''), logX, logY, omitted };
+}
+
+/**
+ * The opening of a chart's SVG, shared by line and bar charts: the svg element, title, white
+ * background, heading, and the horizontal grid with the y tick labels.
+ */
+export function chartFrame(
+  title: string,
+  className: string,
+  left: number,
+  right: number,
+  y: { ticks: readonly number[]; map(value: number): number },
+): string[] {
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="${className}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(title)}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
+    `<text x="${(left + right) / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
+  ];
+  for (const t of y.ticks) {
+    const py = y.map(t).toFixed(1);
+    parts.push(
+      `<line class="grid" x1="${left}" x2="${right}" y1="${py}" y2="${py}" stroke="#e5e5e5"/>`,
+      `<text x="${left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle">${formatNumber(t)}</text>`,
+    );
+  }
+  return parts;
 }
