@@ -24,7 +24,9 @@ type BulkParams = { allocsPerCore: number; sizeBytes: number; memoryBytes: numbe
 const NAME = 'bulk';
 /** Quick runs: allocations per core and memory (before --scale). */
 const QUICK_ALLOCS = 1500;
-const QUICK_MEMORY = 4 * GIB;
+// 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
+// trees, a contention the thesis' 60-124 GiB configurations do not have).
+const QUICK_MEMORY = 16 * GIB;
 
 function params({ full, scale, cores }: ParamOptions): BulkParams {
   const allocsPerCore = scaled(NAME, 'allocations per core', full ? 200_000 : QUICK_ALLOCS, scale);

@@ -17,7 +17,9 @@ type MmapParams = { mapsPerCore: number; memoryBytes: number; populateMemoryByte
 
 const NAME = 'mmap';
 const QUICK_MAPS = 600;
-const QUICK_MEMORY = 2 * GIB;
+// 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
+// trees, a contention the thesis' 60-124 GiB configurations do not have).
+const QUICK_MEMORY = 16 * GIB;
 const SIZES = [4096, 16384];
 const RW = Prot.READ | Prot.WRITE;
 const ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;

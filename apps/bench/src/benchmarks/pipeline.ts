@@ -23,7 +23,9 @@ type PipelineParams = { allocsPerCore: number; memoryBytes: number };
 
 const NAME = 'pipeline';
 const QUICK_ALLOCS = 1000;
-const QUICK_MEMORY = 4 * GIB;
+// 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
+// trees, a contention the thesis' 60-124 GiB configurations do not have).
+const QUICK_MEMORY = 16 * GIB;
 const SIZES = [20, 100, 400, 4096];
 
 const label = (size: number) => `${size} B`;

@@ -33,7 +33,9 @@ const NAME = 'random';
 export const RANDOM_MEM_FACTOR = 100;
 const QUICK_ALLOCS = 150;
 const QUICK_ROUNDS = 2;
-const QUICK_MEMORY = 2 * GIB;
+// 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
+// trees, a contention the thesis' 60-124 GiB configurations do not have).
+const QUICK_MEMORY = 16 * GIB;
 
 function params({ full, scale, cores }: ParamOptions): RandomParams {
   const allocsPerCore = scaled(NAME, 'allocations per core', full ? 20_000 : QUICK_ALLOCS, scale);

@@ -20,7 +20,9 @@ type RepeatParams = { pairsPerCore: number; memoryBytes: number };
 
 const NAME = 'repeat';
 const QUICK_PAIRS = 1500;
-const QUICK_MEMORY = 2 * GIB;
+// 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
+// trees, a contention the thesis' 60-124 GiB configurations do not have).
+const QUICK_MEMORY = 16 * GIB;
 const SIZES = [4096, 400];
 /** repeat's thread counts: 1, then 4..64 in steps of 4. */
 const FULL_CORES = [1, ...Array.from({ length: 16 }, (_, i) => 4 * (i + 1))];
