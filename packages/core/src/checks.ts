@@ -1,3 +1,5 @@
+import { PAGE_SIZE } from './units.js';
+
 // Argument checks shared by every allocator: a core index and an order are small non-negative
 // integers below a bound. Allocators return AllocError.Argument (or Errno.EINVAL) when these fail.
 
@@ -9,4 +11,20 @@ export function isCoreIndex(core: number, cores: number): boolean {
 /** True when `order` is an integer in 0..maxOrder. */
 export function isOrderIn(order: number, maxOrder: number): boolean {
   return Number.isInteger(order) && order >= 0 && order <= maxOrder;
+}
+
+/** True when `size` is a positive whole number of 4 KiB pages. */
+export function isPageSize(size: number): boolean {
+  return Number.isSafeInteger(size) && size > 0 && size % PAGE_SIZE === 0;
+}
+
+/** True when [addr, addr + size) is a non-empty page-aligned range inside [low, high). */
+export function isPageRange(addr: number, size: number, low: number, high: number): boolean {
+  return (
+    isPageSize(size) &&
+    Number.isSafeInteger(addr) &&
+    addr >= low &&
+    addr % PAGE_SIZE === 0 &&
+    addr + size <= high
+  );
 }

@@ -13,6 +13,7 @@ import {
   Ok,
   PAGE_SIZE,
 } from '@unimem/core';
+import { subtractRange } from '@unimem/core/testing';
 
 export interface TestMemoryOptions {
   cores?: number;
@@ -74,15 +75,7 @@ export class TestMemory implements MemorySystem {
       return Errno.EINVAL;
     }
     const end = addr + length;
-    const next: Array<[number, number]> = [];
-    for (const [s, e] of this.regions) {
-      if (e <= addr || end <= s) next.push([s, e]);
-      else {
-        if (s < addr) next.push([s, addr]);
-        if (end < e) next.push([end, e]);
-      }
-    }
-    this.regions = next;
+    this.regions = subtractRange(this.regions, addr, end);
     for (let page = addr; page < end; page += PAGE_SIZE) this.resident.delete(page);
     this.calls.munmap++;
     return Ok;

@@ -10,6 +10,8 @@ import {
   type AddressResult,
   Errno,
   type ErrnoStatus,
+  isPageRange,
+  isPageSize,
   Ok,
   PAGE_SIZE,
   type RwLock,
@@ -50,7 +52,7 @@ export class OneBucketVmAllocator implements KernelVmAllocator<KernelVma> {
   }
 
   reserveRange(core: number, size: number, align: number): AddressResult {
-    if (!this.validSize(size) || !Number.isInteger(Math.log2(align)) || align < PAGE_SIZE) {
+    if (!isPageSize(size) || !Number.isInteger(Math.log2(align)) || align < PAGE_SIZE) {
       return Errno.EINVAL;
     }
     const lock = this.bucket.freeRangesLock;
@@ -98,17 +100,7 @@ export class OneBucketVmAllocator implements KernelVmAllocator<KernelVma> {
     return (1 + this.bucket.ranges.size) * NODE_BYTES;
   }
 
-  private validSize(size: number): boolean {
-    return Number.isSafeInteger(size) && size > 0 && size % PAGE_SIZE === 0;
-  }
-
   private validRange(addr: number, size: number): boolean {
-    return (
-      this.validSize(size) &&
-      Number.isSafeInteger(addr) &&
-      addr % PAGE_SIZE === 0 &&
-      addr >= this.base &&
-      addr + size <= this.limit
-    );
+    return isPageRange(addr, size, this.base, this.limit);
   }
 }

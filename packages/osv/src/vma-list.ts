@@ -26,6 +26,8 @@ import {
   type ErrnoStatus,
   HUGE_SIZE,
   isCoreIndex,
+  isPageRange,
+  isPageSize,
   Ok,
   PAGE_SIZE,
   type RwLock,
@@ -118,7 +120,7 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
   }
 
   reserveRange(core: number, size: number, align: number): AddressResult {
-    if (!isCoreIndex(core, this.cores) || !validSize(size) || !validAlign(align))
+    if (!isCoreIndex(core, this.cores) || !isPageSize(size) || !validAlign(align))
       return Errno.EINVAL;
     const saved = enterCore(this.machine, core);
     const lock = this.rangeSetLock;
@@ -186,18 +188,8 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
   }
 
   private validRange(addr: number, size: number): boolean {
-    return (
-      validSize(size) &&
-      Number.isSafeInteger(addr) &&
-      addr >= 0 &&
-      addr % PAGE_SIZE === 0 &&
-      addr + size <= this.limit
-    );
+    return isPageRange(addr, size, 0, this.limit);
   }
-}
-
-function validSize(size: number): boolean {
-  return Number.isSafeInteger(size) && size > 0 && size % PAGE_SIZE === 0;
 }
 
 function validAlign(align: number): boolean {

@@ -3,7 +3,7 @@
 // outside bucket (OSv's bucket `max_cpus`). Checks the options once so that every address
 // computation afterwards stays a safe integer (< 2^53).
 
-import { PAGE_SIZE } from '@unimem/core';
+import { isPageRange, PAGE_SIZE } from '@unimem/core';
 import {
   DEFAULT_ADDRESS_LIMIT,
   DEFAULT_AREA_BASE,
@@ -68,15 +68,7 @@ export class Area {
 
   /** A valid range argument: page-aligned, non-empty, inside [0, limit). */
   validRange(addr: number, size: number): boolean {
-    return (
-      Number.isSafeInteger(addr) &&
-      Number.isSafeInteger(size) &&
-      addr >= 0 &&
-      size > 0 &&
-      addr % PAGE_SIZE === 0 &&
-      size % PAGE_SIZE === 0 &&
-      addr + size <= this.limit
-    );
+    return isPageRange(addr, size, 0, this.limit);
   }
 }
 

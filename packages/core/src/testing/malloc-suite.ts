@@ -84,16 +84,7 @@ class Observer implements MemorySystem {
   munmap(core: number, addr: number, length: number): ErrnoStatus {
     const result = this.inner.munmap(core, addr, length);
     if (result === Ok) {
-      const end = addr + length;
-      const next: Array<[number, number]> = [];
-      for (const [s, e] of this.regions) {
-        if (e <= addr || end <= s) next.push([s, e]);
-        else {
-          if (s < addr) next.push([s, addr]);
-          if (end < e) next.push([end, e]);
-        }
-      }
-      this.regions = next;
+      this.regions = subtractRange(this.regions, addr, addr + length);
       this.mmapBytes -= length;
     }
     return result;
@@ -379,4 +370,21 @@ export function mallocSuite(
       });
     }
   });
+}
+
+/** `regions` ([start, end) pairs) with [start, end) cut out, splitting regions it falls inside. */
+export function subtractRange(
+  regions: ReadonlyArray<[number, number]>,
+  start: number,
+  end: number,
+): Array<[number, number]> {
+  const next: Array<[number, number]> = [];
+  for (const [s, e] of regions) {
+    if (e <= start || end <= s) next.push([s, e]);
+    else {
+      if (s < start) next.push([s, start]);
+      if (end < e) next.push([end, e]);
+    }
+  }
+  return next;
 }

@@ -14,6 +14,8 @@ import {
   type AddressResult,
   Errno,
   type ErrnoStatus,
+  isPageRange,
+  isPageSize,
   Ok,
   PAGE_SIZE,
   type RwLock,
@@ -91,7 +93,7 @@ export class LinuxVmAllocator implements KernelVmAllocator<KernelVma> {
   }
 
   reserveRange(_core: number, size: number, align: number): AddressResult {
-    if (!this.validSize(size) || !Number.isInteger(Math.log2(align)) || align < PAGE_SIZE) {
+    if (!isPageSize(size) || !Number.isInteger(Math.log2(align)) || align < PAGE_SIZE) {
       return Errno.EINVAL;
     }
     const addr = this.ranges.takeFirstFit(size, align);
@@ -136,17 +138,7 @@ export class LinuxVmAllocator implements KernelVmAllocator<KernelVma> {
     return (1 + this.ranges.size) * RANGE_NODE_BYTES;
   }
 
-  private validSize(size: number): boolean {
-    return Number.isSafeInteger(size) && size > 0 && size % PAGE_SIZE === 0;
-  }
-
   private validRange(addr: number, size: number): boolean {
-    return (
-      this.validSize(size) &&
-      Number.isSafeInteger(addr) &&
-      addr % PAGE_SIZE === 0 &&
-      addr >= MMAP_MIN_ADDR &&
-      addr + size <= this.limit
-    );
+    return isPageRange(addr, size, MMAP_MIN_ADDR, this.limit);
   }
 }
