@@ -45,7 +45,7 @@ const cases: Array<[string, string[], RegExp]> = [
   [
     'profile file failing validation',
     ['bench', '--profile', badProfile],
-    /bad-profile\.json.*costs\.dram\.value" must be a non-negative number, got -3/,
+    /bad-profile\.json.*costs\.dram\.value" must be a number in 0\.\.100000, got -3/,
   ],
   [
     'profile file that is not JSON',

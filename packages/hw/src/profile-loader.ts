@@ -10,33 +10,72 @@ const COST_FIELDS: ReadonlyArray<keyof CostTable> = Object.keys(defaultProfile.c
   keyof CostTable
 >;
 
-/** Fields holding a Figure, with whether the value must be a positive integer. */
-const TOP_FIGURES: ReadonlyArray<[keyof Profile, 'count' | 'positive']> = [
-  ['cores', 'count'],
-  ['coresPerCcd', 'count'],
-  ['frequencyGhz', 'positive'],
-  ['memoryBytes', 'count'],
-  ['privateCacheLines', 'count'],
-  ['tlbL1Entries', 'count'],
-  ['tlbL2Entries', 'count'],
-];
+/** Top-level fields holding a Figure: every one the default profile has (new ones included). */
+const TOP_FIGURES: ReadonlyArray<string> = Object.entries(defaultProfile)
+  .filter(([, value]) => typeof value === 'object' && value !== null && 'value' in value)
+  .map(([field]) => field);
+
+/** The values a figure may take: inclusive bounds, and whether it counts things (an integer). */
+export interface FigureRange {
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+const count = (min: number, max: number): FigureRange => ({ min, max, integer: true });
+const real = (min: number, max: number): FigureRange => ({ min, max, integer: false });
+
+/**
+ * Sane ranges of the figures, wide enough for any real or what-if x86-64 machine and narrow
+ * enough that the model's typed arrays can be allocated and cycle sums stay exact integers
+ * (below 2^53, which DuckDB's BIGINT columns need). The reasons are in packages/hw/README.md
+ * ("Profile ranges").
+ */
+export const FIGURE_RANGES: Readonly<Record<string, FigureRange>> = {
+  cores: count(1, 4096),
+  coresPerCcd: count(1, 4096),
+  frequencyGhz: real(0.1, 10),
+  memoryBytes: count(2 ** 22, 2 ** 42),
+  privateCacheLines: count(1, 2 ** 24),
+  tlbL1Entries: count(1, 2 ** 12),
+  tlbL2Entries: count(1, 2 ** 16),
+  'costs.l1Hit': real(0, 100),
+  'costs.l2Hit': real(0, 1000),
+  'costs.l3Hit': real(0, 10_000),
+  'costs.dram': real(0, 100_000),
+  'costs.zeroHugePage': real(0, 1e8),
+};
+
+/** A figure without a specific range: any top-level count, any cost up to 10^7 cycles. */
+export const GENERIC_TOP_RANGE: FigureRange = count(1, 2 ** 42);
+export const GENERIC_COST_RANGE: FigureRange = real(0, 1e7);
+
+/** The range a figure must lie in (`costs.<name>` for costs). */
+export function figureRange(field: string): FigureRange {
+  return (
+    FIGURE_RANGES[field] ?? (field.startsWith('costs.') ? GENERIC_COST_RANGE : GENERIC_TOP_RANGE)
+  );
+}
 
 function fail(field: string, message: string, value: unknown): never {
   throw new RangeError(`profile field "${field}" ${message}, got ${JSON.stringify(value)}`);
 }
 
-function checkFigure(field: string, figure: unknown, kind: 'count' | 'positive' | 'cost'): Figure {
+function checkFigure(field: string, figure: unknown): Figure {
   if (typeof figure !== 'object' || figure === null)
     fail(field, 'must be { value, source }', figure);
   const { value, source } = figure as Record<string, unknown>;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     fail(`${field}.value`, 'must be a finite number', value);
   }
-  if (kind === 'count' && (!Number.isSafeInteger(value) || value < 1)) {
-    fail(`${field}.value`, 'must be a positive integer', value);
+  const range = figureRange(field);
+  if (range.integer && !Number.isSafeInteger(value)) {
+    fail(`${field}.value`, `must be an integer in ${range.min}..${range.max}`, value);
   }
-  if (kind === 'positive' && value <= 0) fail(`${field}.value`, 'must be positive', value);
-  if (kind === 'cost' && value < 0) fail(`${field}.value`, 'must be a non-negative number', value);
+  if (value < range.min || value > range.max) {
+    const kind = range.integer ? 'an integer' : 'a number';
+    fail(`${field}.value`, `must be ${kind} in ${range.min}..${range.max}`, value);
+  }
   if (typeof source !== 'string' || source.trim() === '') {
     fail(`${field}.source`, 'must name where the figure comes from', source);
   }
@@ -51,13 +90,12 @@ export function validateProfile(data: unknown): Profile {
   const description = raw.description ?? '';
   if (typeof description !== 'string') fail('description', 'must be a string', description);
   const profile: Record<string, unknown> = { name: raw.name, description };
-  for (const [field, kind] of TOP_FIGURES) profile[field] = checkFigure(field, raw[field], kind);
+  for (const field of TOP_FIGURES) profile[field] = checkFigure(field, raw[field]);
   if (typeof raw.costs !== 'object' || raw.costs === null)
     fail('costs', 'must be an object', raw.costs);
   const rawCosts = raw.costs as Record<string, unknown>;
   const costs: Record<string, Figure> = {};
-  for (const field of COST_FIELDS)
-    costs[field] = checkFigure(`costs.${field}`, rawCosts[field], 'cost');
+  for (const field of COST_FIELDS) costs[field] = checkFigure(`costs.${field}`, rawCosts[field]);
   for (const field of Object.keys(rawCosts)) {
     if (!(field in costs))
       fail(`costs.${field}`, `is not a known cost (${COST_FIELDS.join(', ')})`, rawCosts[field]);

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   builtinProfiles,
   epyc9654pGuest,
+  figureRange,
+  GENERIC_COST_RANGE,
   loadProfile,
   parseProfile,
   resolveProfile,
@@ -59,7 +61,9 @@ describe('profile files', () => {
       mutate(copy);
       return () => parseProfile(JSON.stringify(copy));
     };
-    expect(bad((p) => (p.cores.value = 0))).toThrow(/"cores.value" must be a positive integer/);
+    expect(bad((p) => (p.cores.value = 0))).toThrow(
+      /"cores.value" must be an integer in 1\.\.4096/,
+    );
     expect(bad((p) => (p.costs.dram.value = -3))).toThrow(/"costs.dram.value"/);
     expect(bad((p) => (p.costs.l1Hit.source = ''))).toThrow(/"costs.l1Hit.source"/);
     expect(bad((p) => delete p.costs.invlpg)).toThrow(/"costs.invlpg"/);
@@ -76,5 +80,47 @@ describe('profile files', () => {
       cores: { value: 1.5, source: 'x' },
     });
     expect(() => loadProfile(path)).toThrow(new RegExp(`${path}.*"cores.value"`));
+  });
+
+  it('reject figures outside their sane range, naming the field and the range', () => {
+    const bad = (field: string, value: number) => {
+      const copy = JSON.parse(JSON.stringify(epyc9654pGuest));
+      const [head, tail] = field.split('.');
+      (tail ? copy[head][tail] : copy[head]).value = value;
+      return () => parseProfile(JSON.stringify(copy));
+    };
+    // Both ran before (1e300 cycles reached DuckDB as a BIGINT; 2^53-1 TLB entries crashed
+    // with "Invalid typed array length").
+    expect(bad('costs.dram', 1e300)).toThrow(
+      /"costs.dram.value" must be a number in 0\.\.100000, got 1e\+300/,
+    );
+    expect(bad('tlbL2Entries', 2 ** 53 - 1)).toThrow(
+      /"tlbL2Entries.value" must be an integer in 1\.\.65536, got 9007199254740991/,
+    );
+    expect(bad('costs.ipiSend', 1e9)).toThrow(
+      /"costs.ipiSend.value" must be a number in 0\.\.10000000/,
+    );
+    expect(bad('memoryBytes', 2 ** 60)).toThrow(/"memoryBytes.value" must be an integer in/);
+    expect(bad('frequencyGhz', 0)).toThrow(/"frequencyGhz.value" must be a number in 0\.1\.\.10/);
+    expect(bad('costs.l1Hit', 0)).not.toThrow();
+  });
+
+  it('give every figure of every built-in profile a range it lies in', () => {
+    for (const profile of builtinProfiles) {
+      const figures = Object.entries(profile).filter(([, v]) => typeof v === 'object');
+      for (const [field, figure] of figures) {
+        if (field === 'costs') continue;
+        const range = figureRange(field);
+        expect(figure.value, field).toBeGreaterThanOrEqual(range.min);
+        expect(figure.value, field).toBeLessThanOrEqual(range.max);
+      }
+      for (const [field, figure] of Object.entries(profile.costs)) {
+        const range = figureRange(`costs.${field}`);
+        expect(range, field).toBeDefined();
+        expect(figure.value, field).toBeLessThanOrEqual(range.max);
+      }
+    }
+    // A cost nobody gave a range yet still gets the generic one.
+    expect(figureRange('costs.someNewCost')).toEqual(GENERIC_COST_RANGE);
   });
 });
