@@ -47,6 +47,13 @@ export interface CostTable {
   ipiHandle: Figure;
   /** A simple VM exit round trip. */
   vmExit: Figure;
+  /**
+   * One KVM_HC_SEND_IPI hypercall (a VMMCALL/VMCALL exit round trip) of guest Linux's PV
+   * send-IPI: one per window of 128 APIC IDs, whatever the number of targets. 0 on bare metal.
+   */
+  pvIpiHypercall: Figure;
+  /** The host's delivery of a PV IPI to one target inside that hypercall. 0 on bare metal. */
+  pvIpiTarget: Figure;
 }
 
 export interface Profile {
@@ -66,6 +73,12 @@ export interface Profile {
   tlbL1Entries: Figure;
   /** L2 (unified second-level) TLB entries. */
   tlbL2Entries: Figure;
+  /** Sustained DRAM bandwidth of the socket (STREAM-class), in MB/s (10^6 bytes/s). */
+  dramBandwidthMBps: Figure;
+  /** Streaming bandwidth one core reaches on its own (DRAM-bound stores), in MB/s. */
+  coreStreamMBps: Figure;
+  /** L3 capacity of one cache domain (a CCD on AMD, the socket on a monolithic Xeon), bytes. */
+  l3BytesPerCcd: Figure;
   costs: CostTable;
 }
 

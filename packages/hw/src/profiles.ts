@@ -19,6 +19,16 @@ export const epyc9654pGuest: Profile = {
   privateCacheLines: { value: 16384, source: `${COSTS} §1: L2 1 MiB per core = 16384 lines [M]` },
   tlbL1Entries: { value: 72, source: `${COSTS} §1: L1 DTLB 72 entries [E, unverified]` },
   tlbL2Entries: { value: 3072, source: `${COSTS} §1: L2 DTLB 3072 entries [E, unverified]` },
+  dramBandwidthMBps: {
+    value: 378_000,
+    source:
+      'Micron DDR5 + 4th Gen EPYC press release (Nov 2022): STREAM 378 GB/s per socket, 12 x DDR5-4800 [M]',
+  },
+  coreStreamMBps: {
+    value: 29_959,
+    source: 'zeroHugePage: 2 MiB in 70 us = 30.0 GB/s one core (costs.md §1: 20-50 GB/s) [E]',
+  },
+  l3BytesPerCcd: { value: 32 * 2 ** 20, source: `${COSTS} §1: L3 32 MiB per CCD of 8 cores [M]` },
   costs: {
     l1Hit: { value: 4, source: `${COSTS} §1: L1D hit 4 cycles [M]` },
     l2Hit: { value: 14, source: `${COSTS} §1: L2 hit 14 cycles [M]` },
@@ -65,6 +75,14 @@ export const epyc9654pGuest: Profile = {
       value: 3600,
       source: `${COSTS} §1: VM exit round trip 1000-2000 cycles at 3.5 GHz, ~1.5 us [E]`,
     },
+    pvIpiHypercall: {
+      value: 3600,
+      source: 'KVM_HC_SEND_IPI (Linux arch/x86/kernel/kvm.c): one VMMCALL exit, as vmExit [E]',
+    },
+    pvIpiTarget: {
+      value: 720,
+      source: `host kvm_pv_send_ipi delivers to each target: ~ a native ICR write, 0.3 us (${COSTS} §1) [E]`,
+    },
   },
 };
 
@@ -82,6 +100,20 @@ export const xeonGold5320: Profile = {
   privateCacheLines: { value: 20480, source: 'Ice Lake SP L2 1.25 MiB per core [M, vendor]' },
   tlbL1Entries: { value: 64, source: 'Ice Lake L1 DTLB 64 entries (4 KiB) [E]' },
   tlbL2Entries: { value: 2048, source: 'Ice Lake STLB 2048 entries [E]' },
+  dramBandwidthMBps: {
+    value: 154_000,
+    source:
+      '8 x DDR4-2933 = 187.7 GB/s peak x 0.82 (STREAM/peak of Genoa, 378/460.8, Micron Nov 2022) [E]',
+  },
+  coreStreamMBps: {
+    value: 34_953,
+    source: 'zeroHugePage: 2 MiB in 60 us = 35.0 GB/s one core (costs.md §1: 20-50 GB/s) [E]',
+  },
+  l3BytesPerCcd: {
+    value: 39 * 2 ** 20,
+    source:
+      'Xeon Gold 5320: 39 MiB L3 shared by the 26 cores of the socket (Intel ark) [M, vendor]',
+  },
   costs: {
     l1Hit: { value: 5, source: 'Ice Lake L1D 5 cycles [E]' },
     l2Hit: { value: 14, source: 'Ice Lake L2 14 cycles [E]' },
@@ -107,6 +139,8 @@ export const xeonGold5320: Profile = {
     ipiLatency: { value: 2200, source: `${COSTS} §1: native IPI one-way 1-2 us; 1 us [E]` },
     ipiHandle: { value: 2200, source: `${COSTS} §1: target pays ~1-2 us per shootdown; 1 us [E]` },
     vmExit: { value: 0, source: 'bare metal: no VM exits' },
+    pvIpiHypercall: { value: 0, source: 'bare metal: no hypercalls (kvm_para_available() false)' },
+    pvIpiTarget: { value: 0, source: 'bare metal: no hypercalls' },
   },
 };
 
