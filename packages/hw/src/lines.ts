@@ -15,21 +15,29 @@
 // - RMW: plus atomicRmw.
 // Nothing here depends on the number of cores; contention comes from owners and busy times.
 //
-// The busy window is one interval per line: the last exclusive access in scheduler-step order.
-// An access that ends before that window starts (its core reached the line earlier in simulated
-// time than the operation processed before it) goes first without waiting and leaves the window
-// as it is; otherwise it queues behind the window. So a long operation that touches a line late
-// (a fault that zeroes a 2 MiB page, then writes a page-table entry) does not make cores whose
-// accesses come earlier in simulated time wait for it.
+// Placement in simulated time. The scheduler runs one operation at a time (the core with the
+// smallest clock first), so an operation processed later may reach a line at an earlier simulated
+// time than accesses already recorded by operations processed before it. Every line therefore
+// keeps where its exclusive accesses may no longer go: a `floor` (everything before it counts as
+// busy) and its latest busy window [busyFrom, busyUntil). A new exclusive access starts at the
+// earliest time >= max(now, floor) that does not overlap the window: in the gap before the window
+// if it fits there entirely (the floor then moves to its end), else at or after the window's end.
+// Invariant: every exclusive access placed so far lies before `floor` or inside the window, so two
+// exclusive accesses to one line never overlap, whatever the step lengths (a line's accesses take
+// at least the sum of their durations: the serialisation bound). Forgetting the gaps below the
+// floor can only add waiting, never overlap.
 // A component that orders the accesses to its own line in simulated time itself (the simulated
 // locks, whose line is touched at both ends of long critical sections) uses writePlaced/rmwPlaced:
-// same costs, ownership and counters, but no wait for busy-until and no update of it.
+// same costs, ownership and counters, but no placement on the line's timeline.
 
 import type { LineTracer } from './api.js';
 import type { Machine } from './machine.js';
 import { Distance } from './topology.js';
 
 const NONE = -1;
+
+/** Sees one exclusive access placed on a line's timeline: [start, end) in cycles of `core`. */
+export type ExclusiveObserver = (line: number, core: number, start: number, end: number) => void;
 
 export interface LineRegion {
   label: string;
@@ -44,11 +52,14 @@ export class CacheLines implements LineTracer {
   private owner: Int32Array;
   private sharer: Int32Array;
   private version: Uint32Array;
+  /** End of the latest busy window of each line. */
   private busyUntil: Float64Array;
-  /** Start of the access busyUntil ends. */
+  /** Start of the latest busy window of each line. */
   private busyFrom: Float64Array;
-  /** The access being charged was placed before the line's recorded window (queueStart). */
-  private before = false;
+  /** Everything before this time counts as busy (see the header). */
+  private floor: Float64Array;
+  /** Test/debug hook: sees every exclusive access placed on a line's timeline. */
+  private observer: ExclusiveObserver | null = null;
   /** Per-core private cache: line tag and version per slot (core * slots + line & mask). */
   private readonly tags: Int32Array;
   private readonly tagVersions: Uint32Array;
@@ -78,6 +89,7 @@ export class CacheLines implements LineTracer {
     this.version = new Uint32Array(0);
     this.busyUntil = new Float64Array(0);
     this.busyFrom = new Float64Array(0);
+    this.floor = new Float64Array(0);
     this.clocks = machine.clocks;
     this.ccdOf = new Int32Array(cores);
     for (let core = 0; core < cores; core++) this.ccdOf[core] = topology.ccd(core);
@@ -121,7 +133,7 @@ export class CacheLines implements LineTracer {
     } else if (owner === core) {
       this.clocks[core] += this.l3Cost;
     } else {
-      this.transfer(core, owner, line, 0, true);
+      this.transfer(core, owner, line);
       this.sharer[line] = core;
     }
     this.tags[slot] = line;
@@ -159,7 +171,15 @@ export class CacheLines implements LineTracer {
     return this.owner[line];
   }
 
-  /** `queue`: wait for and set busy-until (false for accesses the caller places in time). */
+  /**
+   * Calls `observer(line, core, start, end)` for every exclusive access placed on a line's
+   * timeline from now on (null stops it). For tests and debugging; costs one check per access.
+   */
+  observe(observer: ExclusiveObserver | null): void {
+    this.observer = observer;
+  }
+
+  /** `queue`: place the access on the line's timeline (false for accesses the caller places). */
   private exclusive(line: number, extra: number, queue: boolean): void {
     const core = this.machine.current;
     const slot = (core << this.slotShift) | (line & this.slotMask);
@@ -168,34 +188,34 @@ export class CacheLines implements LineTracer {
     counters.add(core, this.cAccess);
     const owner = this.owner[line];
     const sharer = this.sharer[line];
-    const cached = this.tags[slot] === line && this.tagVersions[slot] === this.version[line];
-    if (cached && owner === core && sharer === NONE) {
-      // Exclusive hit; a locked RMW still occupies the line until it completes.
-      if (queue) {
-        const cost = this.hitCost + extra;
-        const start = this.queueStart(core, line, cost);
-        if (start > clocks[core]) counters.add(core, this.cWait, start - clocks[core]);
-        clocks[core] = start + cost;
-        if (extra > 0) this.occupy(line, start, clocks[core]);
-      } else {
-        clocks[core] += this.hitCost + extra;
-      }
+    let cost: number;
+    if (
+      this.tags[slot] === line &&
+      this.tagVersions[slot] === this.version[line] &&
+      owner === core &&
+      sharer === NONE
+    ) {
+      cost = this.hitCost + extra; // exclusive hit
     } else {
       this.checkLine(line);
       counters.add(core, this.cMiss);
-      let start = clocks[core];
-      this.before = false;
       if (owner === NONE && sharer === NONE) {
-        clocks[core] += this.dramCost + extra;
+        cost = this.dramCost + extra;
       } else if (owner !== core && owner !== NONE) {
-        start = this.transfer(core, owner, line, extra, queue);
+        cost = this.transferCost[this.distance(owner, core)] + extra;
+        counters.add(core, this.cTransfer);
       } else if (sharer !== NONE && sharer !== core) {
-        start = this.transfer(core, sharer, line, extra, queue);
+        cost = this.transferCost[this.distance(sharer, core)] + extra;
+        counters.add(core, this.cTransfer);
       } else {
-        clocks[core] += this.l3Cost + extra;
+        cost = this.l3Cost + extra;
       }
-      if (queue) this.occupy(line, start, clocks[core]);
     }
+    const now = clocks[core];
+    const start = queue ? this.place(line, now, cost) : now;
+    if (start > now) counters.add(core, this.cWait, start - now);
+    clocks[core] = start + cost;
+    if (queue && this.observer !== null) this.observer(line, core, start, start + cost);
     this.owner[line] = core;
     this.sharer[line] = NONE;
     const version = (this.version[line] + 1) >>> 0;
@@ -205,56 +225,45 @@ export class CacheLines implements LineTracer {
   }
 
   /**
-   * Waits for an in-flight exclusive access (if `queue`), then pays the transfer from `from`.
-   * Returns the start of the access.
+   * A read's transfer from `from`. A read that lands inside the line's busy window waits for the
+   * window to end (the line is held exclusively until then); reads never occupy the line.
    */
-  private transfer(
-    core: number,
-    from: number,
-    line: number,
-    extra: number,
-    queue: boolean,
-  ): number {
-    const clocks = this.clocks;
-    const cost = this.transferCost[this.distance(from, core)] + extra;
-    this.before = false;
-    const start = queue ? this.queueStart(core, line, cost) : clocks[core];
-    if (start > clocks[core]) this.machine.counters.add(core, this.cWait, start - clocks[core]);
-    this.machine.counters.add(core, this.cTransfer);
-    clocks[core] = start + cost;
-    return start;
-  }
-
-  /**
-   * When an access of `cost` cycles by `core` can start: now if the line is idle, or if the
-   * access ends before the last recorded exclusive access begins (that access belongs to an
-   * operation processed earlier that reached the line later in simulated time: this one comes
-   * first, and `before` is set so it does not overwrite that window); otherwise at the end of
-   * the recorded access (queueing behind it).
-   */
-  private queueStart(core: number, line: number, cost: number): number {
+  private transfer(core: number, from: number, line: number): void {
+    const counters = this.machine.counters;
     const now = this.clocks[core];
     const until = this.busyUntil[line];
-    if (until <= now) return now;
-    if (now + cost <= this.busyFrom[line]) {
-      this.before = true;
-      return now;
-    }
-    return until;
+    const start = now >= this.busyFrom[line] && now < until ? until : now;
+    if (start > now) counters.add(core, this.cWait, start - now);
+    counters.add(core, this.cTransfer);
+    this.clocks[core] = start + this.transferCost[this.distance(from, core)];
   }
 
   /**
-   * Records [start, end) as the line's latest exclusive access, unless it was placed before. An
-   * access queued right behind the window (or overlapping it) extends the window, so that a
-   * chain of queued accesses stays one busy stretch no later access can slip into.
+   * Where an exclusive access of `cost` cycles that can start at `now` goes on the line's
+   * timeline (see the header), recording it. Returns its start.
    */
-  private occupy(line: number, start: number, end: number): void {
-    if (this.before) {
-      this.before = false;
-      return;
+  private place(line: number, now: number, cost: number): number {
+    const floor = this.floor[line];
+    const until = this.busyUntil[line];
+    const time = now > floor ? now : floor;
+    if (time >= until) {
+      if (time > until) {
+        // A new window after an idle stretch: the old one sinks below the floor.
+        this.floor[line] = until;
+        this.busyFrom[line] = time;
+      }
+      this.busyUntil[line] = time + cost;
+      return time;
     }
-    if (start > this.busyUntil[line]) this.busyFrom[line] = start;
-    this.busyUntil[line] = end;
+    if (time + cost <= this.busyFrom[line]) {
+      // Fits entirely in the gap before the window (reached earlier in simulated time by an
+      // operation processed later).
+      this.floor[line] = time + cost;
+      return time;
+    }
+    // Overlaps the window: queue behind it.
+    this.busyUntil[line] = until + cost;
+    return until;
   }
 
   private distance(a: number, b: number): number {
@@ -282,10 +291,13 @@ export class CacheLines implements LineTracer {
     busyUntil.set(this.busyUntil);
     const busyFrom = new Float64Array(capacity);
     busyFrom.set(this.busyFrom);
+    const floor = new Float64Array(capacity);
+    floor.set(this.floor);
     this.owner = owner;
     this.sharer = sharer;
     this.version = version;
     this.busyUntil = busyUntil;
     this.busyFrom = busyFrom;
+    this.floor = floor;
   }
 }

@@ -7,6 +7,7 @@ import { mulberry32 } from '@unimem/core';
 import type { CostTable, Profile, ProgramFactory, WaitUntil } from './api.js';
 import { Counters } from './counters.js';
 import { CacheLines } from './lines.js';
+import { SharedMemory } from './memory.js';
 import { defaultProfile } from './profiles.js';
 import { SimBarrier, schedule } from './scheduler.js';
 import { Topology } from './topology.js';
@@ -46,10 +47,14 @@ export class Machine {
   /** Cost table as plain numbers (cycles), for hot paths. */
   readonly costs: Costs;
   readonly lines: CacheLines;
+  /** Shared memory resources: DRAM bandwidth of the socket, L3 per CCD (memory.ts). */
+  readonly memory: SharedMemory;
   /** Deterministic uniform [0, 1) generator seeded from the options. */
   readonly random: () => number;
   /** The core whose operation is running (0 outside a run). */
   current = 0;
+  /** True while `run` executes programs (simulated time is then per core, not global). */
+  running = false;
 
   constructor(options: MachineOptions = {}) {
     this.profile = options.profile ?? defaultProfile;
@@ -66,6 +71,7 @@ export class Machine {
     this.costs = costs as Costs;
     this.random = mulberry32(options.seed ?? 1);
     this.lines = new CacheLines(this);
+    this.memory = new SharedMemory(this);
   }
 
   /** Clock of `core` (default: the current core). */
@@ -102,13 +108,19 @@ export class Machine {
       this.current = core;
       return factory(core);
     });
-    const { steps } = schedule(list, programs, this.clocks, {
-      enter: (core) => {
-        this.current = core;
-      },
-      random: this.random,
-    });
-    this.current = 0;
+    this.running = true;
+    let steps: number;
+    try {
+      ({ steps } = schedule(list, programs, this.clocks, {
+        enter: (core) => {
+          this.current = core;
+        },
+        random: this.random,
+      }));
+    } finally {
+      this.running = false;
+      this.current = 0;
+    }
     let end = start;
     for (const core of list) end = Math.max(end, this.clocks[core]);
     return {

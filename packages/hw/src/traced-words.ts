@@ -1,10 +1,26 @@
 // AtomicWords whose every access charges the current simulated core through the cache-line model:
 // the simulated execution mode of allocator code written against AtomicWords. Values live in a
-// real buffer with the same Atomics operations as NativeWords, so the semantics are identical;
-// each access additionally touches the line the word sits on (load → read, store → write, every
-// read-modify-write → rmw; a failed CAS is still a locked RMW on x86). Lines follow the buffer's
-// own 64-byte lines: word i of the view is on line base + ((byteOffset + 4i) >> 6) - (byteOffset >> 6),
-// so two words share a line here exactly when they would share one in memory.
+// real buffer with the same Atomics operations as NativeWords; each access additionally touches
+// the line the word sits on (load → read, store → write, every read-modify-write → rmw; a failed
+// CAS is still a locked RMW on x86). Lines follow the buffer's own 64-byte lines: word i of the
+// view is on line base + ((byteOffset + 4i) >> 6) - (byteOffset >> 6), so two words share a line
+// here exactly when they would share one in memory.
+//
+// Races in simulated time (optimistic interleaving). The scheduler runs one operation at a time,
+// so an operation processed earlier may already have written a word at a simulated time that
+// lies in the future of the core now running. Each word remembers when its last write completed
+// and the value before it, and:
+// - a load at a time before that write returns the value before it (what the core would really
+//   have read then); outside `machine.run` loads see the buffer as it is;
+// - every write (store, RMW, CAS) waits for the word's last write to complete, so writes to one
+//   word happen in the same order in simulated time as in the buffer.
+// A CAS whose expected value came from such an earlier read therefore fails after waiting for the
+// conflicting write, and the code retries: exactly what lock-free code pays under contention
+// (counted as `casFailures`). When two cores race, the one processed later is the one that
+// fails, which in hardware could be either; the number of failures and the extra transfers are
+// the same. Only the value before the latest write is kept: a load older than two writes sees the
+// older of the two kept values, which only makes a CAS fail (the buffer is never wrong, since
+// every update is a real atomic on the current value).
 
 import type { AtomicWords } from './api.js';
 import type { CacheLines } from './lines.js';
@@ -23,6 +39,14 @@ export class TracedWords implements AtomicWords {
   readonly lineCount: number;
   private readonly words: Int32Array;
   private readonly lines: CacheLines;
+  private readonly machine: Machine;
+  private readonly clocks: Float64Array;
+  /** Completion time (cycles) of each word's latest write. */
+  private readonly writeEnd: Float64Array;
+  /** Each word's value before its latest write. */
+  private readonly before: Int32Array;
+  private readonly cCasFailures: number;
+  private readonly cWait: number;
   /** Word offset of the view inside the buffer. */
   private readonly wordOffset: number;
   /** firstLine minus the buffer line of the first word: line = lineBias + ((wordOffset + i) >>> 4). */
@@ -44,6 +68,12 @@ export class TracedWords implements AtomicWords {
     this.length = words;
     this.buffer = buffer;
     this.lines = machine.lines;
+    this.machine = machine;
+    this.clocks = machine.clocks;
+    this.writeEnd = new Float64Array(words);
+    this.before = new Int32Array(words);
+    this.cCasFailures = machine.counters.define('casFailures');
+    this.cWait = machine.counters.define('lineWaitCycles');
     this.wordOffset = byteOffset / 4;
     const bufferLine = this.wordOffset >>> WORDS_PER_LINE_SHIFT;
     this.lineCount =
@@ -60,40 +90,72 @@ export class TracedWords implements AtomicWords {
   load(index: number): number {
     const value = Atomics.load(this.words, index);
     this.lines.read(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
-    return value;
+    const machine = this.machine;
+    // Outside a run there is no per-core time: a load sees the buffer as it is.
+    return machine.running && this.writeEnd[index] > this.clocks[machine.current]
+      ? this.before[index]
+      : value;
   }
   store(index: number, value: number): void {
-    Atomics.store(this.words, index, value);
-    this.lines.write(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
+    const old = Atomics.exchange(this.words, index, value);
+    this.write(index, old);
   }
   cas(index: number, expected: number, value: number): number {
     const found = Atomics.compareExchange(this.words, index, expected, value);
+    const core = this.machine.current;
+    this.settle(core, index);
     this.lines.rmw(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
+    // Compare as int32, as Atomics does with `expected`.
+    if (found === (expected | 0)) this.record(core, index, found);
+    else this.machine.counters.add(core, this.cCasFailures);
     return found;
   }
   add(index: number, value: number): number {
-    const old = Atomics.add(this.words, index, value);
-    this.lines.rmw(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
-    return old;
+    return this.rmw(index, Atomics.add(this.words, index, value));
   }
   sub(index: number, value: number): number {
-    const old = Atomics.sub(this.words, index, value);
-    this.lines.rmw(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
-    return old;
+    return this.rmw(index, Atomics.sub(this.words, index, value));
   }
   and(index: number, value: number): number {
-    const old = Atomics.and(this.words, index, value);
-    this.lines.rmw(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
-    return old;
+    return this.rmw(index, Atomics.and(this.words, index, value));
   }
   or(index: number, value: number): number {
-    const old = Atomics.or(this.words, index, value);
-    this.lines.rmw(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
-    return old;
+    return this.rmw(index, Atomics.or(this.words, index, value));
   }
   exchange(index: number, value: number): number {
-    const old = Atomics.exchange(this.words, index, value);
+    return this.rmw(index, Atomics.exchange(this.words, index, value));
+  }
+
+  /** Charges an RMW that replaced `old` in word `index`; returns `old`. */
+  private rmw(index: number, old: number): number {
+    const core = this.machine.current;
+    this.settle(core, index);
     this.lines.rmw(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
+    this.record(core, index, old);
     return old;
+  }
+
+  /** Charges a plain store that replaced `old` in word `index`. */
+  private write(index: number, old: number): void {
+    const core = this.machine.current;
+    this.settle(core, index);
+    this.lines.write(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
+    this.record(core, index, old);
+  }
+
+  /** Waits until the word's latest write has completed (writes to one word stay in order). */
+  private settle(core: number, index: number): void {
+    const end = this.writeEnd[index];
+    const clocks = this.clocks;
+    if (end > clocks[core]) {
+      this.machine.counters.add(core, this.cWait, end - clocks[core]);
+      clocks[core] = end;
+    }
+  }
+
+  /** Records a completed write of word `index` that replaced `old`. */
+  private record(core: number, index: number, old: number): void {
+    this.before[index] = old;
+    this.writeEnd[index] = this.clocks[core];
   }
 }

@@ -62,7 +62,9 @@ describe('TracedWords', () => {
           const native = new NativeWords(nativeBuffer, byteOffset, WORDS);
           const traced = new TracedWords(machine, tracedBuffer, byteOffset, WORDS);
           ops.forEach((o, i) => {
+            // In simulated-time order: each operation starts after every earlier one.
             machine.current = i % cores;
+            machine.advanceTo(Math.max(...machine.clocks));
             expect(apply(traced, o)).toBe(apply(native, o));
           });
           expect(new Int32Array(tracedBuffer)).toEqual(new Int32Array(nativeBuffer));
