@@ -1,3 +1,6 @@
 import { packageBuild } from '../../tsup.base.js';
 
-export default packageBuild(['src/index.ts']);
+export default packageBuild({
+  index: 'src/index.ts',
+  'frame-bench/index': 'src/frame-bench/index.ts',
+});
