@@ -2,7 +2,9 @@ export * from './api.js';
 export * from './charged-frame-allocator.js';
 export * from './contention.js';
 export * from './counters.js';
+export * from './dram.js';
 export * from './ipi.js';
+export * from './l3.js';
 export * from './lines.js';
 export {
   type LockStats,
@@ -12,6 +14,7 @@ export {
   type SleepOptions,
 } from './locks.js';
 export * from './machine.js';
+export * from './memory.js';
 export * from './native-words.js';
 export * from './null-tracer.js';
 export * from './page-table.js';

@@ -1,0 +1,88 @@
+// A finite L3 per cache domain (CCD): a set-associative tag array of the profile's L3 size that
+// says whether a line is still in the CCD's L3 or must come from DRAM. `lookup(ccd, line)` is
+// the whole interface: a hit returns true; a miss inserts the line (evicting the oldest line of
+// its set, FIFO) and returns false. Lines are the model's line ids (`allocLines`), mapped to a
+// set by id modulo the number of sets, as consecutive physical lines map to consecutive sets
+// (ids must be integers in 0..2^31-1: tags are Int32, 2 MiB per 32 MiB of L3).
+//
+// Invariant: a CCD never holds more than `sets × ways` distinct lines, so a working set larger
+// than the L3 misses to DRAM however it is accessed, and each CCD's L3 is separate (a line one
+// CCD brought in is a miss for another). Tag arrays are allocated on a CCD's first lookup, so a
+// machine pays memory only for the CCDs its runs use. Not modelled: LRU (Zen's L3 replacement is
+// not documented; FIFO within a set is used), the L3 as a victim cache of L2 (a line is inserted
+// on every miss, not on L2 eviction), inclusion, and invalidations by other CCDs' writes (the
+// line model charges those as transfers).
+
+/** Bytes per cache line. */
+export const LINE_BYTES = 64;
+
+export interface L3Options {
+  /** Associativity (default 16, Zen 4's L3). */
+  ways?: number;
+}
+
+export class L3Caches {
+  readonly sets: number;
+  readonly ways: number;
+  /** Lines one CCD's L3 holds. */
+  readonly linesPerCcd: number;
+  private readonly tags: (Int32Array | undefined)[];
+  private readonly next: (Uint8Array | undefined)[];
+
+  constructor(
+    readonly ccds: number,
+    bytesPerCcd: number,
+    options: L3Options = {},
+  ) {
+    if (!(Number.isInteger(ccds) && ccds > 0)) {
+      throw new RangeError(`L3 ccds ${ccds} must be a positive integer`);
+    }
+    const ways = options.ways ?? 16;
+    if (!(Number.isInteger(ways) && ways > 0 && ways <= 255)) {
+      throw new RangeError(`L3 ways ${ways} must be an integer in 1..255`);
+    }
+    const lines = Math.floor(bytesPerCcd / LINE_BYTES);
+    if (!(Number.isFinite(bytesPerCcd) && lines >= ways)) {
+      throw new RangeError(`L3 size ${bytesPerCcd} bytes must hold at least ${ways} lines`);
+    }
+    this.ways = ways;
+    this.sets = Math.floor(lines / ways);
+    this.linesPerCcd = this.sets * ways;
+    this.tags = new Array(ccds).fill(undefined);
+    this.next = new Array(ccds).fill(undefined);
+  }
+
+  /** True if `line` is in the L3 of `ccd`; on a miss the line is inserted and false returned. */
+  lookup(ccd: number, line: number): boolean {
+    let tags = this.tags[ccd];
+    if (tags === undefined) tags = this.allocate(ccd);
+    const set = line % this.sets;
+    const ways = this.ways;
+    const base = set * ways;
+    for (let way = 0; way < ways; way++) if (tags[base + way] === line) return true;
+    const next = this.next[ccd] as Uint8Array;
+    const victim = next[set];
+    tags[base + victim] = line;
+    next[set] = victim + 1 === ways ? 0 : victim + 1;
+    return false;
+  }
+
+  /** True if `line` is in the L3 of `ccd`, without inserting it. */
+  holds(ccd: number, line: number): boolean {
+    const tags = this.tags[ccd];
+    if (tags === undefined) return false;
+    const base = (line % this.sets) * this.ways;
+    for (let way = 0; way < this.ways; way++) if (tags[base + way] === line) return true;
+    return false;
+  }
+
+  private allocate(ccd: number): Int32Array {
+    if (!(Number.isInteger(ccd) && ccd >= 0 && ccd < this.ccds)) {
+      throw new RangeError(`L3 ccd ${ccd} is out of range 0..${this.ccds - 1}`);
+    }
+    const tags = new Int32Array(this.linesPerCcd).fill(-1);
+    this.tags[ccd] = tags;
+    this.next[ccd] = new Uint8Array(this.sets);
+    return tags;
+  }
+}
