@@ -8,7 +8,6 @@ import type { CostTable, Profile, ProgramFactory, WaitUntil } from './api.js';
 import { Counters } from './counters.js';
 import { CacheLines } from './lines.js';
 import { SharedMemory } from './memory.js';
-import { SharedMemory } from './memory.js';
 import { defaultProfile } from './profiles.js';
 import { SimBarrier, schedule } from './scheduler.js';
 import { Topology } from './topology.js';
@@ -50,8 +49,6 @@ export class Machine {
   readonly lines: CacheLines;
   /** Shared memory resources: DRAM bandwidth of the socket, L3 per CCD (memory.ts). */
   readonly memory: SharedMemory;
-  /** Shared memory resources: DRAM bandwidth of the socket, L3 per CCD (memory.ts). */
-  readonly memory: SharedMemory;
   /** Deterministic uniform [0, 1) generator seeded from the options. */
   readonly random: () => number;
   /** The core whose operation is running (0 outside a run). */
@@ -74,7 +71,6 @@ export class Machine {
     this.costs = costs as Costs;
     this.random = mulberry32(options.seed ?? 1);
     this.lines = new CacheLines(this);
-    this.memory = new SharedMemory(this);
     this.memory = new SharedMemory(this);
   }
 
