@@ -4,6 +4,7 @@
 
 import type { FrameAllocator, Malloc, MemorySystem } from '@unimem/core';
 import type { Machine, Profile, ProgramFactory } from '@unimem/hw';
+import type { PublishedFigures } from '@unimem/hw/frame-bench';
 
 // ---------------------------------------------------------------------------------------------
 // Systems
@@ -179,26 +180,16 @@ export interface BenchmarkDefinition<P extends Params = Params> {
 // ---------------------------------------------------------------------------------------------
 // Calibration
 
-/** One published single-core figure to compare a simulated case against. */
-export interface CalibrationRow {
-  bench: string;
-  system: string;
-  metric: string;
-  order?: number;
-  /** Published nanoseconds per operation. */
-  publishedNs: number;
-  /** Where the figure comes from. */
-  source: string;
-}
-
+/**
+ * Published single-core figures of one allocator (with their roles: fitted or prediction) and the
+ * registered frames system they calibrate; `unimem calibrate` runs them (src/calibrate.ts).
+ */
 export interface CalibrationSource {
   name: string;
   description: string;
-  /** Profile the published figures were measured on (a built-in name). */
-  profile: string;
-  /** Core count of the published figures. */
-  cores: number;
-  rows: readonly CalibrationRow[];
+  /** Name of a registered system that provides `frames`. */
+  system: string;
+  published: PublishedFigures;
 }
 
 // ---------------------------------------------------------------------------------------------

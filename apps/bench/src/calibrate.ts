@@ -1,126 +1,71 @@
-// `unimem calibrate`: runs every row of every registered calibration source (src/calibration/*.ts)
-// as a single-core case on the source's profile and compares the simulated time per operation
-// with the published figure (ratio = simulated / published). Rows are grouped into one sweep per
-// source and order; rows naming a system or benchmark that is not registered are reported as
-// skipped, so a source may list figures for systems that arrive later.
+// `unimem calibrate`: each registered calibration source (src/calibration/*.ts) names a frames
+// system of the registry and the published single-core figures it is calibrated against; this
+// runs them with the one calibration of @unimem/hw/frame-bench (the same frame-benchmark loop,
+// warm-up policy, sizing and row type as the package benches and their tests), building the
+// allocator exactly as `unimem bench` builds that system. A source whose system is not
+// registered (or provides no frames) is reported as skipped, so a source may arrive first.
 
-import { builtinProfile } from '@unimem/hw';
-import type { CalibrationRow, CalibrationSource } from './api.js';
-import { planSweep } from './plan.js';
+import {
+  CALIBRATION_BYTES_PER_CORE,
+  type CalibrationRow,
+  calibrate as calibrateSubjects,
+} from '@unimem/hw/frame-bench';
+import type { CalibrationSource } from './api.js';
 import type { Registry } from './registry.js';
-import { runSweep } from './sweep.js';
 
-export interface CalibrationResult extends CalibrationRow {
-  sourceName: string;
-  profile: string;
-  cores: number;
-  simulatedCycles: number;
-  simulatedNs: number;
-  ratio: number;
-}
+export { type CalibrationRow, calibrationLines } from '@unimem/hw/frame-bench';
 
 export interface CalibrateOptions {
+  /** Multiplies the calibration size (1 GiB per core); fitted rows hold at scale 1 only. */
   scale: number;
   seed: number;
-  jobs: number;
+  /** Checked between sources. */
   signal?: AbortSignal;
-  /** Rows skipped, with why. */
-  onSkip?(row: CalibrationRow, why: string): void;
-  /** A sweep (one source, one order) starts. */
-  onSweep?(source: CalibrationSource, order: number, cases: number): void;
+  /** A source is skipped, with why. */
+  onSkip?(source: CalibrationSource, why: string): void;
+  /** A source starts. */
+  onSource?(source: CalibrationSource, bytesPerCore: number): void;
 }
 
 export async function calibrate(
   registry: Registry,
   options: CalibrateOptions,
-): Promise<CalibrationResult[]> {
-  const results: CalibrationResult[] = [];
+): Promise<CalibrationRow[]> {
+  const bytesPerCore = Math.max(4096, Math.round(CALIBRATION_BYTES_PER_CORE * options.scale));
+  const rows: CalibrationRow[] = [];
   for (const source of registry.calibrationSources) {
-    for (const [order, rows] of groupByOrder(source, registry, options)) {
-      const profile = builtinProfile(source.profile);
-      const { info } = planSweep(registry, {
-        names: [...new Set(rows.map((r) => r.bench))],
-        systems: [...new Set(rows.map((r) => r.system))],
-        cores: [source.cores],
-        scale: options.scale,
-        seed: options.seed,
-        order,
-        full: false,
-        profile,
-      });
-      options.onSweep?.(source, order, info.cases.length);
-      const outcome = await runSweep(
-        info,
-        info.cases.map((c) => c.index),
-        options,
-      );
-      if (outcome.failure) throw new Error(outcome.failure);
-      if (outcome.interrupted) return results;
-      const points = [...outcome.points.values()].flat();
-      for (const row of rows) {
-        const point = points.find(
-          (p) => p.bench === row.bench && p.system === row.system && p.metric === row.metric,
-        );
-        if (!point) {
-          options.onSkip?.(row, `metric ${row.metric} was not measured`);
-          continue;
-        }
-        const simulatedNs = point.value / profile.frequencyGhz.value;
-        results.push({
-          ...row,
-          sourceName: source.name,
-          profile: profile.name,
-          cores: source.cores,
-          simulatedCycles: point.value,
-          simulatedNs,
-          ratio: simulatedNs / row.publishedNs,
+    if (options.signal?.aborted) break;
+    const system = registry.systems.get(source.system);
+    if (!system) {
+      options.onSkip?.(source, `system ${source.system} is not registered`);
+      continue;
+    }
+    if (!system.provides.includes('frames')) {
+      options.onSkip?.(source, `system ${source.system} provides no frame allocator`);
+      continue;
+    }
+    options.onSource?.(source, bytesPerCore);
+    const subject = {
+      name: system.name,
+      published: source.published,
+      create: (
+        machine: Parameters<typeof system.build>[0]['machine'],
+        o: { frames: number; cores: number },
+      ) => {
+        const parts = system.build({
+          machine,
+          cores: o.cores,
+          memoryBytes: o.frames * 4096,
+          seed: options.seed,
+          boot: true,
         });
-      }
-    }
+        if (!parts.frames) throw new Error(`system ${system.name} built no frame allocator`);
+        return parts.frames;
+      },
+    };
+    rows.push(...calibrateSubjects([subject], { bytesPerCore, seed: options.seed }));
+    // Let a pending interrupt reach the signal before the next source.
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  return results;
-}
-
-function groupByOrder(source: CalibrationSource, registry: Registry, options: CalibrateOptions) {
-  const groups = new Map<number, CalibrationRow[]>();
-  for (const row of source.rows) {
-    if (!registry.systems.has(row.system)) {
-      options.onSkip?.(row, `system ${row.system} is not registered`);
-    } else if (!registry.benchmarks.has(row.bench)) {
-      options.onSkip?.(row, `benchmark ${row.bench} is not registered`);
-    } else {
-      const order = row.order ?? 0;
-      groups.set(order, [...(groups.get(order) ?? []), row]);
-    }
-  }
-  return [...groups].sort(([a], [b]) => a - b);
-}
-
-export function calibrationLines(results: readonly CalibrationResult[]): string[] {
-  const header = [
-    'source',
-    'system',
-    'benchmark',
-    'order',
-    'metric',
-    'sim cycles',
-    'sim ns',
-    'published ns',
-    'ratio',
-  ];
-  const rows = results.map((r) => [
-    r.sourceName,
-    r.system,
-    r.bench,
-    String(r.order ?? 0),
-    r.metric,
-    r.simulatedCycles.toFixed(0),
-    r.simulatedNs.toFixed(1),
-    String(r.publishedNs),
-    r.ratio.toFixed(2),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const format = (cells: string[]) =>
-    cells.map((cell, i) => (i < 5 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [format(header), ...rows.map(format)];
+  return rows;
 }

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtinProfiles, resolveProfile } from '@unimem/hw';
 import { TARGET_NAMES } from './api.js';
-import { type CalibrationResult, calibrate, calibrationLines } from './calibrate.js';
+import { type CalibrationRow, calibrate, calibrationLines } from './calibrate.js';
 import { runDemo } from './demo.js';
 import { mergeResultSets } from './merge.js';
 import { parseCoreList, parseInteger, parseNameList, parseScale } from './options.js';
@@ -49,7 +49,7 @@ Options of bench:
   --json FILE           also write the result set's JSON to FILE
   --shard I/N           run slice I of N of the sweep (default: from SLURM_ARRAY_TASK_ID/COUNT)
   --jobs J              worker threads (default: available cores)
-Options of calibrate: --scale F, --seed N, --jobs J, --json FILE
+Options of calibrate: --scale F, --seed N, --json FILE
 Options of demo: --profile NAME|FILE, --cores LIST
 
 Examples:
@@ -224,7 +224,9 @@ async function list(io: CliIo): Promise<void> {
   io.out('  (or a JSON file, which may say "extends": "<built-in>")');
   io.out('Calibration sources:');
   for (const c of registry.calibrationSources) {
-    io.out(`  ${c.name.padEnd(16)} ${c.description}; ${c.rows.length} rows on ${c.profile}`);
+    io.out(
+      `  ${c.name.padEnd(16)} ${c.description}; ${c.published.figures.length} figures of system ${c.system} on ${c.published.profile}`,
+    );
   }
 }
 
@@ -267,7 +269,6 @@ async function runCalibrate(args: string[], io: CliIo): Promise<number> {
     options: {
       scale: { type: 'string' },
       seed: { type: 'string' },
-      jobs: { type: 'string' },
       json: { type: 'string' },
     },
   });
@@ -275,18 +276,17 @@ async function runCalibrate(args: string[], io: CliIo): Promise<number> {
   const options = {
     scale: values.scale === undefined ? 1 : parseScale(values.scale),
     seed: values.seed === undefined ? 1 : parseInteger('--seed', values.seed, 0, 2 ** 32 - 1),
-    jobs: parseJobs(values.jobs),
   };
   return withInterrupt(io, async (signal) => {
-    let results: CalibrationResult[];
+    let results: CalibrationRow[];
     try {
       results = await calibrate(registry, {
         ...options,
         signal,
-        onSkip: (row, why) => io.err(`skipped ${row.system} ${row.bench} ${row.metric}: ${why}`),
-        onSweep: (source, order, cases) =>
+        onSkip: (source, why) => io.err(`skipped ${source.name}: ${why}`),
+        onSource: (source, bytesPerCore) =>
           io.err(
-            `calibrating ${source.name}: order ${order}, ${cases} cases on ${source.profile} at ${source.cores} core(s)`,
+            `calibrating ${source.name}: system ${source.system} on ${source.published.profile} at 1 core, ${bytesPerCore / 2 ** 20} MiB per core`,
           ),
       });
     } catch (error) {

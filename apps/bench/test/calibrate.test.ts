@@ -1,11 +1,14 @@
-// `unimem calibrate`: every row of every registered calibration source is simulated at one core
-// on the source's profile and compared with its published figure; rows for systems that are not
-// registered (yet) are reported as skipped, not failed.
+// `unimem calibrate`: every registered calibration source runs its system's published
+// single-core figures through the one calibration of @unimem/hw/frame-bench and prints one row
+// per figure with its role (fitted or prediction); a source whose system is not registered (yet)
+// is reported as skipped, not failed. (That fitted rows lie within 15 % at the calibration size
+// is enforced by the linux and llfree calibration tests, which build the same allocators.)
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { publishedBuddy } from '@unimem/linux';
 import { expect, it } from 'vitest';
-import type { CalibrationResult } from '../src/calibrate.js';
+import type { CalibrationRow } from '../src/calibrate.js';
 import { loadRegistry } from '../src/registry.js';
 import { runCli, tempDir } from './helpers.js';
 
@@ -13,44 +16,35 @@ it('compares simulated single-core figures with the published ones', async () =>
   const registry = await loadRegistry();
   registry.addCalibrationSource({
     name: 'test-later-system',
-    description: 'a row for a system that is not registered',
-    profile: 'xeon-gold-5320',
-    cores: 1,
-    rows: [
-      {
-        bench: 'frames.bulk',
-        system: 'buddy-later',
-        metric: 'alloc',
-        order: 0,
-        publishedNs: 94,
-        source: 'test',
-      },
-    ],
+    description: 'figures for a system that is not registered',
+    system: 'buddy-later',
+    published: publishedBuddy,
   });
   const json = join(tempDir(), 'calibration.json');
   const run = await runCli(['calibrate', '--scale', '0.01', '--json', json]);
   expect(run.code).toBe(0);
-  expect(run.err).toContain(
-    'skipped buddy-later frames.bulk alloc: system buddy-later is not registered',
-  );
+  expect(run.err).toContain('skipped test-later-system: system buddy-later is not registered');
   expect(run.out[0]).toMatch(
-    /^source\s+system\s+benchmark\s+order\s+metric\s+sim cycles\s+sim ns\s+published ns\s+ratio$/,
+    /^allocator\s+bench\s+order\s+op\s+role\s+sim cycles\s+sim ns\s+published ns\s+ratio$/,
   );
-  const { rows } = JSON.parse(readFileSync(json, 'utf8')) as { rows: CalibrationResult[] };
+  const { rows } = JSON.parse(readFileSync(json, 'utf8')) as { rows: CalibrationRow[] };
   const perSystem = [
-    'frames.bulk alloc o0',
-    'frames.bulk alloc o9',
-    'frames.bulk free o0',
-    'frames.bulk free o9',
-    'frames.rand free o0',
-    'frames.repeat pair o0',
-    'frames.repeat pair o9',
+    'bulk alloc o0',
+    'bulk alloc o9',
+    'bulk free o0',
+    'bulk free o9',
+    'rand free o0',
+    'repeat pair o0',
+    'repeat pair o9',
   ];
   for (const system of ['buddy', 'llfree']) {
-    const mine = rows.filter((r) => r.system === system);
-    expect(mine.map((r) => `${r.bench} ${r.metric} o${r.order}`).sort()).toEqual(perSystem);
+    const mine = rows.filter((r) => r.allocator === system);
+    expect(mine.map((r) => `${r.bench} ${r.op} o${r.order}`).sort()).toEqual(perSystem);
   }
   expect(rows).toHaveLength(2 * perSystem.length);
+  expect(
+    rows.filter((r) => r.role === 'prediction').map((r) => `${r.allocator} ${r.bench}`),
+  ).toEqual(['buddy rand', 'llfree repeat', 'llfree repeat', 'llfree rand']);
   for (const row of rows) {
     expect(row.profile).toBe('xeon-gold-5320');
     expect(row.simulatedNs).toBeCloseTo(row.simulatedCycles / 2.2, 9);

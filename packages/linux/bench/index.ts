@@ -1,30 +1,33 @@
 // Benchmarks of @unimem/linux in the hardware model (`pnpm --filter @unimem/linux bench
 // [--quick]`). All figures are simulated, so they are deterministic; host time is not measured.
-// (a) Calibration: the LLFree paper's single-core benchmarks on xeon-gold-5320, simulated vs
-//     published ns per operation, for the buddy allocator (whose per-operation costs were
-//     fitted to these rows) and, as the baseline beside it, LLFree (TracedWords, no fitted
-//     costs: its own calibration belongs to @unimem/llfree).
+// Every run goes through the one frame-benchmark loop of @unimem/hw/frame-bench.
+// (a) Calibration: the LLFree artifact's single-core benchmarks on xeon-gold-5320, simulated vs
+//     published ns per operation, for the buddy allocator (role `fitted`: its per-operation
+//     costs were fitted to these rows; `prediction`: not) and, beside it, LLFree with its own
+//     fitted per-call costs (@unimem/llfree).
 // (b) Prediction: bulk order-0 on 1..26 cores of xeon-gold-5320 and 1..64 of the default
 //     profile: cycles per alloc and per free with the zone-lock wait and the line transfers per
 //     operation that explain them, LLFree beside it. Not fitted to anything.
 
-import { builtinProfile, defaultProfile, type Profile, TracedWords } from '@unimem/hw';
-import { LLFree } from '@unimem/llfree';
+import { builtinProfile, defaultProfile, type Profile } from '@unimem/hw';
 import {
-  buddySubject,
   type CalibrationSubject,
   calibrate,
-  predictBulkScaling,
-  publishedLLFree,
-} from '../src/index.js';
+  calibrationLines,
+  type FrameAllocatorFactory,
+  fittedOutsideTolerance,
+  perOp,
+  phaseOf,
+  runFrameBench,
+} from '@unimem/hw/frame-bench';
+import { publishedLLFree, simulatedLLFree } from '@unimem/llfree';
+import { buddySubject } from '../src/index.js';
 
 const quick = process.argv.includes('--quick');
 const MiB = 2 ** 20;
 
 const llfree: CalibrationSubject = {
-  name: 'llfree',
-  create: (machine, { frames, cores }) =>
-    LLFree.create({ frames, cores, words: (buffer) => new TracedWords(machine, buffer) }),
+  create: (machine, options) => simulatedLLFree(machine, options),
   published: publishedLLFree,
 };
 
@@ -33,40 +36,36 @@ const row = (cells: Array<string | number>, widths: number[]) =>
   cells.map((c, i) => String(c).padStart(widths[i])).join(' ');
 
 function calibrationTable(): void {
-  const profile = builtinProfile('xeon-gold-5320');
-  const bytesPerCore = quick ? 256 * MiB : 1024 * MiB;
+  const bytesPerCore = quick ? 256 * MiB : undefined;
   console.log(
-    `(a) calibration: ${profile.name}, 1 core, ${bytesPerCore / MiB} MiB per core, ` +
-      'ns per operation',
+    `(a) calibration: xeon-gold-5320, 1 core, ${quick ? '256 MiB per core (--quick: fitted rows hold at 1 GiB only)' : 'the calibration size (1 GiB per core)'}`,
   );
-  const widths = [8, 7, 6, 6, 10, 10, 7];
-  console.log(row(['alloc', 'bench', 'order', 'op', 'simulated', 'published', 'ratio'], widths));
-  for (const r of calibrate({ profile, bytesPerCore, subjects: [buddySubject(), llfree] })) {
-    console.log(
-      row(
-        [
-          r.allocator,
-          r.bench,
-          r.order,
-          r.op,
-          num(r.simulatedNs),
-          num(r.publishedNs),
-          num(r.ratio, 2),
-        ],
-        widths,
-      ),
-    );
-  }
-  console.log('  buddy rows rand o0 free and all llfree rows are predictions, not fitted.\n');
+  const rows = calibrate([buddySubject(), llfree], { bytesPerCore });
+  for (const line of calibrationLines(rows)) console.log(`  ${line}`);
+  const off = fittedOutsideTolerance(rows);
+  console.log(
+    off.length === 0
+      ? '  every fitted row is within 15 % of its published figure; predictions are not fitted.\n'
+      : `  ${off.length} fitted row(s) outside 15 %: re-run bench/fit-costs.ts\n`,
+  );
+}
+
+function bulkPhases(create: FrameAllocatorFactory, profile: Profile, cores: number) {
+  const bytesPerCore = quick ? 32 * MiB : 128 * MiB;
+  const result = runFrameBench(create, {
+    bench: 'bulk',
+    order: 0,
+    cores,
+    allocs: bytesPerCore / 4096,
+    profile,
+  });
+  return { alloc: phaseOf(result, 'alloc'), free: phaseOf(result, 'free') };
 }
 
 function scalingTable(profile: Profile, coreCounts: number[]): void {
-  const bytesPerCore = quick ? 32 * MiB : 128 * MiB;
-  const buddy = predictBulkScaling({ profile, coreCounts, bytesPerCore });
-  const baseline = predictBulkScaling({ profile, coreCounts, bytesPerCore, subject: llfree });
   console.log(
     `(b) prediction: bulk o0 on ${profile.name} (${profile.frequencyGhz.value} GHz), ` +
-      `${bytesPerCore / MiB} MiB per core; per operation: cycles, zone-lock wait cycles, ` +
+      `${quick ? 32 : 128} MiB per core; per operation: cycles, zone-lock wait cycles, ` +
       'line transfers',
   );
   const widths = [5, 9, 9, 7, 9, 9, 7, 10, 10];
@@ -86,24 +85,26 @@ function scalingTable(profile: Profile, coreCounts: number[]): void {
       widths,
     ),
   );
-  buddy.forEach((b, i) => {
+  for (const cores of coreCounts) {
+    const b = bulkPhases(buddySubject().create, profile, cores);
+    const l = bulkPhases(llfree.create, profile, cores);
     console.log(
       row(
         [
-          b.cores,
+          cores,
           num(b.alloc.cycles, 0),
-          num(b.alloc.lockWaitCycles, 0),
-          num(b.alloc.lineTransfers, 2),
+          num(perOp(b.alloc, 'lockWaitCycles'), 0),
+          num(perOp(b.alloc, 'lineTransfers'), 2),
           num(b.free.cycles, 0),
-          num(b.free.lockWaitCycles, 0),
-          num(b.free.lineTransfers, 2),
-          num(baseline[i].alloc.cycles, 0),
-          num(baseline[i].free.cycles, 0),
+          num(perOp(b.free, 'lockWaitCycles'), 0),
+          num(perOp(b.free, 'lineTransfers'), 2),
+          num(l.alloc.cycles, 0),
+          num(l.free.cycles, 0),
         ],
         widths,
       ),
     );
-  });
+  }
   console.log('');
 }
 

@@ -1,5 +1,4 @@
 export * from './api.js';
-export * from './bench/frame-bench.js';
 export {
   BuddyAllocator,
   MAX_BUDDY_FRAMES,
@@ -14,7 +13,6 @@ export {
 } from './buddy/costs.js';
 export { PCP_ORDERS } from './buddy/pcp.js';
 export * from './buddy/tuning.js';
-export * from './calibration.js';
 export * from './mm/api.js';
 export { LinuxMemory } from './mm/linux-memory.js';
 export { MmapLock, type MmapLockOptions } from './mm/mmap-lock.js';

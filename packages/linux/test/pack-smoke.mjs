@@ -1,7 +1,8 @@
 // Run by scripts/pack-check.mjs in an empty project where the packed @unimem/linux is installed.
 import { AllocError, Ok } from '@unimem/core';
 import { builtinProfile, Machine } from '@unimem/hw';
-import { BuddyAllocator, buddySubject, runFrameBench } from '@unimem/linux';
+import { phaseOf, runFrameBench } from '@unimem/hw/frame-bench';
+import { BuddyAllocator, buddySubject } from '@unimem/linux';
 
 const buddy = new BuddyAllocator({ frames: 4096, cores: 2 });
 const huge = buddy.get(1, 9);
@@ -15,13 +16,15 @@ const simulated = new BuddyAllocator({ frames: 4096, cores: 1, machine });
 simulated.put(0, simulated.get(0, 0), 0);
 if (!(machine.now(0) > 0)) throw new Error('the simulated allocator charged nothing');
 
-const { phases } = runFrameBench(buddySubject().create, {
+const xeon = builtinProfile('xeon-gold-5320');
+const result = runFrameBench(buddySubject().create, {
   bench: 'repeat',
   order: 0,
   cores: 1,
   allocs: 1000,
-  profile: builtinProfile('xeon-gold-5320'),
+  profile: xeon,
 });
+const pair = phaseOf(result, 'pair');
 console.log(
-  `@unimem/linux smoke: ok (repeat o0: ${phases.pair.ns.toFixed(1)} simulated ns per pair)`,
+  `@unimem/linux smoke: ok (repeat o0: ${(pair.cycles / xeon.frequencyGhz.value).toFixed(1)} simulated ns per pair)`,
 );

@@ -41,6 +41,8 @@ export interface SimulatedLLFreeOptions {
   kernel?: 'linux' | 'unikernel';
   /** Label of the traced lines (default 'llfree'). */
   label?: string;
+  /** Per-call costs instead of those of `kernel` (the fit of bench/calibration.ts uses it). */
+  costs?: FrameOpCosts;
 }
 
 /** LLFree over TracedWords on `machine`, charging calibrated per-call costs. */
@@ -55,6 +57,7 @@ export function simulatedLLFree(
     init,
     words: (buffer) => new TracedWords(machine, buffer, 0, undefined, label),
   });
-  const costs = kernel === 'linux' ? LLFREE_LINUX_OP_COSTS : LLFREE_UNIKERNEL_OP_COSTS;
+  const costs =
+    options.costs ?? (kernel === 'linux' ? LLFREE_LINUX_OP_COSTS : LLFREE_UNIKERNEL_OP_COSTS);
   return new ChargedFrameAllocator(llfree, machine, costs);
 }

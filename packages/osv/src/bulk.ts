@@ -1,11 +1,14 @@
-// The bulk experiment of the bench (and of the thesis' "bulk" micro-benchmark, reduced to the
-// frame allocator): every core allocates `pagesPerCore` order-0 frames, all cores meet at a
-// barrier, then each frees its own frames in allocation order. It runs on a fresh machine for
-// page_range_allocator alone or for the L1/L2 pools over it (prefilled, as after OSv's boot) and
-// reports per-phase cycles per operation with the model's own counters, so a number can be
-// explained: mutex acquisitions and wait, line transfers.
+// The bulk experiment of OSv's frame layer: the LLFree artifact's bulk benchmark (every core
+// allocates `pagesPerCore` order-0 frames, barrier, frees them in allocation order), run by the
+// one frame-benchmark loop of @unimem/hw/frame-bench (same loop and warm-up round as every
+// other frame benchmark), on page_range_allocator alone or on the L1/L2 pools over it
+// (prefilled, as after OSv's boot). What this file adds is OSv's own explanation of a number:
+// free_page_ranges_lock acquisitions, wait and hold per operation, read from the mutex as
+// extra counters of each timed phase, and the pool-batch wait. Invariant: the counters of a phase
+// are exactly the events between the first core entering it and the last leaving it.
 
-import { defaultProfile, Machine, type Profile } from '@unimem/hw';
+import { defaultProfile, type Profile } from '@unimem/hw';
+import { perOp, phaseOf, runFrameBench } from '@unimem/hw/frame-bench';
 import { PagePools } from './page-pools.js';
 import { PageRangeAllocator } from './page-range-allocator.js';
 
@@ -50,90 +53,56 @@ export interface BulkResult {
   hostMs: number;
 }
 
-interface Snapshot {
-  time: number;
-  acquisitions: number;
-  waitCycles: number;
-  holdCycles: number;
-  transfers: number;
-  lineWait: number;
-  poolWait: number;
-}
-
 export function bulkExperiment(options: BulkOptions): BulkResult {
   const { system, cores, pagesPerCore } = options;
   if (!Number.isSafeInteger(pagesPerCore) || pagesPerCore < 1) {
     throw new RangeError(`pagesPerCore ${pagesPerCore} must be a positive integer`);
   }
   const started = performance.now();
-  const machine = new Machine({
-    profile: options.profile ?? defaultProfile,
-    cores,
-    seed: options.seed,
-  });
-  // Room for every core's pages plus what the pools may park (L1: 512 per core, L2: 16 batches
-  // of 32 per core), rounded to 4 MiB.
-  const frames = Math.ceil((cores * (pagesPerCore + 512 + 512)) / 1024) * 1024;
-  const ranges = new PageRangeAllocator({ frames, cores, machine });
-  const pools = system === 'pools' ? new PagePools({ allocator: ranges, machine }) : null;
-  const alloc = pools ?? ranges;
-  if (pools !== null) pools.prefill();
-  const barrier = () => {
-    let latest = 0;
-    for (let core = 0; core < cores; core++) latest = Math.max(latest, machine.clocks[core]);
-    for (let core = 0; core < cores; core++) machine.advanceTo(latest, core);
-    return latest;
-  };
-  const snapshot = (): Snapshot => ({
-    time: barrier(),
-    acquisitions: ranges.mutex.stats.acquisitions,
-    waitCycles: ranges.mutex.stats.waitCycles,
-    holdCycles: ranges.mutex.stats.holdCycles,
-    transfers: machine.counters.totalOf('lineTransfers'),
-    lineWait: machine.counters.totalOf('lineWaitCycles'),
-    poolWait: machine.counters.totalOf('poolBatchWaitCycles'),
-  });
-  const phase = (from: Snapshot, to: Snapshot): BulkPhase => {
-    const ops = cores * pagesPerCore;
+  let ranges: PageRangeAllocator | undefined;
+  let pools: PagePools | null = null;
+  const result = runFrameBench(
+    (machine, { frames }) => {
+      ranges = new PageRangeAllocator({ frames, cores, machine });
+      pools = system === 'pools' ? new PagePools({ allocator: ranges, machine }) : null;
+      if (pools !== null) pools.prefill();
+      return pools ?? ranges;
+    },
+    {
+      bench: 'bulk',
+      order: 0,
+      cores,
+      allocs: pagesPerCore,
+      profile: options.profile ?? defaultProfile,
+      seed: options.seed,
+      // Room for every core's pages plus what the pools may park (L1: 512 per core, L2: 16
+      // batches of 32 per core), rounded to 4 MiB.
+      frames: Math.ceil((cores * (pagesPerCore + 512 + 512)) / 1024) * 1024,
+      extraCounters: () => ({
+        mutexAcquisitions: ranges!.mutex.stats.acquisitions,
+        mutexWaitCycles: ranges!.mutex.stats.waitCycles,
+        mutexHoldCycles: ranges!.mutex.stats.holdCycles,
+      }),
+    },
+  );
+  const phase = (op: 'alloc' | 'free'): BulkPhase => {
+    const p = phaseOf(result, op);
     return {
-      cyclesPerOp: (to.time - from.time) / pagesPerCore,
-      mutexAcquiresPerOp: (to.acquisitions - from.acquisitions) / ops,
-      mutexWaitPerOp: (to.waitCycles - from.waitCycles) / ops,
-      transfersPerOp: (to.transfers - from.transfers) / ops,
-      lineWaitPerOp: (to.lineWait - from.lineWait) / ops,
-      poolWaitPerOp: (to.poolWait - from.poolWait) / ops,
-      mutexBusy: (to.holdCycles - from.holdCycles) / Math.max(1, to.time - from.time),
+      cyclesPerOp: p.makespanCycles / pagesPerCore,
+      mutexAcquiresPerOp: perOp(p, 'mutexAcquisitions'),
+      mutexWaitPerOp: perOp(p, 'mutexWaitCycles'),
+      transfersPerOp: perOp(p, 'lineTransfers'),
+      lineWaitPerOp: perOp(p, 'lineWaitCycles'),
+      poolWaitPerOp: perOp(p, 'poolBatchWaitCycles'),
+      mutexBusy: (p.counters.mutexHoldCycles ?? 0) / Math.max(1, p.makespanCycles),
     };
   };
-  const owned = new Int32Array(cores * pagesPerCore);
-  const start = snapshot();
-  machine.run((core) =>
-    (function* () {
-      for (let i = 0; i < pagesPerCore; i++) {
-        const frame = alloc.get(core, 0);
-        if (frame < 0) throw new Error(`bulk: core ${core} got ${frame} at page ${i}`);
-        owned[core * pagesPerCore + i] = frame;
-        yield;
-      }
-    })(),
-  );
-  const allocated = snapshot();
-  machine.run((core) =>
-    (function* () {
-      for (let i = 0; i < pagesPerCore; i++) {
-        const status = alloc.put(core, owned[core * pagesPerCore + i], 0);
-        if (status !== 0) throw new Error(`bulk: core ${core} put returned ${status}`);
-        yield;
-      }
-    })(),
-  );
-  const freed = snapshot();
   return {
     system,
     cores,
-    alloc: phase(start, allocated),
-    free: phase(allocated, freed),
-    pooledAtEnd: pools?.pooledFrames() ?? 0,
+    alloc: phase('alloc'),
+    free: phase('free'),
+    pooledAtEnd: (pools as PagePools | null)?.pooledFrames() ?? 0,
     hostMs: performance.now() - started,
   };
 }
