@@ -17,10 +17,11 @@ import {
   type RwLock,
   type Status,
 } from '@unimem/core';
-import type { Ipis, Machine, PageTable, Tlb } from '@unimem/hw';
+import type { Ipis, Machine, Mapping, PageTable, Tlb } from '@unimem/hw';
 import { enterCore, leaveCore } from '@unimem/hw';
 import { type KernelVma, LINEAR_BASE } from './api.js';
 import type { MemoryContext } from './context.js';
+import { checkedByDefault, mappingOfFrames } from './frame-check.js';
 import { segmentsOf, vmasOf } from './range-locks.js';
 
 export class UnikernelKernelApi implements KernelApi<KernelVma> {
@@ -37,6 +38,14 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
   readonly ipis: Ipis;
   /** Start of the linear map: frame f is at linearBase + f × 4096. */
   readonly linearBase = LINEAR_BASE;
+
+  /**
+   * Checked frees (frame-check.ts, as Linux's DEBUG_PAGEALLOC/page_owner): framesFree refuses,
+   * with AllocError.Address, frames that a mapping outside the linear map still uses. Costs a
+   * walk of the whole page table per call. Default: on when the environment has
+   * UNIMEM_CHECKED=1 (this package's tests set it), else off; assign to switch it.
+   */
+  checkedFrees = checkedByDefault();
 
   constructor(private readonly ctx: MemoryContext) {
     this.machine = ctx.machine;
@@ -71,15 +80,29 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
   /**
    * [THREADSAFE] Frees frames by their linear-map address (OSv `frames_free`, implemented as
    * `free_frames`). AllocError.Address for an address outside the linear map or not a block
-   * handed out with this order. The caller has removed every mapping of them and flushed.
+   * handed out with this order. Contract: the caller has removed every mapping of them (other
+   * than the linear map) and flushed. Unchecked (the default, as OSv), a violation is not seen
+   * and the frames can be handed out again while still mapped; with `checkedFrees` it returns
+   * AllocError.Address and frees nothing (`mappingOf` tells which mapping).
    */
   framesFree(core: number, addr: number, order: number): Status {
     const frame = this.frameOf(addr);
     if (frame < 0) return AllocError.Address;
+    if (this.checkedFrees && this.mappingOf(addr, order) !== undefined) return AllocError.Address;
     const saved = enterCore(this.machine, core);
     const status = this.ctx.frames.put(core, frame, order);
     leaveCore(this.machine, saved);
     return status;
+  }
+
+  /**
+   * The first mapping outside the linear map that uses any of the 2^order frames at linear-map
+   * address `addr` (a page_owner-style query; walks the whole page table, charges nothing).
+   */
+  mappingOf(addr: number, order: number): Mapping | undefined {
+    const frame = this.frameOf(addr);
+    if (frame < 0 || !Number.isInteger(order) || order < 0 || order > 30) return undefined;
+    return mappingOfFrames(this.pageTable, this.ctx.linearBytes, frame, 2 ** order);
   }
 
   /** [THREADSAFE] Free physical memory in bytes (racy under concurrency). */

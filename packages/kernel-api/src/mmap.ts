@@ -9,7 +9,8 @@
 // gather per VMA, as OSv's evacuate), give each range back with freeRange under its
 // freeRangesLock. Lock order everywhere: vma lock, then free-ranges lock.
 //
-// Failures are values and change nothing: Errno.EINVAL for bad arguments, Errno.ENOMEM when the
+// Failures are values and change nothing: Errno.EINVAL for bad arguments (MAP_FIXED below
+// MMAP_MIN_ADDR among them), Errno.ENOMEM when the
 // address space or (MAP_POPULATE) memory runs out. One exception, as in Linux: a MAP_FIXED|
 // MAP_POPULATE that runs out of memory has already evacuated what it overlapped.
 
@@ -32,6 +33,14 @@ import { unpopulate } from './unpopulate.js';
 
 const PROT_BITS = 7;
 
+/**
+ * Lowest address MAP_FIXED may map: 64 KiB, the x86-64 default of Linux's vm.mmap_min_addr
+ * (CONFIG_DEFAULT_MMAP_MIN_ADDR), so that page 0 stays unmapped and a null pointer faults.
+ * Mapping at 0 would also return 0, which reads like Ok. Linux answers EPERM; errors here are
+ * EINVAL or ENOMEM, so it is EINVAL (bad argument).
+ */
+export const MMAP_MIN_ADDR = 0x10000;
+
 /** mmap(length, prot, flags, addr?) for `core`, the machine's current core. */
 export function mmap(
   ctx: MemoryContext,
@@ -44,7 +53,12 @@ export function mmap(
   if (!validLength(length) || !validProt(prot) || !validFlags(flags)) return Errno.EINVAL;
   const size = alignUp(length, PAGE_SIZE);
   if ((flags & MapFlags.FIXED) !== 0) {
-    if (addr === undefined || !Number.isSafeInteger(addr) || addr < 0 || addr % PAGE_SIZE !== 0) {
+    if (
+      addr === undefined ||
+      !Number.isSafeInteger(addr) ||
+      addr < MMAP_MIN_ADDR ||
+      addr % PAGE_SIZE !== 0
+    ) {
       return Errno.EINVAL;
     }
     if (addr + size > ctx.settings.addressLimit) return Errno.ENOMEM;
