@@ -54,6 +54,13 @@ export interface CostTable {
   pvIpiHypercall: Figure;
   /** The host's delivery of a PV IPI to one target inside that hypercall. 0 on bare metal. */
   pvIpiTarget: Figure;
+  /** One iteration of a lock waiter's spin loop: PAUSE plus a load that hits (docs/locks.md). */
+  spinPause: Figure;
+  /**
+   * Waking a thread that sleeps on a lock (futex wake, scheduler wake-up on its idle core): from
+   * the release until the woken thread runs (docs/locks.md).
+   */
+  threadWakeup: Figure;
 }
 
 export interface Profile {

@@ -6,12 +6,32 @@ export * from './dram.js';
 export * from './ipi.js';
 export * from './l3.js';
 export * from './lines.js';
+export { LinuxMutex, type LinuxMutexOptions } from './locks/linux-mutex.js';
 export {
+  GLIBC_ADAPTIVE_SPIN,
+  MALLOC_MUTEX_MAX_SPIN,
+  MallocMutex,
+  type MallocMutexOptions,
+} from './locks/malloc-mutex.js';
+export { OsvMutex } from './locks/osv-mutex.js';
+export { OsvRwLock, type OsvRwLockKind } from './locks/osv-rwlock.js';
+export { QueuedSpinlock } from './locks/qspinlock.js';
+export {
+  RWSEM_READER_SPIN_NS,
+  RWSEM_WAIT_TIMEOUT_NS,
+  RwSemaphore,
+  type RwSemaphoreOptions,
+} from './locks/rwsem.js';
+export {
+  ExclusiveLock,
+  type HoldRecord,
+  type LockObserverOptions,
   type LockStats,
   type MutexOptions,
   SimMutex,
   SimSpinlock,
   type SleepOptions,
+  type WaitPolicy,
 } from './locks.js';
 export * from './machine.js';
 export * from './memory.js';

@@ -83,6 +83,14 @@ export const epyc9654pGuest: Profile = {
       value: 720,
       source: `host kvm_pv_send_ipi delivers to each target: ~ a native ICR write, 0.3 us (${COSTS} §1) [E]`,
     },
+    spinPause: {
+      value: 64,
+      source: 'Zen PAUSE: tens of cycles, plus an L1 load (packages/hw/docs/locks.md) [E]',
+    },
+    threadWakeup: {
+      value: 7200,
+      source: 'futex wake on an idle vCPU: guest IPI 2 us + scheduler ~1 us (hw docs/locks.md) [E]',
+    },
   },
 };
 
@@ -141,6 +149,15 @@ export const xeonGold5320: Profile = {
     vmExit: { value: 0, source: 'bare metal: no VM exits' },
     pvIpiHypercall: { value: 0, source: 'bare metal: no hypercalls (kvm_para_available() false)' },
     pvIpiTarget: { value: 0, source: 'bare metal: no hypercalls' },
+    spinPause: {
+      value: 140,
+      source:
+        'Intel optimization manual: PAUSE ~140 cycles since Skylake SP (hw docs/locks.md) [M]',
+    },
+    threadWakeup: {
+      value: 4400,
+      source: 'futex wake of a thread on an idle core, ~2 us bare metal (hw docs/locks.md) [E]',
+    },
   },
 };
 

@@ -1,33 +1,38 @@
-// A simulated reader-writer lock: one cache line holding the lock word (reader count and writer
-// flag), a timeline of write holds, one of read holds, and one of the accesses to the line.
-// Readers wait only for writers, so read holds overlap; writers wait for writers and readers.
+// A simulated reader-writer lock: one cache line holding the lock word, a timeline of write holds,
+// one of read holds, and one of the accesses to the line. Readers wait only for writers, so read
+// holds overlap; writers wait for writers and readers. Invariant: no write hold overlaps any other
+// hold in simulated time, whatever the step lengths — each hold is placed for good at its release,
+// when its length is known (locks/placement.ts, as locks/exclusive.ts does for exclusive locks).
 // Every acquire and release also updates the lock word — a locked RMW on the shared line, placed
 // on the line's timeline — so concurrent readers still serialise on the line, one transfer each.
 //
-// `readerMutex` models OSv's rwlock before commit e3ae696a (2025-08, reference/osv.md; core/
-// rwlock.cc): rlock, runlock, wlock and wunlock each take the internal `_mtx` in the same line,
+// How waiters wait is a WaitPolicy per mode. SimRwLock's default is OSv's rwlock
+// (core/rwlock.cc): a waiter that waits longer than spinCycles sleeps and is handed the lock
+// (reserved through its wake-up). `readerMutex` models OSv's rwlock before commit e3ae696a
+// (2025-08): rlock, runlock, wlock and wunlock each take the internal `_mtx` in the same line,
 // update the count under it, and release it (RMW, store, RMW). Readers then queue on that mutex
 // twice per read section, and a reader that waits longer than spinCycles sleeps and pays
-// wakeupCycles like any mutex waiter (OSv's mutex sleeps at once: pass spinCycles 0 to match it).
-// Without it the lock is the atomics-based kind: one RMW per acquire and release. Not modelled:
-// OSv readers also defer to queued writers (writer preference); here readers wait only for
-// write holds.
+// wakeupCycles like any mutex waiter (OSv's mutex sleeps at once: pass spinCycles 0). Linux's
+// rw_semaphore is locks/rwsem.ts. Not modelled: readers deferring to queued writers (writer
+// preference); here readers wait only for write holds.
 //
 // As with every simulated lock, a critical section never spans a yield: finding the lock held at
 // an acquire is an error naming the holder, and so is a release by a core that does not hold it.
 
 import type { RwLock } from '@unimem/core';
 import type { CacheLines } from './lines.js';
+import { checkCore, heldError, LockBook, type LockStats } from './locks/book.js';
+import type { HoldRecord } from './locks/exclusive.js';
 import {
-  checkCore,
-  heldError,
-  LockBook,
-  type LockStats,
-  type SleepOptions,
-  sleepPolicy,
-} from './locks.js';
+  type FitFn,
+  type Placement,
+  placeHold,
+  placement,
+  type WaitPolicy,
+} from './locks/placement.js';
+import { handoffPolicy, type SleepOptions } from './locks.js';
 import type { Machine } from './machine.js';
-import { BusyTimeline, HoldEstimate } from './timeline.js';
+import { BusyTimeline } from './timeline.js';
 
 export interface RwLockOptions extends SleepOptions {
   /**
@@ -35,6 +40,10 @@ export interface RwLockOptions extends SleepOptions {
    * briefly on it. Default false (an atomics-based rwlock).
    */
   readerMutex?: boolean;
+  /** Waiting of readers; default: handoff after spinCycles (from spinCycles/wakeupCycles). */
+  readPolicy?: WaitPolicy;
+  /** Waiting of writers; default as readers. */
+  writePolicy?: WaitPolicy;
 }
 
 const NONE = -1;
@@ -47,40 +56,64 @@ export class SimRwLock implements RwLock {
   readonly readerMutex: boolean;
   readonly spinCycles: number;
   readonly wakeupCycles: number;
-  private readonly machine: Machine;
+  readonly readPolicy: WaitPolicy;
+  readonly writePolicy: WaitPolicy;
+  protected readonly machine: Machine;
   private readonly lines: CacheLines;
-  private readonly readHolds = new BusyTimeline();
-  private readonly writeHolds = new BusyTimeline();
-  private readonly expectedRead = new HoldEstimate();
-  private readonly expectedWrite = new HoldEstimate();
+  protected readonly readHolds = new BusyTimeline();
+  protected readonly writeHolds = new BusyTimeline();
   /** Accesses to the lock line (or, with readerMutex, internal-mutex sections). */
   private readonly lineBusy = new BusyTimeline();
   private readonly reads: LockBook;
   private readonly writes: LockBook;
   private readonly what: string;
+  private readonly onHold: ((hold: HoldRecord) => void) | undefined;
+  private readonly fitRead: FitFn;
+  private readonly fitWrite: FitFn;
+  private readonly writerSpin: ((time: number) => number) | undefined;
+  private readonly tentative: Placement = placement();
+  private readonly final: Placement = placement();
   private holder = NONE;
   private mode = NONE;
-  private holdStart = 0;
-  private acquiredAt = 0;
-  private waited = 0;
-  /** Sleeps counted by the last lineSection (booked into the current mode's stats). */
-  private sectionSlept = false;
+  private arrival = 0;
+  /** Cycles waited on the lock line (internal mutex) so far by the current hold. */
+  private lineWait = 0;
+  /** Sleeps on the internal mutex so far by the current hold. */
+  private lineSleeps = 0;
 
   constructor(
     machine: Machine,
     readonly name: string,
     options: RwLockOptions = {},
+    kind = 'rwlock',
   ) {
-    this.what = `rwlock "${name}"`;
+    this.what = `${kind} "${name}"`;
     this.machine = machine;
     this.lines = machine.lines;
     this.line = machine.lines.allocLines(1, this.what);
     this.readerMutex = options.readerMutex ?? false;
-    const policy = sleepPolicy(machine, options, this.what);
+    const policy = handoffPolicy(machine, options, this.what);
     this.spinCycles = policy.spinCycles;
     this.wakeupCycles = policy.wakeupCycles;
+    this.readPolicy = options.readPolicy ?? policy;
+    this.writePolicy = options.writePolicy ?? policy;
     this.reads = new LockBook(machine);
     this.writes = new LockBook(machine);
+    this.onHold = options.onHold;
+    const { readHolds, writeHolds } = this;
+    this.fitRead = (time, duration) => writeHolds.fit(time, duration);
+    this.fitWrite = (time, duration) => {
+      let start = time;
+      for (;;) {
+        const next = readHolds.fit(writeHolds.fit(start, duration), duration);
+        if (next === start) return start;
+        start = next;
+      }
+    };
+    this.writerSpin =
+      this.writerSpinAt === SimRwLock.prototype.writerSpinAt
+        ? undefined
+        : (time) => this.writerSpinAt(time);
   }
 
   get readStats(): Readonly<LockStats> {
@@ -112,6 +145,17 @@ export class SimRwLock implements RwLock {
     this.release(core, WRITE);
   }
 
+  /** Spin budget of a writer that starts waiting at `time` (subclasses may lower it). */
+  protected writerSpinAt(_time: number): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private place(mode: number, arrival: number, length: number, out: Placement): Placement {
+    return mode === READ
+      ? placeHold(this.fitRead, arrival, length, this.readPolicy, out)
+      : placeHold(this.fitWrite, arrival, length, this.writePolicy, out, this.writerSpin);
+  }
+
   private acquire(core: number, mode: number): void {
     checkCore(this.machine, core, this.what);
     if (this.holder !== NONE) {
@@ -121,26 +165,15 @@ export class SimRwLock implements RwLock {
     const saved = machine.current;
     machine.current = core;
     const clocks = machine.clocks;
-    const book = mode === READ ? this.reads : this.writes;
     const arrival = clocks[core];
-    const free =
-      mode === READ
-        ? this.writeHolds.fit(arrival, this.expectedRead.value)
-        : this.fitOfAll(arrival, this.expectedWrite.value);
-    let wait = free - arrival;
-    if (wait > this.spinCycles) {
-      wait += this.wakeupCycles;
-      book.stats.sleeps++;
-    }
-    clocks[core] = arrival + wait;
-    wait += this.lineSection(core);
-    if (this.sectionSlept) book.stats.sleeps++;
+    const at = this.place(mode, arrival, 0, this.tentative);
+    clocks[core] = at.start;
+    this.lineWait = 0;
+    this.lineSleeps = 0;
+    this.lineSection(core);
     this.holder = core;
     this.mode = mode;
-    this.holdStart = free;
-    this.acquiredAt = clocks[core];
-    this.waited = wait;
-    book.acquired(core, wait);
+    this.arrival = arrival;
     machine.current = saved;
   }
 
@@ -158,25 +191,40 @@ export class SimRwLock implements RwLock {
     const saved = machine.current;
     machine.current = core;
     const clocks = machine.clocks;
+    this.lineSection(core);
+    const begun = this.tentative.start;
+    const length = clocks[core] - begun;
+    const at = this.place(mode, this.arrival, length, this.final);
+    if (at.start > begun) clocks[core] += at.start - begun;
+    const end = at.start + length;
+    (mode === READ ? this.readHolds : this.writeHolds).add(at.holdFrom, end);
     const book = mode === READ ? this.reads : this.writes;
-    const releaseWait = this.lineSection(core);
-    if (this.sectionSlept) book.stats.sleeps++;
-    book.lateWait(core, this.waited, releaseWait);
-    const end = clocks[core];
-    (mode === READ ? this.readHolds : this.writeHolds).add(this.holdStart, end);
-    (mode === READ ? this.expectedRead : this.expectedWrite).observe(end - this.holdStart);
-    book.stats.holdCycles += end - this.acquiredAt;
+    book.acquired(
+      core,
+      at.start - this.arrival + this.lineWait,
+      at.sleeps + this.lineSleeps,
+      length,
+    );
     this.holder = NONE;
     this.mode = NONE;
+    this.onHold?.({
+      core,
+      arrival: this.arrival,
+      from: at.holdFrom,
+      start: at.start,
+      end,
+      mode: mode === READ ? 'read' : 'write',
+    });
     machine.current = saved;
   }
 
   /**
    * One update of the lock word, placed on the line's timeline at the earliest free slot at or
    * after the core's clock: one RMW, or with readerMutex the internal mutex section (RMW, store,
-   * RMW) whose waiter sleeps if it waits longer than spinCycles. Returns the cycles waited.
+   * RMW) whose waiter sleeps if it waits longer than spinCycles. Adds the cycles waited to
+   * lineWait.
    */
-  private lineSection(core: number): number {
+  private lineSection(core: number): void {
     const clocks = this.machine.clocks;
     const lines = this.lines;
     const at = clocks[core];
@@ -188,26 +236,15 @@ export class SimRwLock implements RwLock {
     const cost = clocks[core] - at;
     let start = this.lineBusy.fit(at, cost);
     let length = cost;
-    this.sectionSlept = false;
     if (this.readerMutex && start - at > this.spinCycles) {
       // Slept on the internal mutex: it is handed over at `start`, the waiter runs after wakeup.
       length = cost + this.wakeupCycles;
       start = this.lineBusy.fit(at, length);
-      this.sectionSlept = true;
+      this.lineSleeps++;
     }
     this.lineBusy.add(start, start + length);
     clocks[core] = start + length;
-    return start + length - cost - at;
-  }
-
-  /** Earliest start at or after `time` of a free span of `duration` in both timelines. */
-  private fitOfAll(time: number, duration: number): number {
-    let start = time;
-    for (;;) {
-      const next = this.readHolds.fit(this.writeHolds.fit(start, duration), duration);
-      if (next === start) return start;
-      start = next;
-    }
+    this.lineWait += start + length - cost - at;
   }
 }
 

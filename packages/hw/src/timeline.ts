@@ -1,14 +1,16 @@
 // The busy periods of one resource in simulated time (a lock's holds, its line's accesses), as a
 // short sorted list of disjoint half-open intervals. The scheduler runs each operation to
-// completion, so an operation that started later may reach a lock at an earlier simulated time
-// than a hold another operation already recorded (the other one reached it late in a long step).
-// A timeline lets the late-processed request use the gap before that hold if it fits, and wait
-// for the hold's end if it does not — which is "wait for the previous holder's release" in
-// simulated time rather than in processing order. Invariant: intervals are sorted, disjoint and
-// not touching (touching ones are merged). Only the latest intervals are kept (when `capacity` is
-// reached the oldest quarter is forgotten); a request earlier than the end of the forgotten ones
-// is treated as arriving at that end, so forgetting can only add waiting, never let two holds
-// overlap (a lock stays mutually exclusive however many cores queue on it).
+// completion, so an operation that started later may reach a lock at an earlier simulated time than
+// a hold another operation already recorded (the other one reached it late in a long step).
+// A timeline lets the late-processed request use the gap before that hold if its whole span fits
+// (`fit`), and wait for the hold's end if it does not — which is "wait for the previous holder's
+// release" in simulated time rather than in processing order. Locks place a hold only when its
+// length is known (at the release, locks/exclusive.ts), so a recorded span never overruns into
+// the next one. Invariant: intervals are sorted, disjoint and not touching (touching ones are
+// merged). Only the latest intervals are kept (when `capacity` is reached the oldest quarter is
+// forgotten); a request earlier than the end of the forgotten ones is treated as arriving at that
+// end, so forgetting can only add waiting, never let two holds overlap (a lock stays mutually
+// exclusive however many cores queue on it).
 
 export class BusyTimeline {
   private readonly starts: Float64Array;
@@ -134,23 +136,5 @@ export class BusyTimeline {
       else hi = mid - 1;
     }
     return lo;
-  }
-}
-
-/**
- * How long a lock's holds usually last: a decaying maximum of the observed lengths. An acquire
- * processed late (its core reached the lock at a simulated time before holds other operations
- * already recorded) may take a gap before those holds only if the gap is at least this long, so
- * that the hold, whose length is unknown until the release, almost never overruns into the next
- * one. A hold that overruns anyway is recorded as it happened (overlapping for that short
- * stretch) rather than moved: moving a finished critical section after the fact would move
- * everything nested inside it too, which the other resources have already recorded.
- */
-export class HoldEstimate {
-  /** Infinity until the first hold is seen: with no history, never take a gap. */
-  value = Number.POSITIVE_INFINITY;
-
-  observe(length: number): void {
-    this.value = Number.isFinite(this.value) ? Math.max(length, this.value * 0.875) : length;
   }
 }

@@ -39,7 +39,8 @@ describe('SimMutex', () => {
       contended: 1,
       waitCycles: release0 - 1,
       maxWaitCycles: release0 - 1,
-      holdCycles: 2 * (SECTION + C.hit + C.rmw),
+      // A hold runs from the moment the lock is the core's, so it includes the acquire RMW.
+      holdCycles: C.dram + C.rmw + C.sameCcd + C.rmw + 2 * (SECTION + C.hit + C.rmw),
       sleeps: 0,
     });
     expect(machine.counters.totalOf('lockAcquires')).toBe(2);
@@ -59,10 +60,10 @@ describe('SimMutex', () => {
     );
   });
 
-  it('lets a later-processed acquire use a gap at least as long as the usual hold', () => {
+  it('lets a later-processed acquire use a gap before a recorded hold only if its hold fits', () => {
     // Core 0 reaches the lock late in its first step (at 5000); core 1 starts its step after
-    // core 0's but reaches the lock at 100. Whether it may use the gap [100, 5000) depends on how
-    // long this lock's holds usually are (the hold's own length is unknown until its release).
+    // core 0's but reaches the lock at 100. Its hold is placed at its release, when its length
+    // is known: it takes the gap [100, 5000) only if the whole hold fits in it.
     const scenario = (section0: number, section1: number) => {
       const machine = new Machine({ profile: epyc9654pGuest, cores: 2 });
       const mutex = new SimMutex(machine, 'm', { spinCycles: Number.POSITIVE_INFINITY });
@@ -83,17 +84,18 @@ describe('SimMutex', () => {
       );
       return { machine, mutex };
     };
-    // Usual hold ~1000 cycles: the gap of 4900 fits, core 1 does not wait.
-    const short = scenario(SECTION, 500);
+    // A 500-cycle hold fits the gap of 4900, however long core 0's hold: core 1 does not wait.
+    const short = scenario(6000, 500);
     expect(short.mutex.stats.contended).toBe(0);
     expect(short.machine.now(1)).toBe(100 + C.sameCcd + C.rmw + 500 + C.hit + C.rmw);
 
-    // Usual hold ~6000 cycles: the gap does not fit, core 1 waits for core 0's release.
-    const long = scenario(6000, 500);
-    const end0 = 5000 + C.dram + C.rmw + 6000 + C.hit + C.rmw;
+    // A 6000-cycle hold does not fit: core 1 waits for core 0's release, and the wait is booked
+    // at its own release (where the hold is placed).
+    const long = scenario(1000, 6000);
+    const end0 = 5000 + C.dram + C.rmw + 1000 + C.hit + C.rmw;
     expect(long.mutex.stats.contended).toBe(1);
     expect(long.mutex.stats.waitCycles).toBe(end0 - 100);
-    expect(long.machine.now(1)).toBe(end0 + C.sameCcd + C.rmw + 500 + C.hit + C.rmw);
+    expect(long.machine.now(1)).toBe(end0 + C.sameCcd + C.rmw + 6000 + C.hit + C.rmw);
   });
 });
 

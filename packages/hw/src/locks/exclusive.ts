@@ -1,0 +1,144 @@
+// The exclusive lock every mutex and spinlock kind is built on: one lock-word line, the timeline
+// of its holds, the holder, and the books. The kinds (qspinlock.ts, linux-mutex.ts, ...) differ
+// only in their WaitPolicy (how waiters spin, sleep and are woken: placement.ts) and in the
+// line accesses of acquire and release.
+//
+// Invariant (mutual exclusion in simulated time): no two recorded holds overlap, whatever the
+// step lengths. The scheduler runs an operation to completion before the next one (min-clock
+// first), so an operation processed later may reach the lock at an earlier simulated time than
+// holds already recorded, and a hold's length is known only at its release. So the hold is
+// placed for good at the release: into the earliest span at or after the core's arrival that
+// its policy allows and that is free for its whole length (placement.ts). At the acquire the
+// critical section starts at the tentative placement of a zero-length hold (the earliest time
+// the lock is free); if the real hold does not fit there, the release moves the core's clock
+// on by the difference, booked as wait. Approximation (documented in the README): the work
+// inside such a critical section — its line accesses, nested locks — stays charged at the
+// tentative times; only the hold on this lock and everything after the release move.
+
+import type { Lock } from '@unimem/core';
+import type { CacheLines } from '../lines.js';
+import type { Machine } from '../machine.js';
+import { BusyTimeline } from '../timeline.js';
+import { checkCore, heldError, LockBook, type LockStats } from './book.js';
+import { type FitFn, type Placement, placeHold, placement, type WaitPolicy } from './placement.js';
+
+const NONE = -1;
+
+/** One finished hold, for observers (tests, traces). Times in cycles. */
+export interface HoldRecord {
+  core: number;
+  /** When the core reached the lock. */
+  arrival: number;
+  /** When the lock became this hold's (before `start` for a handoff through a wake-up). */
+  from: number;
+  /** When the critical section started. */
+  start: number;
+  /** The release: the end of the hold. */
+  end: number;
+  /** 'write' for exclusive holds, 'read' for shared ones. */
+  mode: 'read' | 'write';
+}
+
+/** Options every lock kind accepts besides its policy. */
+export interface LockObserverOptions {
+  /** Called with every hold once it is placed for good (at the release). */
+  onHold?: (hold: HoldRecord) => void;
+}
+
+export abstract class ExclusiveLock implements Lock {
+  /** The lock word's line; only the lock may touch it. */
+  readonly line: number;
+  readonly policy: WaitPolicy;
+  protected readonly lines: CacheLines;
+  protected readonly machine: Machine;
+  private readonly holds = new BusyTimeline();
+  private readonly fit: FitFn;
+  private readonly book: LockBook;
+  private readonly what: string;
+  private readonly onHold: ((hold: HoldRecord) => void) | undefined;
+  private readonly tentative: Placement = placement();
+  private readonly final: Placement = placement();
+  private holder = NONE;
+  private arrival = 0;
+
+  constructor(
+    machine: Machine,
+    readonly name: string,
+    kind: string,
+    policy: WaitPolicy,
+    options: LockObserverOptions = {},
+  ) {
+    this.machine = machine;
+    this.what = `${kind} "${name}"`;
+    this.policy = policy;
+    this.lines = machine.lines;
+    this.line = machine.lines.allocLines(1, this.what);
+    this.book = new LockBook(machine);
+    this.onHold = options.onHold;
+    const holds = this.holds;
+    this.fit = (time, duration) => holds.fit(time, duration);
+  }
+
+  get stats(): Readonly<LockStats> {
+    return this.book.stats;
+  }
+
+  /** Core holding the lock, or -1. */
+  get heldBy(): number {
+    return this.holder;
+  }
+
+  lock(core: number): void {
+    checkCore(this.machine, core, this.what);
+    if (this.holder !== NONE) throw heldError(this.what, this.holder, core);
+    const machine = this.machine;
+    const saved = machine.current;
+    machine.current = core;
+    const clocks = machine.clocks;
+    const arrival = clocks[core];
+    const at = placeHold(this.fit, arrival, 0, this.policy, this.tentative);
+    clocks[core] = at.start;
+    this.acquireAccess(at.start > arrival, at.sleeps > 0);
+    this.holder = core;
+    this.arrival = arrival;
+    machine.current = saved;
+  }
+
+  unlock(core: number): void {
+    if (this.holder === NONE) {
+      throw new Error(`${this.what}: core ${core} unlocks it but it is not held`);
+    }
+    if (this.holder !== core) {
+      throw new Error(`${this.what}: core ${core} unlocks it but core ${this.holder} holds it`);
+    }
+    const machine = this.machine;
+    const saved = machine.current;
+    machine.current = core;
+    const clocks = machine.clocks;
+    this.releaseAccess();
+    const begun = this.tentative.start;
+    const length = clocks[core] - begun;
+    const at = placeHold(this.fit, this.arrival, length, this.policy, this.final);
+    // The placement can only be later than the tentative one (fit is monotone in the length);
+    // were it earlier, the core's clock stays (it cannot run back) and the hold still fits.
+    if (at.start > begun) clocks[core] += at.start - begun;
+    const end = at.start + length;
+    this.holds.add(at.holdFrom, end);
+    this.book.acquired(core, at.start - this.arrival, at.sleeps, length);
+    this.holder = NONE;
+    this.onHold?.({
+      core,
+      arrival: this.arrival,
+      from: at.holdFrom,
+      start: at.start,
+      end,
+      mode: 'write',
+    });
+    machine.current = saved;
+  }
+
+  /** The line accesses of a successful acquire (after any wait). */
+  protected abstract acquireAccess(contended: boolean, slept: boolean): void;
+  /** The line accesses of a release. */
+  protected abstract releaseAccess(): void;
+}

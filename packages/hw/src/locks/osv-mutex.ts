@@ -1,0 +1,18 @@
+// OSv's lockfree::mutex (core/lfmutex.cc), the mutex of OSv's kernel and of its pthread_mutex.
+// lock(): count.fetch_add(1); if the count was 0 the lock is ours. Otherwise the thread pushes
+// itself on the lock-free wait queue and sleeps at once (no spinning). unlock(): if
+// count.fetch_add(-1) was 1 nobody waits; else it pops the first waiter and wakes it with the
+// lock handed over (wake_with): the lock stays reserved for the woken thread until it runs, so
+// every contended handoff pays a wake-up (the profile's ipiLatency: OSv wakes a thread on another
+// CPU with an IPI) — under heavy contention a lock convoy. Nobody can steal the lock.
+//
+// Invariant: as every ExclusiveLock, holds never overlap in simulated time.
+
+import { type MutexOptions, SimMutex } from '../locks.js';
+import type { Machine } from '../machine.js';
+
+export class OsvMutex extends SimMutex {
+  constructor(machine: Machine, name: string, options: MutexOptions = {}) {
+    super(machine, name, { spinCycles: 0, ...options });
+  }
+}

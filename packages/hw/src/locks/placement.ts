@@ -1,0 +1,113 @@
+// Where a hold of a lock goes in simulated time, given when its core arrived, how long the hold
+// lasts, the holds already recorded (a `fit` function over the lock's timelines) and how the
+// lock's waiters wait (a WaitPolicy). This is the one place the waiting semantics of every lock
+// kind are decided: spinning, sleeping, wake-up latency, stealing and handoff.
+//
+// Invariant: the span returned, [holdFrom, start + length), is free in the timelines `fit` looks
+// at, so recording it can never make two holds overlap. `start` never precedes `arrival`.
+//
+// A waiter spins while the lock is busy, for at most `spinCycles`; then it sleeps and is woken by
+// the release that frees the lock for it (in timeline terms: the end of the busy stretch after
+// which a span of `length` is free). Then either
+// - the lock is handed to it (handoff: OSv's lockfree::mutex always; Linux's rw_semaphore for
+//   readers, whose waker grants them the lock; Linux's locks for a starving waiter): the lock
+//   stays reserved for it through its wake-up, so the hold starts at the release and the
+//   critical section `wakeupCycles` later; or
+// - the lock is only released (glibc futex mutex, Linux mutex/rwsem writers before they starve):
+//   the waiter runs `wakeupCycles` later and competes again, so holds of other cores that arrive
+//   meanwhile may take the lock first (stealing/barging) — in timeline terms they fill the gap
+//   the wake-up leaves. Finding it busy again it spins `respinCycles`, then sleeps again.
+
+/** Earliest start at or after `time` of a span of `duration` that is free for this hold. */
+export type FitFn = (time: number, duration: number) => number;
+
+/** How a lock's waiters wait. All in cycles of the profile's clock. */
+export interface WaitPolicy {
+  /** A waiter spins this long before it sleeps; Infinity: never sleeps (spinlocks). */
+  readonly spinCycles: number;
+  /** From the release that wakes a sleeper until the sleeper runs. */
+  readonly wakeupCycles: number;
+  /**
+   * A sleeper woken after waiting at least this long is handed the lock (reserved through its
+   * wake-up): 0 always hands over (OSv lockfree::mutex), Infinity never (glibc futex mutex).
+   */
+  readonly handoffAfterCycles: number;
+  /** A woken sleeper that finds the lock busy spins this long before sleeping again. */
+  readonly respinCycles: number;
+}
+
+export interface Placement {
+  /** When the critical section starts (the core's clock at acquisition). */
+  start: number;
+  /** When the lock became this hold's (earlier than `start` for a handoff through a wake-up). */
+  holdFrom: number;
+  /** Times the waiter slept. */
+  sleeps: number;
+}
+
+export function placement(): Placement {
+  return { start: 0, holdFrom: 0, sleeps: 0 };
+}
+
+/** Throws a RangeError naming the first bad field of `policy`. */
+export function checkWaitPolicy(policy: WaitPolicy, what: string): WaitPolicy {
+  const { spinCycles, wakeupCycles, handoffAfterCycles, respinCycles } = policy;
+  if (!(wakeupCycles >= 0) || !Number.isFinite(wakeupCycles)) {
+    throw new RangeError(`${what}: wakeupCycles ${wakeupCycles} must be a finite number >= 0`);
+  }
+  if (!(spinCycles >= 0)) {
+    throw new RangeError(`${what}: spinCycles ${spinCycles} must be >= 0 (Infinity: never sleep)`);
+  }
+  if (!(respinCycles >= 0)) {
+    throw new RangeError(`${what}: respinCycles ${respinCycles} must be >= 0`);
+  }
+  if (!(handoffAfterCycles >= 0)) {
+    throw new RangeError(
+      `${what}: handoffAfterCycles ${handoffAfterCycles} must be >= 0 (Infinity: never)`,
+    );
+  }
+  return policy;
+}
+
+/** Bound on sleep/wake rounds of one acquisition (each round passes at least one recorded hold). */
+const MAX_ROUNDS = 1 << 16;
+
+/**
+ * Places a hold of `length` cycles by a core that arrived at `arrival` (see the header) into
+ * `out`. `spinAt(t)` may lower the spin budget of a waiter that starts waiting at `t` (a Linux
+ * rwsem writer spins only briefly on a reader-owned lock); by default it is `policy.spinCycles`.
+ */
+export function placeHold(
+  fit: FitFn,
+  arrival: number,
+  length: number,
+  policy: WaitPolicy,
+  out: Placement,
+  spinAt?: (time: number) => number,
+): Placement {
+  let t = arrival;
+  let spin = spinAt ? Math.min(policy.spinCycles, spinAt(arrival)) : policy.spinCycles;
+  let sleeps = 0;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const s = fit(t, length);
+    if (s - t <= spin) {
+      out.start = s;
+      out.holdFrom = s;
+      out.sleeps = sleeps;
+      return out;
+    }
+    // Slept at t + spin; woken by the release after which the hold fits (s > t + spin).
+    const release = fit(t + spin, length);
+    sleeps++;
+    if (release - arrival >= policy.handoffAfterCycles) {
+      const from = fit(release, policy.wakeupCycles + length);
+      out.holdFrom = from;
+      out.start = from + policy.wakeupCycles;
+      out.sleeps = sleeps;
+      return out;
+    }
+    t = release + policy.wakeupCycles;
+    spin = policy.respinCycles;
+  }
+  throw new Error(`lock placement did not settle after ${MAX_ROUNDS} sleeps (a model bug)`);
+}
