@@ -7,11 +7,12 @@
 // Costs (the only place line costs are decided):
 // - hit (slot holds this line at its current version): l1Hit; a write or RMW additionally needs
 //   exclusive ownership, otherwise it pays the transfer/invalidation below.
-// - never touched by anyone: dram.
+// - never touched by anyone, or this core's own line fallen out of its private cache (capacity
+//   conflict): the shared memory's miss path (memory.ts): l3Hit if the CCD's finite L3 still
+//   holds it, else dram, drawing one line of the socket's DRAM bandwidth.
 // - held by another core: lineSameCcd or lineCrossCcd by topology distance, and the access waits
 //   for the line's busy-until time (an exclusive access in flight): accesses to one line from
 //   several cores serialise, one transfer at a time.
-// - this core's own line fallen out of its private cache (capacity conflict): l3Hit.
 // - RMW: plus atomicRmw.
 // Nothing here depends on the number of cores; contention comes from owners and busy times.
 //
@@ -68,8 +69,6 @@ export class CacheLines implements LineTracer {
   private readonly clocks: Float64Array;
   private readonly ccdOf: Int32Array;
   private readonly hitCost: number;
-  private readonly l3Cost: number;
-  private readonly dramCost: number;
   private readonly rmwCost: number;
   private readonly transferCost: Float64Array;
   private readonly cAccess: number;
@@ -94,8 +93,6 @@ export class CacheLines implements LineTracer {
     this.ccdOf = new Int32Array(cores);
     for (let core = 0; core < cores; core++) this.ccdOf[core] = topology.ccd(core);
     this.hitCost = costs.l1Hit;
-    this.l3Cost = costs.l3Hit;
-    this.dramCost = costs.dram;
     this.rmwCost = costs.atomicRmw;
     this.transferCost = new Float64Array([costs.l1Hit, costs.lineSameCcd, costs.lineCrossCcd]);
     this.cAccess = counters.define('lineAccesses');
@@ -129,9 +126,9 @@ export class CacheLines implements LineTracer {
     const owner = this.owner[line];
     if (owner === NONE) {
       this.owner[line] = core;
-      this.clocks[core] += this.dramCost;
+      this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else if (owner === core) {
-      this.clocks[core] += this.l3Cost;
+      this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else {
       this.transfer(core, owner, line);
       this.sharer[line] = core;
@@ -200,7 +197,7 @@ export class CacheLines implements LineTracer {
       this.checkLine(line);
       counters.add(core, this.cMiss);
       if (owner === NONE && sharer === NONE) {
-        cost = this.dramCost + extra;
+        cost = this.machine.memory.missCycles(core, line) + extra;
       } else if (owner !== core && owner !== NONE) {
         cost = this.transferCost[this.distance(owner, core)] + extra;
         counters.add(core, this.cTransfer);
@@ -208,7 +205,7 @@ export class CacheLines implements LineTracer {
         cost = this.transferCost[this.distance(sharer, core)] + extra;
         counters.add(core, this.cTransfer);
       } else {
-        cost = this.l3Cost + extra;
+        cost = this.machine.memory.missCycles(core, line) + extra;
       }
     }
     const now = clocks[core];

@@ -72,6 +72,17 @@ describe('CacheLines', () => {
     expect(cost(0, lines.read, first)).toBe(C.hit);
   });
 
+  it('charges dram when a line fell out of the finite L3 as well', () => {
+    const { machine, lines, cost } = setup();
+    const l3Lines = machine.profile.l3BytesPerCcd.value / 64;
+    const first = lines.allocLines(l3Lines + 1);
+    cost(0, lines.read, first);
+    // Touch more than the CCD's L3 holds: `first` is evicted from both caches.
+    for (let line = first + 1; line <= first + l3Lines; line++) cost(0, lines.read, line);
+    expect(cost(0, lines.read, first)).toBe(C.dram);
+    expect(machine.counters.totalOf('l3Misses')).toBeGreaterThan(l3Lines);
+  });
+
   it('serialises exclusive accesses behind the one in flight', () => {
     const { machine, lines, cost } = setup();
     const line = lines.allocLines(1);
