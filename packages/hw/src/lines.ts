@@ -242,7 +242,7 @@ export class CacheLines implements LineTracer {
   private place(line: number, now: number, cost: number): number {
     const floor = this.floor[line];
     const until = this.busyUntil[line];
-    const time = now > floor ? now : floor;
+    const time = Math.max(now, floor);
     if (time >= until) {
       if (time > until) {
         // A new window after an idle stretch: the old one sinks below the floor.
