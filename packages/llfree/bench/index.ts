@@ -1,60 +1,71 @@
 // Native benchmarks of LLFree beside a locked free-list baseline: the LLFree paper's bulk,
-// repeat and rand (definitions in shared/reference/llfree.md §5) for orders 0 and 9 with 1 and
-// 2 worker threads, then metadata overhead and initialisation time for 500 GiB of frames.
-// Run: pnpm --filter @unimem/llfree bench. Prints ns per operation (mean over threads; best of
-// ROUNDS runs after a warm-up).
+// repeat and rand (README, Benchmarks) for orders 0 and 9, in the main thread and in 1 and 2
+// worker threads, each round next to the cost of one uncontended Atomics.compareExchange (cas)
+// measured in the same thread just before. It ends with the issue-12 targets: ratios to cas
+// with pass/fail, main thread vs workers, and 2-thread scaling against the machine's ceiling
+// (the same cas loop in 2 threads on private lines), then metadata size and init time.
+// Run: pnpm --filter @unimem/llfree bench. Minimum over rounds after a warm-up; the machine's
+// load only ever makes a round slower, so the minimum is the least disturbed figure.
 
 import { Worker } from 'node:worker_threads';
 import { LLFree } from '../src/index.js';
 import { LockedFreeList } from './baseline.js';
+import { bulk, cas, rand, repeat } from './ops.js';
 
 const MEMORY_GIB = 16;
 const FRAMES = MEMORY_GIB * 512 * 512;
 const MAX_THREADS = 2;
-const ROUNDS = 3;
 const BENCHES = ['bulk', 'repeat', 'rand'] as const;
-const KINDS = ['llfree', 'locked'] as const;
+const ORDERS = [0, 9] as const;
+/** Operations per thread run before measuring (so every order reaches optimised code). */
+const WARM_OPS = 500_000;
+/** Operations per thread measured, over at least MIN_ROUNDS rounds. */
+const MEASURED_OPS = 100_000;
+const MIN_ROUNDS = 5;
 type Bench = (typeof BENCHES)[number];
-type Kind = (typeof KINDS)[number];
-type Result = Record<string, number>;
+type Kind = 'llfree' | 'locked';
+/** One thread's result of one round: ns per metric, `cas` ns, and failed operations. */
+type Sample = Record<string, number>;
 
 /** The paper's allocs: half of memory allocated at the largest thread count. */
-const allocsFor = (order: number) => (MEMORY_GIB * 512 * 512) / MAX_THREADS / 2 / 2 ** order;
+const allocsFor = (order: number) => FRAMES / MAX_THREADS / 2 / 2 ** order;
+
+const freshBuffer = (kind: Kind) =>
+  kind === 'llfree'
+    ? LLFree.create({ frames: FRAMES, cores: MAX_THREADS }).buffer
+    : LockedFreeList.create(FRAMES).buffer;
 
 class Pool {
   private readonly workers: Worker[];
-  constructor(readonly threads: number) {
+  constructor(
+    readonly kind: Kind,
+    readonly threads: number,
+  ) {
     const barrier = new SharedArrayBuffer(8);
     this.workers = Array.from(
       { length: threads },
       (_, core) =>
         new Worker(new URL('./worker.mjs', import.meta.url), {
-          workerData: { core, threads, barrier },
+          workerData: { kind, core, threads, barrier },
         }),
     );
   }
 
-  /** Runs one benchmark on a fresh allocator in all workers; per-thread results. */
-  run(kind: Kind | 'none', bench: Bench | 'calibrate', order: number): Promise<Result[]> {
-    const buffer =
-      kind === 'llfree'
-        ? LLFree.create({ frames: FRAMES, cores: MAX_THREADS }).buffer
-        : kind === 'locked'
-          ? LockedFreeList.create(FRAMES).buffer
-          : new SharedArrayBuffer(8);
+  /** One round of `bench` on a fresh allocator in every worker. */
+  run(bench: Bench, order: number): Promise<Sample[]> {
+    const buffer = freshBuffer(this.kind);
     const allocs = allocsFor(order);
     const shared = new SharedArrayBuffer(allocs * this.threads * 4);
     return Promise.all(
       this.workers.map(
         (worker) =>
-          new Promise<Result>((resolve, reject) => {
-            const fail = (error: Error) => reject(error);
-            worker.once('error', fail);
-            worker.once('message', (result: Result) => {
-              worker.off('error', fail);
-              resolve(result);
+          new Promise<Sample>((resolve, reject) => {
+            worker.once('error', reject);
+            worker.once('message', (sample: Sample) => {
+              worker.off('error', reject);
+              resolve(sample);
             });
-            worker.postMessage({ kind, bench, buffer, order, allocs, shared });
+            worker.postMessage({ bench, buffer, order, allocs, shared });
           }),
       ),
     );
@@ -65,85 +76,162 @@ class Pool {
   }
 }
 
-interface Measured {
-  /** ns per operation per thread (mean over threads), per metric. */
-  nsPerOp: Record<string, number>;
-  /** Operations per second of all threads together, per metric. */
+/** The same round in the main thread (LLFree only, so these call sites stay monomorphic). */
+function runMain(bench: Bench, order: number): Promise<Sample[]> {
+  const alloc = LLFree.create({ frames: FRAMES, cores: MAX_THREADS });
+  const allocs = allocsFor(order);
+  const none = () => {};
+  const casNs = cas(allocs, none).cas;
+  const result =
+    bench === 'bulk'
+      ? bulk(alloc, 0, order, new Int32Array(allocs), none)
+      : bench === 'repeat'
+        ? repeat(alloc, 0, order, allocs, none)
+        : rand(alloc, 0, order, new Int32Array(allocs), 1, none);
+  return Promise.resolve([{ ...result, cas: casNs }]);
+}
+
+interface Figure {
+  /** ns per operation per thread, per metric (and `cas`): the minimum over rounds. */
+  ns: Record<string, number>;
+  /** Operations per second of all threads together, per metric (and `cas`): the maximum. */
   throughput: Record<string, number>;
 }
 
 async function measure(
-  pool: Pool,
-  kind: Kind | 'none',
-  bench: Bench | 'calibrate',
+  run: (bench: Bench, order: number) => Promise<Sample[]>,
+  bench: Bench,
   order: number,
-): Promise<Measured> {
+): Promise<Figure> {
   const allocs = allocsFor(order);
-  let best: Measured | undefined;
-  for (let round = 0; round <= ROUNDS; round++) {
-    const results = await pool.run(kind, bench, order);
-    if (results.some((r) => r.failed > 0)) throw new Error(`${kind} ${bench}: allocation failed`);
-    if (round === 0) continue; // warm-up
-    const nsPerOp: Record<string, number> = {};
-    const throughput: Record<string, number> = {};
-    for (const metric of Object.keys(results[0]).filter((k) => k !== 'failed')) {
-      const times = results.map((r) => r[metric]);
-      nsPerOp[metric] = times.reduce((a, b) => a + b, 0) / times.length / allocs;
-      throughput[metric] = (allocs * pool.threads) / (Math.max(...times) / 1e9);
-      if (best && best.nsPerOp[metric] < nsPerOp[metric]) {
-        nsPerOp[metric] = best.nsPerOp[metric];
-        throughput[metric] = best.throughput[metric];
-      }
+  const warm = Math.max(1, Math.ceil(WARM_OPS / allocs));
+  const rounds = Math.max(MIN_ROUNDS, Math.ceil(MEASURED_OPS / allocs));
+  const ns: Record<string, number> = {};
+  const throughput: Record<string, number> = {};
+  for (let round = 0; round < warm + rounds; round++) {
+    const samples = await run(bench, order);
+    if (samples.some((s) => s.failed > 0)) throw new Error(`${bench} ${order}: operation failed`);
+    if (round < warm) continue;
+    for (const metric of Object.keys(samples[0]).filter((key) => key !== 'failed')) {
+      const times = samples.map((s) => s[metric]);
+      const perOp = times.reduce((a, b) => a + b, 0) / times.length / allocs;
+      const perSecond = (allocs * samples.length) / (Math.max(...times) / 1e9);
+      ns[metric] = Math.min(ns[metric] ?? Number.POSITIVE_INFINITY, perOp);
+      throughput[metric] = Math.max(throughput[metric] ?? 0, perSecond);
     }
-    best = { nsPerOp, throughput };
   }
-  return best!;
+  return { ns, throughput };
 }
 
+const METRICS: Record<Bench, string[]> = { bulk: ['get', 'put'], repeat: ['pair'], rand: ['put'] };
+const CONFIGS = ['main', 'llfree 1', 'llfree 2', 'locked 1', 'locked 2'] as const;
+type Config = (typeof CONFIGS)[number];
+
+/** Targets of issue 12: ns per operation at most `max` times one cas, one thread. */
+const TARGETS = [
+  { bench: 'repeat', metric: 'pair', order: 0, max: 8 },
+  { bench: 'bulk', metric: 'get', order: 0, max: 5 },
+  { bench: 'bulk', metric: 'put', order: 0, max: 4 },
+  { bench: 'bulk', metric: 'get', order: 9, max: 7 },
+  { bench: 'bulk', metric: 'put', order: 9, max: 3.5 },
+  { bench: 'repeat', metric: 'pair', order: 9, max: 7 },
+] as const;
+/** Main thread and workers agree when they differ by at most this fraction. */
+const SAME = 0.2;
+/** 2 threads must reach this fraction of the machine's own 2-thread scaling. */
+const SCALING = 0.9;
+
 const pad = (text: string | number, width: number) => String(text).padStart(width);
-const ns = (value: number) => value.toFixed(1);
+const verdict = (ok: boolean) => (ok ? 'pass' : 'FAIL');
 
 async function main(): Promise<void> {
+  console.log(`LLFree vs locked free list, ${MEMORY_GIB} GiB (${FRAMES} frames), one round:`);
   console.log(
-    `LLFree vs locked free list, ${MEMORY_GIB} GiB (${FRAMES} frames), ns per operation per thread`,
+    '  bulk/rand/repeat allocs per thread: order 0 %d, order 9 %d',
+    allocsFor(0),
+    allocsFor(9),
   );
-  const rows: string[] = [];
-  const header = `| bench  | op   | order | threads | ${pad('llfree', 9)} | ${pad('locked', 9)} |`;
-  rows.push(header, `|${header.slice(1, -1).replace(/[^|]/g, '-')}|`);
-  const llfreeThroughput = new Map<string, number>();
-  const calibration: number[] = [];
-  for (const threads of [1, 2]) {
-    const pool = new Pool(threads);
-    calibration.push((await measure(pool, 'none', 'calibrate', 0)).throughput.cas);
-    for (const order of [0, 9]) {
+  const figures = new Map<string, Figure>();
+  const key = (config: Config, bench: Bench, order: number) => `${config}|${bench}|${order}`;
+  for (const config of CONFIGS) {
+    const [kind, threads] = config === 'main' ? ['llfree', 1] : config.split(' ');
+    const pool = config === 'main' ? undefined : new Pool(kind as Kind, Number(threads));
+    const run = pool ? pool.run.bind(pool) : runMain;
+    for (const order of ORDERS) {
       for (const bench of BENCHES) {
-        const [llfree, locked] = [
-          await measure(pool, 'llfree', bench, order),
-          await measure(pool, 'locked', bench, order),
-        ];
-        for (const metric of Object.keys(llfree.nsPerOp)) {
-          llfreeThroughput.set(`${bench} ${metric} ${order} ${threads}`, llfree.throughput[metric]);
-          rows.push(
-            `| ${bench.padEnd(6)} | ${metric.padEnd(4)} | ${pad(order, 5)} | ${pad(threads, 7)} | ${pad(ns(llfree.nsPerOp[metric]), 9)} | ${pad(ns(locked.nsPerOp[metric]), 9)} |`,
-          );
-        }
+        figures.set(key(config, bench, order), await measure(run, bench, order));
       }
     }
-    await pool.close();
+    await pool?.close();
+  }
+
+  console.log('\nns per operation per thread (main = main thread; N = worker threads):');
+  const header = `| bench  | op   | order | ${CONFIGS.map((c) => pad(c, 9)).join(' | ')} |`;
+  const rows = [header, `|${header.slice(1, -1).replace(/[^|]/g, '-')}|`];
+  for (const order of ORDERS) {
+    for (const bench of BENCHES) {
+      for (const metric of [...METRICS[bench], 'cas']) {
+        const cells = CONFIGS.map((c) =>
+          pad(figures.get(key(c, bench, order))!.ns[metric].toFixed(1), 9),
+        );
+        rows.push(
+          `| ${bench.padEnd(6)} | ${metric.padEnd(4)} | ${pad(order, 5)} | ${cells.join(' | ')} |`,
+        );
+      }
+    }
   }
   console.log(rows.join('\n'));
 
-  console.log('\nLLFree scaling, throughput with 2 threads / 1 thread:');
   console.log(
-    `  (machine ceiling: independent CAS loops on private buffers scale ${(calibration[1] / calibration[0]).toFixed(2)}x)`,
+    '\nTargets (issue 12), one thread, ns per operation / ns of one cas in the same round:',
   );
-  for (const key of llfreeThroughput.keys()) {
-    const [bench, metric, order, threads] = key.split(' ');
-    if (threads !== '1') continue;
-    const ratio =
-      llfreeThroughput.get(`${bench} ${metric} ${order} 2`)! / llfreeThroughput.get(key)!;
-    console.log(`  ${bench} ${metric} order ${order}: ${ratio.toFixed(2)}x`);
+  console.log('| op               | target | main   | worker | main/worker | result |');
+  console.log('|------------------|--------|--------|--------|-------------|--------|');
+  let failed = 0;
+  for (const { bench, metric, order, max } of TARGETS) {
+    const ratio = (config: Config) => {
+      const f = figures.get(key(config, bench, order))!;
+      return f.ns[metric] / f.ns.cas;
+    };
+    const [inMain, inWorker] = [ratio('main'), ratio('llfree 1')];
+    const same = Math.abs(inMain / inWorker - 1) <= SAME;
+    const ok = inMain <= max && inWorker <= max && same;
+    if (!ok) failed++;
+    console.log(
+      `| ${`${bench} ${metric} o${order}`.padEnd(16)} | ${pad(`≤${max}`, 6)} | ${pad(inMain.toFixed(2), 6)} | ${pad(inWorker.toFixed(2), 6)} | ${pad((inMain / inWorker).toFixed(2), 11)} | ${pad(verdict(ok), 6)} |`,
+    );
   }
+
+  console.log(
+    `\n2 threads: throughput(2) / throughput(1), against ${SCALING} × the ceiling (the cas loop on private lines in the same rounds):`,
+  );
+  console.log('| bench            | llfree | ceiling | locked | result |');
+  console.log('|------------------|--------|---------|--------|--------|');
+  for (const order of ORDERS) {
+    for (const bench of BENCHES) {
+      const [one, two] = [
+        figures.get(key('llfree 1', bench, order))!,
+        figures.get(key('llfree 2', bench, order))!,
+      ];
+      const [lockedOne, lockedTwo] = [
+        figures.get(key('locked 1', bench, order))!,
+        figures.get(key('locked 2', bench, order))!,
+      ];
+      const ceiling = two.throughput.cas / one.throughput.cas;
+      for (const metric of METRICS[bench]) {
+        const scaling = two.throughput[metric] / one.throughput[metric];
+        const locked = lockedTwo.throughput[metric] / lockedOne.throughput[metric];
+        const ok = scaling >= SCALING * ceiling;
+        if (!ok) failed++;
+        console.log(
+          `| ${`${bench} ${metric} o${order}`.padEnd(16)} | ${pad(scaling.toFixed(2), 6)} | ${pad(ceiling.toFixed(2), 7)} | ${pad(locked.toFixed(2), 6)} | ${pad(verdict(ok), 6)} |`,
+        );
+      }
+    }
+  }
+  console.log(
+    `${failed} target(s) missed in this run (timing: see the README's Performance section).`,
+  );
 
   const frames = 131_072_000; // 500 GiB of 4 KiB frames
   const bytes = LLFree.metadataSize(frames, 96);
@@ -152,7 +240,7 @@ async function main(): Promise<void> {
   );
   for (const init of ['free', 'allocated'] as const) {
     let best = Number.POSITIVE_INFINITY;
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < MIN_ROUNDS; round++) {
       const start = process.hrtime.bigint();
       LLFree.create({ frames, cores: MAX_THREADS, init });
       best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);

@@ -149,13 +149,16 @@ export class Bitfields {
     for (let i = 0; i < BITFIELD_WORDS; i++) this.words.store(first + i, 0);
   }
 
-  /** Sets the bits of `child` from `fromBit` to its end (tail beyond the last frame). */
+  /**
+   * Sets the bits of `child` from `fromBit` to its end (tail beyond the last frame), keeping the
+   * bits below it (recovery runs this over a bitfield in use).
+   */
   fillFrom(child: number, fromBit: number): void {
     const first = this.base + child * BITFIELD_WORDS;
     for (let i = 0; i < BITFIELD_WORDS; i++) {
       const lo = i * 32;
       if (fromBit <= lo) this.words.store(first + i, -1);
-      else if (fromBit < lo + 32) this.words.store(first + i, (-1 << (fromBit - lo)) | 0);
+      else if (fromBit < lo + 32) this.words.or(first + i, (-1 << (fromBit - lo)) | 0);
     }
   }
 

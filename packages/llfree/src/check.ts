@@ -4,7 +4,7 @@
 // step; users can call it after a recovery. Not a hot path: it may allocate.
 
 import type { AtomicWords } from '@unimem/hw';
-import { CHILD_FRAMES, TREE_CHILDREN } from './api.js';
+import { CHILD_FRAMES, TREE_CHILDREN, TREE_FRAMES } from './api.js';
 import { Child, Local, Tree } from './entries.js';
 import { Layout } from './layout.js';
 import { Locals } from './local.js';
@@ -30,7 +30,12 @@ export function checkConsistency(words: AtomicWords): string[] {
       const local = locals.load(locals.slot(core, kind));
       if (!Local.present(local)) continue;
       const tree = Local.tree(local);
-      if (tree >= layout.trees) report(`core ${core} kind ${kind} reserves tree ${tree} (none)`);
+      if (tree >= layout.trees || Local.free(local) > TREE_FRAMES) {
+        report(
+          `core ${core} kind ${kind} reserves tree ${tree} with ${Local.free(local)} free: garbage reservation word 0x${(local >>> 0).toString(16)} (${layout.trees} trees of ${TREE_FRAMES} frames; recover() drops it)`,
+        );
+        continue;
+      }
       const list = holders.get(tree) ?? [];
       list.push(local);
       holders.set(tree, list);

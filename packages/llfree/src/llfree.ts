@@ -73,6 +73,17 @@ export class LLFree implements FrameAllocator {
 
   /** A view of an allocator another thread created. Throws RangeError if `buffer` is not one. */
   static attach(buffer: SharedArrayBuffer, options: LLFreeAttachOptions = {}): LLFree {
+    // A copy (ArrayBuffer) would be a second, private allocator handing out the same frames.
+    if (ArrayBuffer.isView(buffer)) {
+      throw new RangeError(
+        `LLFree.attach takes the SharedArrayBuffer itself, not a typed array (${(buffer as object).constructor.name}): pass view.buffer`,
+      );
+    }
+    if (Object.prototype.toString.call(buffer) !== '[object SharedArrayBuffer]') {
+      throw new RangeError(
+        `LLFree.attach: ${Object.prototype.toString.call(buffer)} is not a SharedArrayBuffer (a copy would be a separate allocator handing out the same frames)`,
+      );
+    }
     const words = (options.words ?? nativeWords)(buffer);
     return new LLFree(buffer, words, Layout.read(words));
   }

@@ -1,6 +1,7 @@
 // Per-core state of the upper level: one padded region per core (layout.ts) holding, for each
-// kind (small / huge), a reservation word and a search hint, plus the core's "last frees" record
-// used by the reserve-on-free heuristic (ATC'23 `Local`: `preferred`, `last_frees`).
+// kind (small / huge), a reservation word; and, private to each view, a search hint per kind and
+// the core's "last frees" record used by the reserve-on-free heuristic (ATC'23 `Local`:
+// `preferred`, `last_frees`).
 //
 // The reservation is one 32-bit word {tree + 1: 17 bits, free: 15 bits} (entries.ts `Local`),
 // replacing ATC'23's 64-bit {free, locked, start} with its lock bit. Why one word is enough:
@@ -14,26 +15,30 @@
 //   owner) each return what they took out, so no frame count is lost or counted twice;
 // - the tree's reserved flag stays set from reservation until that unreserve, so no second core
 //   can reserve the tree while some local word names it.
-// The start row of ATC'23 becomes the hint word: a plain per-core value that only steers the
-// bitfield search, so a stale hint costs time, never correctness.
+// The start row of ATC'23 becomes the hint: a per-core value that only steers the bitfield
+// search, so a stale or lost hint costs time, never correctness. The same holds for the
+// last-frees record (it only decides when reserve-on-free tries a reservation, and that
+// reservation is a CAS on the tree word). Only the core's own thread uses either, so both live
+// in the view (one per worker) rather than in the buffer: an Atomics.store is a locked
+// exchange on x86, and writing the hint through cost one per order-9 get and the record one per
+// put into an unreserved tree. Their words in the buffer's local region stay unused.
 //
-// Each view (each worker's LLFree object) keeps a private copy of the words it last saw here:
-// CAS loops start from that guess instead of a load (a core's own reservation is normally
-// changed only by itself, so the guess is right and a get costs one atomic here instead of
-// two), and the hint is read from the copy and written through to the buffer when it changes.
-// Decisions to give up are only taken on values read from the buffer.
+// Each view also keeps a private copy of the reservation words it last saw: CAS loops start
+// from that guess instead of a load (a core's own reservation is normally changed only by
+// itself, so the guess is right and a get costs one atomic here instead of two). Decisions to
+// give up are only taken on values read from the buffer.
 
 import type { AtomicWords } from '@unimem/hw';
 import { Local } from './entries.js';
 import { LOCAL_WORDS } from './layout.js';
 
 const SLOT_WORDS = 2;
-/** Word of the core's line holding the last-frees record {tree + 1, count: 4 bits}. */
-const LAST_FREES = 4;
 
 export class Locals {
-  /** This view's last seen value of every word of the local lines (guesses and hints). */
+  /** This view's last seen value of every reservation word (the CAS guesses) and the hints. */
   private readonly seen: Int32Array;
+  /** Per core, this view's last-frees record {tree + 1, count: 4 bits}. */
+  private readonly lastFrees: Int32Array;
 
   constructor(
     private readonly words: AtomicWords,
@@ -43,7 +48,10 @@ export class Locals {
     readonly kinds: number,
   ) {
     this.seen = new Int32Array(cores * LOCAL_WORDS);
-    for (let i = 0; i < this.seen.length; i++) this.seen[i] = words.load(base + i);
+    for (let core = 0; core < cores; core++) {
+      for (let kind = 0; kind < kinds; kind++) this.load(this.slot(core, kind));
+    }
+    this.lastFrees = new Int32Array(cores);
   }
 
   /** Word index of the reservation of (core, kind); the hint is the next word. */
@@ -138,7 +146,6 @@ export class Locals {
 
   setHint(slot: number, frame: number): void {
     this.seen[slot + 1 - this.base] = frame;
-    this.words.store(slot + 1, frame);
   }
 
   /**
@@ -146,16 +153,15 @@ export class Locals {
    * a row hit this tree (capped at 15). Only the core itself writes its record.
    */
   recordFree(core: number, tree: number): number {
-    const index = this.base + core * LOCAL_WORDS + LAST_FREES;
-    const last = this.words.load(index);
+    const last = this.lastFrees[core];
     const count = last >>> 4 === tree + 1 ? Math.min((last & 15) + 1, 15) : 1;
-    this.words.store(index, ((tree + 1) << 4) | count);
+    this.lastFrees[core] = ((tree + 1) << 4) | count;
     return count;
   }
 
   /** Forgets the last-frees record (after the heuristic fired, and on recovery). */
   resetFrees(core: number): void {
-    this.words.store(this.base + core * LOCAL_WORDS + LAST_FREES, 0);
+    this.lastFrees[core] = 0;
   }
 
   /** Records a value read from the buffer as this view's guess; returns it. */

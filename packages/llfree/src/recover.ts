@@ -12,10 +12,14 @@
 //   Nothing can be handed out twice; frames of operations cut short by the crash may be counted
 //   allocated although free (a leak, never a double allocation). The reservations vanish with
 //   the upper level; their counts are part of the children's sums, so nothing is lost.
-// - Deep recovery also removes those leaks: the bits are the truth, so every partially free
-//   child is recounted. A child whose counter equals its capacity needs no recount (no
-//   allocation can have started: that would have lowered the counter first). A huge child owns
-//   its whole bitfield, which must be zero, so it is cleared.
+// - Deep recovery trusts the bits alone and rebuilds every child from its bitfield, whatever
+//   its counter says (a counter may have been scribbled over, e.g. to "all free", and trusting
+//   it would hand out a 2 MiB block holding allocated frames). This also removes the leaks of
+//   operations cut short. A huge child owns its whole bitfield, which must be zero: if bits are
+//   set, flag and bits disagree and neither can be trusted, so the child stays one allocated
+//   huge frame (the safe reading: nothing is handed out, a later partial free splits it) with
+//   its bits cleared, and recovery reports Corruption. Bits beyond the last frame are set again
+//   if they were cleared (those frames do not exist).
 // - A child caught "splitting" (a partial free of a huge frame, lower.ts) had its bitfield
 //   filled with ones word by word, in order, while other frees of parts of that huge frame may
 //   already have cleared bits in filled words. If no word was filled yet, nothing was freed: it
@@ -44,6 +48,7 @@ export function recover(
     let free = 0;
     for (let child = tree * TREE_CHILDREN; child < (tree + 1) * TREE_CHILDREN; child++) {
       const checked = deep ? recoverChildDeep(lower, child) : recoverChild(lower, child);
+      // A shallow -1 counts nothing; a deep -1 is a huge child kept allocated (0 free).
       if (checked < 0) status = AllocError.Corruption;
       else free += checked;
     }
@@ -72,18 +77,18 @@ function recoverChild(lower: Lower, child: number): number {
   return free > capacity ? -1 : free;
 }
 
-/** Deep: recounts the bitfield unless the counter says the child is entirely free. */
+/** Deep: rebuilds the child from its bitfield. Free frames, or -1 if flag and bits disagree. */
 function recoverChildDeep(lower: Lower, child: number): number {
   const entry = lower.child(child);
   const capacity = lower.capacity(child);
+  if (capacity < CHILD_FRAMES) lower.bits.fillFrom(child, capacity);
   if (Child.splitting(entry) && capacity === CHILD_FRAMES) return finishSplit(lower, child);
   if (Child.huge(entry) && capacity === CHILD_FRAMES) {
+    const clear = lower.bits.isClear(child);
     lower.setChild(child, Child.HUGE);
-    lower.bits.clear(child);
-    return 0;
+    if (!clear) lower.bits.clear(child);
+    return clear ? 0 : -1;
   }
-  if (!Child.locked(entry) && Child.free(entry) === capacity) return capacity;
-  // Bits beyond the last frame are always set, so they never count as free.
   const free = lower.bits.countFree(child);
   lower.setChild(child, Child.withFree(free));
   return free;

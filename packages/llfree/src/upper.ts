@@ -62,7 +62,7 @@ export class Upper {
     for (let i = 0; i < RETRIES && result === AllocError.Retry; i++) {
       result = this.getInner(core, slot, order);
     }
-    return result >= 0 ? result : this.steal(core, slot, order);
+    return result >= 0 || result === AllocError.Corruption ? result : this.steal(core, slot, order);
   }
 
   /** Frees a block (arguments already checked); Ok or Address. */
@@ -116,6 +116,9 @@ export class Upper {
     const size = 1 << order;
     const tree = this.locals.decrement(slot, size);
     if (tree >= 0) {
+      // A reservation naming no tree is garbage (a scribbled buffer): check() names it and
+      // recover() repairs it; using it would touch words outside the tree region.
+      if (tree >= this.treeCount) return AllocError.Corruption;
       const hint = this.locals.hint(slot);
       const start = hint >>> TREE_SHIFT === tree ? hint : tree * TREE_FRAMES;
       const frame = this.lower.get(tree, start, order);
@@ -141,7 +144,7 @@ export class Upper {
    */
   private sync(slot: number, size: number, threshold: number): boolean {
     const local = this.locals.load(slot);
-    if (!Local.present(local)) return false;
+    if (!this.names(local)) return false;
     const tree = Local.tree(local);
     const global = Tree.free(this.trees.load(tree));
     const total = Local.free(local) + global;
@@ -156,7 +159,7 @@ export class Upper {
   /** Reserves a new tree that can serve `order` and allocates from it; frame or Memory. */
   private reserveAndGet(core: number, slot: number, order: number, fragmented: boolean): number {
     const local = this.locals.load(slot);
-    const start = Local.present(local) ? Local.tree(local) : this.firstTree(core);
+    const start = this.names(local) ? Local.tree(local) : this.firstTree(core);
     let frame: number;
     if (fragmented) {
       frame = this.reserveFree(slot, order, start);
@@ -240,7 +243,12 @@ export class Upper {
   /** Makes `local` the slot's reservation and returns the one it replaces to its tree. */
   private install(slot: number, local: number): void {
     const old = this.locals.exchange(slot, local);
-    if (Local.present(old)) this.trees.unreserve(Local.tree(old), Local.free(old));
+    if (this.names(old)) this.trees.unreserve(Local.tree(old), Local.free(old));
+  }
+
+  /** True when `local` is a reservation of an existing tree (not NONE, not garbage). */
+  private names(local: number): boolean {
+    return Local.present(local) && Local.tree(local) < this.treeCount;
   }
 
   /** Reserve-on-free: a tree this core keeps freeing into becomes its reservation. */
@@ -266,7 +274,7 @@ export class Upper {
           const victim = this.locals.slot(other, kind);
           if (victim === slot) continue;
           const tree = this.locals.decrement(victim, size);
-          if (tree < 0) continue;
+          if (tree < 0 || tree >= this.treeCount) continue;
           const frame = this.lower.get(tree, tree * TREE_FRAMES, order);
           if (frame >= 0) return frame;
           this.trees.add(tree, size);

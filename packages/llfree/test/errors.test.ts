@@ -139,6 +139,18 @@ describe('misconfiguration', () => {
     expect(() => LLFree.metadataSize(100, 1)).toThrow('frames 100');
   });
 
+  it('refuses to attach to a non-shared buffer or a typed array (a private copy would be a second allocator)', () => {
+    const alloc = LLFree.create({ frames: 16_384, cores: 1 });
+    const copy = new ArrayBuffer(alloc.buffer.byteLength);
+    new Uint8Array(copy).set(new Uint8Array(alloc.buffer));
+    expect(() => LLFree.attach(copy as unknown as SharedArrayBuffer)).toThrow(
+      /not a SharedArrayBuffer/,
+    );
+    const view = new Int32Array(alloc.buffer);
+    expect(() => LLFree.attach(view as unknown as SharedArrayBuffer)).toThrow(/typed array/);
+    expect(() => LLFree.attach(view as unknown as SharedArrayBuffer)).toThrow(RangeError);
+  });
+
   it('refuses to attach to a buffer that is not an LLFree buffer', () => {
     expect(() => LLFree.attach(new SharedArrayBuffer(4096))).toThrow(RangeError);
     const alloc = LLFree.create({ frames: 4096, cores: 1 });

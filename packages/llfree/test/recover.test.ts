@@ -164,6 +164,49 @@ describe('recovery', () => {
     expect(alloc.freeFrames()).toBe(model.freeFrames);
   });
 
+  it('deep recovery rebuilds a child whose counter lies "all free" from its bitfield', () => {
+    // Issue 12: ten frames of child 0, then its counter overwritten to 512 (all free).
+    const alloc = LLFree.create({ frames: 4 * 16_384, cores: 2 });
+    const taken = Array.from({ length: 10 }, () => alloc.get(0, 0));
+    expect(taken.every((frame) => frame >= 0 && frame >>> 9 === taken[0] >>> 9)).toBe(true);
+    setChildEntry(alloc, taken[0] >>> 9, Child.FULL);
+    expect(alloc.check()).not.toEqual([]);
+    expect(alloc.recover({ deep: true })).toBe(Ok);
+    expect(alloc.check()).toEqual([]);
+    expect(alloc.freeFrames()).toBe(4 * 16_384 - 10);
+    // No 2 MiB block may hold any of the ten frames.
+    for (let huge = alloc.get(1, 9); huge >= 0; huge = alloc.get(1, 9)) {
+      for (const frame of taken) expect(frame >>> 9).not.toBe(huge >>> 9);
+    }
+  });
+
+  it('deep recovery reports Corruption for a huge child with bits set, and keeps it allocated', () => {
+    const alloc = LLFree.create({ frames: 2 * 16_384, cores: 1 });
+    const huge = alloc.get(0, 9);
+    alloc.words.store(bitfieldWord(alloc, huge) + 3, 0x0f0f);
+    expect(alloc.check()).toContainEqual(expect.stringContaining('huge with bits set'));
+    expect(alloc.recover({ deep: true })).toBe(AllocError.Corruption);
+    expect(alloc.check()).toEqual([]);
+    expect(alloc.isFree(huge, 0)).toBe(false);
+    expect(alloc.put(0, huge, 9)).toBe(Ok);
+  });
+
+  it('names a garbage reservation word, get returns Corruption for it, recover repairs it', () => {
+    const alloc = LLFree.create({ frames: 4 * 16_384, cores: 2 });
+    expect(alloc.get(0, 0)).toBeGreaterThanOrEqual(0);
+    const slot = alloc.layout.locals; // core 0, kind 0
+    alloc.words.store(slot, Local.of(5000, 100)); // tree 5000 of 4
+    const fresh = LLFree.attach(alloc.buffer);
+    expect(fresh.check()).toContainEqual(
+      expect.stringContaining('core 0 kind 0 reserves tree 5000'),
+    );
+    expect(fresh.get(0, 0)).toBe(AllocError.Corruption);
+    expect(fresh.get(1, 0)).toBeGreaterThanOrEqual(0);
+    expect(fresh.recover({ deep: true })).toBe(Ok);
+    expect(fresh.check()).toEqual([]);
+    expect(fresh.get(0, 0)).toBeGreaterThanOrEqual(0);
+  });
+
   it('recovers through a second view of the same buffer (all state lives in the buffer)', () => {
     const { alloc, model } = populated();
     scribbleUpperLevel(alloc);

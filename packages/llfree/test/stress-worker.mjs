@@ -1,4 +1,4 @@
-// Worker of stress.test.ts: attaches to the shared allocator and allocates and frees mixed
+// Worker of stress.test.ts and of the long stress run (bench/stress.ts): attaches to the shared allocator and allocates and frees mixed
 // orders, recording ownership of every frame in a shared bitmap with atomic OR / AND. A frame
 // whose bit is already set when it is handed out was handed out twice. Node 20 workers cannot
 // load .ts, so the allocator comes in through tsx's tsImport.
@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
 
 const { LLFree } = await tsImport('../src/index.ts', import.meta.url);
-const { buffer, ownership, start, core, operations, seed, maxHeld, cores } = workerData;
+const { buffer, ownership, start, core, operations, seed, maxHeld, cores, orders } = workerData;
 const alloc = LLFree.attach(buffer);
 const owned = new Int32Array(ownership);
 
@@ -18,8 +18,13 @@ function random() {
   return (state >>> 0) / 4294967296;
 }
 
+/** Progress messages every this many operations (long runs only). */
+const PROGRESS = 1 << 22;
+
 function randomOrder() {
   const r = random();
+  // Given orders: 0 most often, the others equally (e.g. [0, 1, 9]: 60 %, 20 %, 20 %).
+  if (orders) return r < 0.6 ? orders[0] : orders[1 + Math.floor(random() * (orders.length - 1))];
   if (r < 0.6) return 0;
   if (r < 0.8) return 1 + Math.floor(random() * 5);
   if (r < 0.9) return 6 + Math.floor(random() * 3);
@@ -32,7 +37,10 @@ function claim(frame, order) {
   const size = 2 ** order;
   for (let f = frame; f < frame + size; f++) {
     const bit = 1 << (f & 31);
-    if (Atomics.or(owned, f >>> 5, bit) & bit) return `frame ${f} handed out twice (core ${core})`;
+    if (Atomics.or(owned, f >>> 5, bit) & bit) {
+      stats.conflicts++;
+      return `frame ${f} handed out twice (core ${core})`;
+    }
   }
   return undefined;
 }
@@ -47,7 +55,7 @@ function release(frame, order) {
 }
 
 const held = []; // [frame, order] pairs, flattened
-const stats = { gets: 0, puts: 0, partial: 0, memory: 0 };
+const stats = { gets: 0, puts: 0, partial: 0, memory: 0, conflicts: 0 };
 let problem;
 
 function free(index, mode) {
@@ -82,6 +90,7 @@ for (let seen = Atomics.load(ready, 0); seen < cores; seen = Atomics.load(ready,
 }
 
 for (let i = 0; i < operations && problem === undefined; i++) {
+  if (orders && i % PROGRESS === PROGRESS - 1) parentPort.postMessage({ progress: PROGRESS });
   if (held.length / 2 < maxHeld && random() < 0.55) {
     const order = randomOrder();
     const frame = alloc.get(core, order);

@@ -4,6 +4,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { runStress } from '../bench/stress.js';
 import { LLFree } from '../src/index.js';
 
 interface Report {
@@ -56,6 +57,20 @@ describe('LLFree with real worker threads', () => {
     expect(memory).toBeGreaterThan(0);
     expect(partial).toBeGreaterThan(0);
   }, 30_000);
+
+  it('short version of the long stress run: 4 workers, orders 0/1/9, no frame held twice', async () => {
+    const result = await runStress({
+      operations: 200_000,
+      workers: 4,
+      frames: 8 * 16_384,
+      orders: [0, 1, 9],
+      maxHeld: 400,
+    });
+    expect(result.conflicts).toBe(0);
+    expect(result.problems).toEqual([]);
+    expect(result.operations).toBeGreaterThanOrEqual(200_000);
+    expect(result.memory).toBeGreaterThan(0);
+  }, 60_000);
 
   it('works with separate small and huge reservations (2 workers, 6 trees)', async () => {
     await stress(6 * 16_384, 2, 150_000, 4000);
