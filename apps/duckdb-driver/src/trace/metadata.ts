@@ -99,6 +99,42 @@ export function validateMetadata(value: unknown): string | undefined {
   for (const [field, ok] of checks) {
     if (!ok) return `metadata.${field} is missing or invalid (${clip(JSON.stringify(m[field]))})`;
   }
+  return phasesProblem(m.phases as unknown[]);
+}
+
+const isCount = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+const isMs = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+
+/** The first field of metadata.phases (PhaseInfo[]) that is wrong, named with its index. */
+function phasesProblem(phases: unknown[]): string | undefined {
+  for (const [i, phase] of phases.entries()) {
+    if (typeof phase !== 'object' || phase === null || Array.isArray(phase)) {
+      return `metadata.phases[${i}] is not an object (${clip(JSON.stringify(phase))})`;
+    }
+    const p = phase as Record<string, unknown>;
+    const threadFaults = p.threadFaults;
+    const checks: Array<[string, boolean]> = [
+      ['phase', typeof p.phase === 'string' && p.phase !== ''],
+      ['ms', isMs(p.ms)],
+      ['cpuMs', p.cpuMs === undefined || isMs(p.cpuMs)],
+      ['minorFaults', isCount(p.minorFaults)],
+      ['majorFaults', isCount(p.majorFaults)],
+      [
+        'threadFaults',
+        typeof threadFaults === 'object' &&
+          threadFaults !== null &&
+          !Array.isArray(threadFaults) &&
+          Object.values(threadFaults).every(
+            (pair) => Array.isArray(pair) && pair.length === 2 && pair.every(isCount),
+          ),
+      ],
+    ];
+    for (const [field, ok] of checks) {
+      if (!ok) {
+        return `metadata.phases[${i}].${field} is missing or invalid (${clip(JSON.stringify(p[field]))})`;
+      }
+    }
+  }
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 // Streaming reader of trace files (format.ts): gunzips and parses line by line, so a trace of any
 // size is read in constant memory. Malformed input is rejected with a TraceFormatError naming the
 // file, the line (record) and what is wrong: a bad gzip stream, a wrong magic or version, invalid
-// metadata, a bad field, time going backwards, a missing or wrong `#end` trailer (truncation),
+// metadata, a line longer than MAX_LINE_CHARS, a bad field, time going backwards, a missing or wrong `#end` trailer (truncation),
 // or anything after the trailer.
 
 import { createReadStream } from 'node:fs';
@@ -30,18 +30,46 @@ export interface TraceHandle {
 
 type LineIterator = AsyncGenerator<string, void, undefined>;
 
-/** Splits a byte stream into lines; gzip or I/O errors name the line being read. */
+/**
+ * Longest line the reader accepts, in characters. Real lines are far shorter (the header, the
+ * longest, is a few KiB); a longer one means the input is not a trace (or is corrupt), and
+ * failing early keeps a newline-free input from being buffered whole.
+ */
+export const MAX_LINE_CHARS = 2 ** 20;
+
+/**
+ * Splits a byte stream into lines in time linear in its size (a chunk is searched for newlines
+ * once; the pieces of an unfinished line are joined once it ends); gzip or I/O errors, and a line
+ * longer than MAX_LINE_CHARS, name the line being read.
+ */
 async function* lines(stream: Readable, source: string, counter: { line: number }): LineIterator {
   const decoder = new StringDecoder('utf8');
-  let rest = '';
+  let pieces: string[] = [];
+  let pending = 0;
+  const tooLong = () =>
+    new TraceFormatError(
+      source,
+      counter.line + 1,
+      `line is longer than ${MAX_LINE_CHARS} characters (not a unimem trace, or a corrupt one)`,
+    );
   try {
     for await (const chunk of stream) {
-      const text = rest + decoder.write(chunk as Buffer);
-      const parts = text.split('\n');
-      rest = parts.pop() ?? '';
-      for (const line of parts) {
+      const text = decoder.write(chunk as Buffer);
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        if (pending + end - start > MAX_LINE_CHARS) throw tooLong();
+        const tail = text.slice(start, end);
+        const line = pieces.length === 0 ? tail : pieces.join('') + tail;
+        pieces = [];
+        pending = 0;
+        start = end + 1;
         counter.line++;
         yield line;
+      }
+      if (start < text.length) {
+        pieces.push(text.slice(start));
+        pending += text.length - start;
+        if (pending > MAX_LINE_CHARS) throw tooLong();
       }
     }
   } catch (error) {
@@ -49,8 +77,9 @@ async function* lines(stream: Readable, source: string, counter: { line: number 
     const message = error instanceof Error ? error.message : String(error);
     throw new TraceFormatError(source, counter.line + 1, `cannot decompress: ${message}`);
   }
-  rest += decoder.end();
+  const rest = pieces.join('') + decoder.end();
   if (rest !== '') {
+    if (rest.length > MAX_LINE_CHARS) throw tooLong();
     counter.line++;
     yield rest;
   }
