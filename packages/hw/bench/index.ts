@@ -4,6 +4,8 @@
 //     second, each beside a plain baseline doing the same loop natively.
 // (b) What the model predicts, in simulated time: the contention table (shared counter, private
 //     counters, one mutex) for 1..64 cores of the default profile.
+// (c) The validation table: each mechanism of the model beside a published measurement of that
+//     mechanism (bench/validation/), with the ratio.
 
 import { contentionExperiment } from '../src/contention.js';
 import {
@@ -15,6 +17,7 @@ import {
   SimRwLock,
   TracedWords,
 } from '../src/index.js';
+import { printValidation, validationRows } from './validation/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // (a) Simulator speed
@@ -236,5 +239,11 @@ function contention(): void {
   );
 }
 
+function validation(): void {
+  console.log('\n(c) validation: mechanism, published figure and source, simulated figure, ratio');
+  printValidation(validationRows());
+}
+
 speed();
 contention();
+validation();
