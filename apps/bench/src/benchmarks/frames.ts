@@ -1,7 +1,7 @@
 // Frame-level benchmarks of the LLFree artifact on any system that provides a FrameAllocator:
 // frames.bulk, frames.repeat and frames.rand run the one frame-benchmark loop of
 // @unimem/hw/frame-bench (its definitions, and its warm-up policy: one untimed round first, see
-// packages/hw/README.md "Frame benchmarks"); this file only sizes them and turns their phases
+// docs/calibration.md); this file only sizes them and turns their phases
 // into measurements. Sizing follows the artifact: allocs = mem_GiB * 512 * 512 / max_cores / 2 /
 // 2^order, so half of memory is allocated at the largest core count of the sweep. Quick runs use
 // 8 GiB of memory (128 LLFree trees: at least two per core at 64 cores); --full uses the

@@ -1,5 +1,5 @@
-// The frame-benchmark loop of the LLFree ATC'23 artifact (luhsra/linux-alloc-bench `alloc.c`,
-// docs in packages/hw/README.md, "Frame benchmarks"), over any FrameAllocator on a Machine. It is
+// The frame-benchmark loop of the LLFree ATC'23 artifact (luhsra/linux-alloc-bench `alloc.c`;
+// documented in docs/calibration.md), over any FrameAllocator on a Machine. It is
 // the only copy in the tree: `unimem bench frames.*`, `unimem calibrate`, the linux and llfree
 // benches and OSv's bulk experiment all run these programs.
 // - bulk: each core allocates `allocs` blocks, barrier, frees them in allocation order (alloc and

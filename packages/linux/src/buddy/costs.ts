@@ -1,8 +1,9 @@
 // The buddy allocator's per-operation instruction costs, in cycles. These are what remains of
 // Linux's measured single-core latencies once the machine's line model has charged every cache
-// line the code paths touch (struct pages, list heads, pcp line, zone lock, vmstat). Calibrated
-// on the xeon-gold-5320 profile against the single-core buddy figures of
-// shared/reference/llfree.md §5 (bench/fit-costs.ts does the fit; src/calibration.ts checks it).
+// line the code paths touch (struct pages, list heads, pcp line, zone lock, vmstat). Fitted on
+// the xeon-gold-5320 profile to the FITTED single-core buddy figures of src/published.ts (LLFree
+// ATC'23 artifact) by bench/fit-costs.ts with the fit of @unimem/hw/frame-bench;
+// test/calibration.test.ts keeps every fitted row within 15 % (docs/calibration.md).
 // None depends on the number of cores: multi-core behaviour comes from the lock and the lines.
 
 import type { BuddyCosts } from '../api.js';
@@ -13,7 +14,7 @@ export interface CostFigure {
 }
 
 const FIT =
-  'fitted (bench/fit-costs.ts) to llfree.md §5 single-core buddy figures on xeon-gold-5320';
+  "fitted (bench/fit-costs.ts) to the single-core buddy figures of the LLFree ATC'23 artifact (src/published.ts) on xeon-gold-5320";
 
 /** Every cost with where its value comes from. */
 export const buddyCostFigures: { readonly [K in keyof BuddyCosts]: CostFigure } = {
