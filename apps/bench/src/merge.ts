@@ -2,8 +2,12 @@
 // id: same benchmarks and parameters, systems, cases, seed, profile, scale, order), no case may
 // come from two of them, and together they must cover every case; otherwise a UsageError names
 // what differs, which case is duplicated, or which cases are missing and which shard runs them.
+// Inside each shard, every point must belong to a case the shard ran (same benchmark, system
+// and cores as the sweep's case), appear once, and match the digest written with the points
+// (digest.ts), so that an edited or hand-assembled shard is refused rather than merged.
 
 import type { Case, Point, ResultSet } from './api.js';
+import { pointsDigest, type SealedMeta } from './digest.js';
 import { withProjections } from './replay/projection.js';
 import { listOf, UsageError } from './usage-error.js';
 
@@ -41,6 +45,41 @@ function difference(a: ResultSet, b: ResultSet): string {
   return 'benchmark parameters or profile figures differ';
 }
 
+/**
+ * Refuses a result set whose points do not match their digest, belong to no case it ran, differ
+ * from their case, or appear twice. Result sets of older versions have no digest: only the
+ * other checks apply to them.
+ */
+export function checkPoints({ path, set }: Origin): void {
+  const digest = (set.meta as SealedMeta).pointsDigest;
+  if (digest !== undefined && digest !== pointsDigest(set.points)) {
+    throw new UsageError(
+      `"${path}": its points do not match the digest written with them (edited after the run?); re-run that shard`,
+    );
+  }
+  const { cases } = set.meta.sweep;
+  const ran = new Set(set.meta.selected);
+  for (const index of set.meta.missing) ran.delete(index);
+  const seen = new Set<string>();
+  for (const [i, point] of set.points.entries()) {
+    const entry = Number.isInteger(point.case) ? cases[point.case] : undefined;
+    const where = `"${path}": points[${i}] (${point.bench}/${point.system}@${point.cores} ${point.metric})`;
+    if (entry === undefined || !ran.has(point.case)) {
+      throw new UsageError(`${where} has case ${point.case}, which this result set did not run`);
+    }
+    if (
+      entry.bench !== point.bench ||
+      entry.system !== point.system ||
+      entry.cores !== point.cores
+    ) {
+      throw new UsageError(`${where} does not match its case ${describeCase(entry)}`);
+    }
+    const key = `${point.case}|${point.metric}`;
+    if (seen.has(key)) throw new UsageError(`${where} appears twice`);
+    seen.add(key);
+  }
+}
+
 export function mergeResultSets(
   origins: readonly Origin[],
   command: string,
@@ -56,6 +95,7 @@ export function mergeResultSets(
       );
     }
   }
+  for (const origin of origins) checkPoints(origin);
   const from = new Map<number, string>();
   const points: Point[] = [];
   for (const { path, set } of origins) {
@@ -108,6 +148,7 @@ export function mergeResultSets(
         .at(-1)!,
       jobs: Math.max(...metas.map((m) => m.jobs)),
       caseHostMs,
-    },
+      pointsDigest: pointsDigest(projection.points),
+    } as SealedMeta,
   };
 }
