@@ -2,8 +2,9 @@
 // Every bad input ends in one line naming the value and what is allowed, and exit code 2; a
 // failed simulation exits 1, an interrupted run 130 (after writing what finished).
 
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtinProfiles, resolveProfile } from '@unimem/hw';
 import { TARGET_NAMES } from './api.js';
@@ -11,12 +12,13 @@ import { type CalibrationRow, calibrate, calibrationLines } from './calibrate.js
 import { runDemo } from './demo.js';
 import { mergeResultSets } from './merge.js';
 import {
+  joinNegativeValues,
   parseCoreList,
   parseInteger,
   parseNameList,
-  parseReplicas,
   parseScale,
 } from './options.js';
+import { checkOutputs } from './output-check.js';
 import { loadRegistry } from './registry.js';
 import { summaryLines } from './report/text-table.js';
 import { writeFileAtomic } from './results/atomic.js';
@@ -50,11 +52,6 @@ Options of bench:
   --full                the published sizes (memory of the profile) instead of the quick ones
   --order K             frame order for frames.* benchmarks, 0..10 (default 0)
   --seed N              seed of the simulation, 0..4294967295 (default 1)
-  --seeds N             runs every point with seeds seed..seed+N-1; tables and charts show the
-                        mean and the spread (default 3 for the quick default suite, else 1)
-  --iterations N        runs every point N times per seed, same workload, machine re-seeded
-                        (the thesis' repeated boots); mean and spread (default 1)
-  --config NAME         one of the thesis' other configurations (see unimem list)
   --profile NAME|FILE   machine profile: built-in name or JSON file (default epyc-9654p-guest)
   --out DIR             output folder (default ./results/<timestamp>)
   --json FILE           also write the result set's JSON to FILE
@@ -85,7 +82,8 @@ const consoleIo: CliIo = {
 };
 
 export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
-  const [command = 'help', ...rest] = argv;
+  const [command = 'help', ...given] = argv;
+  const rest = joinNegativeValues(given);
   try {
     switch (command) {
       case 'help':
@@ -145,14 +143,9 @@ async function bench(args: string[], argv: string[], io: CliIo): Promise<number>
       full: { type: 'boolean' },
       shard: { type: 'string' },
       jobs: { type: 'string' },
-      seeds: { type: 'string' },
-      iterations: { type: 'string' },
-      config: { type: 'string' },
     },
   });
-  const replicas = parseReplicas(values, positionals.length === 0 && !values.full);
   const request = {
-    ...replicas,
     names: positionals,
     systems: values.systems === undefined ? undefined : parseNameList('--systems', values.systems),
     cores: values.cores === undefined ? undefined : parseCoreList(values.cores),
@@ -162,7 +155,7 @@ async function bench(args: string[], argv: string[], io: CliIo): Promise<number>
     full: values.full ?? false,
     profile: resolveProfile(values.profile ?? 'epyc-9654p-guest'),
     shard: resolveShard(values.shard),
-    jobs: parseJobs(values.jobs),
+    jobs: parseJobs(values.jobs, io),
     out: values.out,
     json: values.json,
     argv,
@@ -181,8 +174,15 @@ async function bench(args: string[], argv: string[], io: CliIo): Promise<number>
   );
 }
 
-function parseJobs(text: string | undefined): number {
-  return text === undefined ? availableParallelism() : parseInteger('--jobs', text, 1, 1024);
+function parseJobs(text: string | undefined, io: CliIo): number {
+  if (text === undefined) return availableParallelism();
+  const jobs = parseInteger('--jobs', text, 1, 1024);
+  if (jobs > availableParallelism()) {
+    io.err(
+      `note: --jobs ${jobs} is more than the host's ${availableParallelism()} cores: the worker threads share them (same results, no faster)`,
+    );
+  }
+  return jobs;
 }
 
 /**
@@ -267,8 +267,20 @@ async function merge(args: string[], argv: string[], io: CliIo): Promise<number>
     );
   }
   const [out, ...inputs] = positionals;
+  for (const input of inputs) {
+    const file = resolve(resultsFile(input));
+    if ([resolve(input), file, dirname(file)].includes(resolve(out))) {
+      throw new UsageError(
+        `merge: OUT "${out}" is also the input "${input}"; writing there would overwrite that shard (choose a new folder)`,
+      );
+    }
+  }
+  if (existsSync(out) && !statSync(out).isDirectory()) {
+    throw new UsageError(`merge: OUT "${out}" is a file, not a folder`);
+  }
   const origins = inputs.map((path) => ({ path, set: readResultSet(path) }));
   const merged = mergeResultSets(origins, commandLine(argv), argv);
+  checkOutputs({ option: 'merge: OUT', given: out, dir: resolve(out) });
   const written = await writeResultSet(out, merged);
   for (const line of summaryLines(merged)) io.out(line);
   io.out(

@@ -3,17 +3,21 @@
 // (JSON, DuckDB, HTML report) for what finished. Ctrl-C stops the workers at once; the finished
 // points are written, marked incomplete, and the exit code is 130.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Profile } from '@unimem/hw';
 import type { Point, ResultSet } from './api.js';
+import { pointsDigest, type SealedMeta } from './digest.js';
+import { checkOutputs } from './output-check.js';
 import { planSweep } from './plan.js';
 import { formatDuration, Progress } from './progress.js';
 import type { Registry } from './registry.js';
 import { withProjections } from './replay/projection.js';
 import { summaryLines } from './report/text-table.js';
+import { writeJson } from './results/json.js';
 import { commandLine, hostInfo, packageVersions } from './results/meta.js';
-import { writeResultSet } from './results/write.js';
+import { type Written, writeResultSet } from './results/write.js';
 import type { Shard } from './shard.js';
 import { shardCases } from './shard.js';
 import { runSweep } from './sweep.js';
@@ -25,10 +29,6 @@ export interface BenchRequest {
   cores?: number[];
   scale: number;
   seed: number;
-  /** `--seeds N` (default 1). */
-  seeds?: number;
-  /** `--iterations N` (default 1). */
-  iterations?: number;
   order: number;
   full: boolean;
   profile: Profile;
@@ -60,16 +60,11 @@ export async function runBench(registry: Registry, request: BenchRequest, io: Io
     );
   }
   const out = resolve(request.out ?? defaultOutDir());
-  if (existsSync(out) && !statSync(out).isDirectory()) {
-    throw new UsageError(`--out "${request.out}" is a file, not a folder`);
-  }
-  if (request.json && existsSync(request.json) && statSync(request.json).isDirectory()) {
-    throw new UsageError(`--json "${request.json}" is a folder, not a file`);
-  }
+  checkOutputs({ option: '--out', given: request.out ?? out, dir: out }, request.json);
   const jobs = Math.min(request.jobs, selected.length);
   const over = sweep.cores.filter((c) => c > sweep.profile.cores.value);
   io.err(
-    `unimem bench: ${selected.length}${request.shard ? ` of ${sweep.cases.length}` : ''} cases (${sweep.benchmarks.map((b) => b.name).join(', ')} on ${sweep.systems.map((s) => s.name).join(', ')}; cores ${sweep.cores.join(',')}) on ${sweep.profile.name}, ${sweep.full ? 'full' : 'quick'} scale ${sweep.scale}, seed ${sweep.seed}${(sweep.seeds ?? 1) > 1 ? ` (${sweep.seeds} seeds)` : ''}${(sweep.iterations ?? 1) > 1 ? `, ${sweep.iterations} iterations` : ''}, ${jobs} worker threads`,
+    `unimem bench: ${selected.length}${request.shard ? ` of ${sweep.cases.length}` : ''} cases (${sweep.benchmarks.map((b) => b.name).join(', ')} on ${sweep.systems.map((s) => s.name).join(', ')}; cores ${sweep.cores.join(',')}) on ${sweep.profile.name}, ${sweep.full ? 'full' : 'quick'} scale ${sweep.scale}, seed ${sweep.seed}, ${jobs} worker threads`,
   );
   if (over.length > 0) {
     io.err(
@@ -122,13 +117,15 @@ export async function runBench(registry: Registry, request: BenchRequest, io: Io
       projectionSkipped: measured.some((p) => p.bench === 'tpch') ? projection.skipped : undefined,
     },
   };
-  const written = await writeResultSet(out, set, request.json);
+  (set.meta as SealedMeta).pointsDigest = pointsDigest(set.points);
+  const written = await writeOrRescue(out, set, request.json, io);
   for (const line of summaryLines(set)) io.out(line);
   io.out(
     `results: ${written.json}, ${written.duckdb}${written.extraJson ? `, ${written.extraJson}` : ''}`,
   );
   io.out(`report:  ${written.report}`);
   io.out(`host time: ${formatDuration(Date.now() - started)} (${jobs} worker threads)`);
+  if (written.rescued) return 1;
   if (outcome.failure) {
     io.err(`unimem: ${outcome.failure} (finished points written to ${out})`);
     return 1;
@@ -140,6 +137,47 @@ export async function runBench(registry: Registry, request: BenchRequest, io: Io
     return EXIT_INTERRUPTED;
   }
   return 0;
+}
+
+/**
+ * Writes the result set to `out` (and the JSON copy); if that fails although the check before the
+ * run passed (disk full, folder removed), writes it to a fresh folder under the system's temporary
+ * folder instead and says where, so that a finished sweep is never lost.
+ */
+async function writeOrRescue(
+  out: string,
+  set: ResultSet,
+  json: string | undefined,
+  io: Io,
+): Promise<Written & { rescued: boolean }> {
+  let written: Written;
+  let rescued = false;
+  try {
+    written = await writeResultSet(out, set);
+  } catch (error) {
+    const fallback = mkdtempSync(join(tmpdir(), 'unimem-results-'));
+    io.err(
+      `unimem: cannot write the results to ${out} (${oneLine(error)}); writing them to ${fallback} instead`,
+    );
+    written = await writeResultSet(fallback, set);
+    rescued = true;
+  }
+  if (json !== undefined) {
+    try {
+      writeJson(json, set);
+      written.extraJson = json;
+    } catch (error) {
+      io.err(
+        `unimem: cannot write --json "${json}" (${oneLine(error)}); the same JSON is in ${written.json}`,
+      );
+      rescued = true;
+    }
+  }
+  return { ...written, rescued };
+}
+
+function oneLine(error: unknown): string {
+  return ((error as Error).message ?? String(error)).replace(/\s*\n\s*/g, ' ');
 }
 
 /** ./results/<local timestamp>, made unique if several runs start in the same second. */
