@@ -13,6 +13,7 @@ import {
   captureQueries,
   chooseTracer,
 } from './capture/capture.js';
+import { buildInterposer, type Interposer } from './capture/interposer.js';
 import { defaultDatabasePath, type GenResult, generate, validateScaleFactor } from './gen.js';
 import { formatStats, inspectTrace, traceFiles } from './inspect.js';
 import { parseQueryList, QUERY_NUMBERS, queryName } from './queries.js';
@@ -30,8 +31,11 @@ Commands:
   run [--sf S] [--queries LIST] [--threads N] [--repeat R] [--db FILE]
         Runs each query in a fresh process, R times: run 1 cold, runs 2..R warm.
   capture [--sf S] [--queries LIST] [--threads N] [--repeat R] [--out DIR] [--mode M] [--db FILE]
+          [--allocations on|off]
         Runs the queries under perf (every page fault + memory syscalls) or strace (syscalls +
-        fault counters) and writes DIR/qNN.trace.gz and DIR/capture.json.
+        fault counters), with every malloc/free of DuckDB's jemalloc and of glibc recorded by an
+        LD_PRELOAD interposer (built with cc on first use; off: format 1 without allocations),
+        and writes DIR/qNN.trace.gz and DIR/capture.json.
   inspect TRACE|DIR [--phases] [--json]
         Per query: mmaps, munmaps, madvises by advice, faults, bytes and peak mapped, threads.
   help  Prints this text
@@ -152,9 +156,18 @@ async function run(args: string[], out: Out): Promise<void> {
 async function capture(args: string[], out: Out): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { ...COMMON, out: { type: 'string' }, mode: { type: 'string' } },
+    options: {
+      ...COMMON,
+      out: { type: 'string' },
+      mode: { type: 'string' },
+      allocations: { type: 'string' },
+    },
     strict: true,
   });
+  const allocations = values.allocations ?? 'on';
+  if (allocations !== 'on' && allocations !== 'off') {
+    throw new UsageError(`--allocations "${allocations}" is not on or off`);
+  }
   const sf = scaleFactor(values.sf);
   const queries = queryList(values.queries);
   const threads = numberOption('threads', values.threads, cpus().length, 1024);
@@ -166,6 +179,13 @@ async function capture(args: string[], out: Out): Promise<void> {
   const outDir = values.out ?? join('traces', `sf${sf}-t${threads}`);
   const tracer = await chooseTracer(mode);
   out(`capture: mode ${tracer.mode} (${tracer.version}): ${tracer.reason}`);
+  let interposer: Interposer | undefined;
+  if (allocations === 'on') {
+    const built = await buildInterposer();
+    if (typeof built === 'string') throw new Error(`${built} (or pass --allocations off)`);
+    interposer = built;
+    out(`capture: allocations through ${built.library}`);
+  }
   const db = await ensureDatabase(sf, values.db, out);
   const results = await captureQueries({
     db: db.path,
@@ -175,6 +195,7 @@ async function capture(args: string[], out: Out): Promise<void> {
     threads,
     repeat,
     outDir,
+    interposer,
     tracer,
     onQuery: (q) =>
       out(

@@ -1,6 +1,9 @@
 // Captures memory traces of TPC-H queries: picks the best tracer that works here (perf, else
-// strace, else a clear error), runs each query in its own process under it, cuts the events to
-// the marked window and writes one trace file per query plus a capture.json summary.
+// strace, else a clear error), runs each query in its own process under it — with the allocation
+// interposer preloaded into the query process (not into the tracer) unless allocations are off —
+// merges the two event streams on their common clock, cuts the events to the marked window,
+// folds short-lived small allocations (aggregate.ts) and writes one trace file per query plus a
+// capture.json summary.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +11,14 @@ import { basename, join } from 'node:path';
 import { machineInfo } from '../machine.js';
 import { loadQuery, queryName } from '../queries.js';
 import { type QueryTiming, queryProcessCommand, runQueryProcess, timingOf } from '../run.js';
-import type { TraceMetadata } from '../trace/metadata.js';
+import { HEAP_NAMES, type TraceEvent } from '../trace/format.js';
+import type { AllocationCaptureInfo, ThreadInfo, TraceMetadata } from '../trace/metadata.js';
 import { writeTrace } from '../trace/writer.js';
+import { aggregateAllocations, DEFAULT_AGGREGATION } from './aggregate.js';
+import { type Interposer, readInterposerOutput } from './interposer.js';
+import { mergeAllocations } from './merge.js';
 import { probePerf } from './perf.js';
-import type { Tracer } from './raw.js';
+import type { RawEvent, Tracer } from './raw.js';
 import { probeStrace } from './strace.js';
 import { WINDOW_DESCRIPTION, windowEvents } from './window.js';
 
@@ -45,6 +52,8 @@ export interface CaptureOptions {
   repeat: number;
   outDir: string;
   tracer: Tracer;
+  /** The allocation interposer; undefined captures syscalls and faults only (version 1). */
+  interposer?: Interposer;
   onQuery?: (result: CapturedQuery) => void;
 }
 
@@ -70,6 +79,7 @@ export async function captureQueries(options: CaptureOptions): Promise<CapturedQ
   const { tracer } = options;
   const summary = {
     tracer: { mode: tracer.mode, version: tracer.version, reason: tracer.reason },
+    allocations: options.interposer ? 'interposer' : 'none',
     sf: options.sf,
     duckdbThreads: options.threads,
     repeat: options.repeat,
@@ -95,13 +105,30 @@ async function captureQuery(n: number, options: CaptureOptions): Promise<Capture
   const dir = mkdtempSync(join(tmpdir(), 'unimem-capture-'));
   try {
     const data = join(dir, `${tracer.mode}.data`);
-    const command = tracer.wrap(data, queryProcessCommand(job));
+    const allocFile = join(dir, 'alloc.bin');
+    const { interposer } = options;
+    const preload = interposer
+      ? ['env', ...Object.entries(interposer.env(allocFile)).map(([k, v]) => `${k}=${v}`)]
+      : [];
+    const command = tracer.wrap(data, [...preload, ...queryProcessCommand(job)]);
     const { result } = await runQueryProcess(command, `${queryName(n)} under ${tracer.mode}`);
-    const { events: raw, lost } = await tracer.read(data);
+    const { events: tracerEvents, lost } = await tracer.read(data);
+    let raw = tracerEvents;
+    let allocations: AllocationCaptureInfo | undefined;
+    if (interposer) {
+      const merged = mergeAllocations(tracerEvents, readInterposerOutput(allocFile));
+      raw = merged.events;
+      allocations = merged.info;
+    }
     const windowed = windowEvents(raw, result.markers, result.pid, result.phases);
+    let events = windowed.events;
+    if (allocations) {
+      const folded = finishAllocations(windowed.events, allocations);
+      events = folded;
+    }
     const metadata: TraceMetadata = {
       format: 'unimem-trace',
-      version: 1,
+      version: allocations ? 2 : 1,
       query: n,
       sf: options.sf,
       duckdbThreads: options.threads,
@@ -121,15 +148,16 @@ async function captureQuery(n: number, options: CaptureOptions): Promise<Capture
       markers: result.markers,
       phases: windowed.phases,
       rows: result.rows,
-      threads: windowed.threads,
+      threads: withCpus(windowed.threads, raw),
       eventCounts: {},
+      ...(allocations ? { allocations } : {}),
       window: WINDOW_DESCRIPTION,
       capturedAt: new Date().toISOString(),
     };
     const file = join(options.outDir, `${queryName(n)}.trace.gz`);
-    const written = await writeTrace(file, metadata, windowed.events);
+    const written = await writeTrace(file, metadata, events);
     const eventCounts: Record<string, number> = {};
-    for (const e of windowed.events) eventCounts[e.kind] = (eventCounts[e.kind] ?? 0) + 1;
+    for (const e of events) eventCounts[e.kind] = (eventCounts[e.kind] ?? 0) + 1;
     return {
       query: n,
       file,
@@ -142,6 +170,32 @@ async function captureQuery(n: number, options: CaptureOptions): Promise<Capture
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Counts the window's calls per heap, then folds short-lived small allocations into batches. */
+function finishAllocations(events: TraceEvent[], info: AllocationCaptureInfo): TraceEvent[] {
+  for (const e of events) {
+    if (e.kind === 'alloc' || e.kind === 'free' || e.kind === 'realloc') {
+      const key = `${HEAP_NAMES[e.heap]} ${e.kind}`;
+      info.calls[key] = (info.calls[key] ?? 0) + 1;
+    }
+  }
+  const folded = aggregateAllocations(events, DEFAULT_AGGREGATION);
+  info.aggregation.batchedCalls = folded.batchedCalls;
+  info.aggregation.batchEvents = folded.batchEvents;
+  return folded.events;
+}
+
+/** The CPUs each thread was seen on (perf --sample-cpu), in order of first appearance. */
+function withCpus(threads: ThreadInfo[], raw: readonly RawEvent[]): ThreadInfo[] {
+  const cpus = new Map<number, number[]>();
+  for (const e of raw) {
+    if (e.cpu === undefined) continue;
+    let list = cpus.get(e.tid);
+    if (!list) cpus.set(e.tid, (list = []));
+    if (!list.includes(e.cpu)) list.push(e.cpu);
+  }
+  return threads.map((t) => (cpus.has(t.tid) ? { ...t, cpus: cpus.get(t.tid) } : t));
 }
 
 /** JSON with 2-space indent and short number arrays on one line (as Biome formats them). */

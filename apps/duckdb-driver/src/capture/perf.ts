@@ -1,6 +1,9 @@
-// Capture with `perf record`: every page fault with its address (software event page-faults,
-// sample period 1, -d) plus the memory syscall tracepoints (enter for the arguments, exit for the
-// result) and the marker close() calls, all on one clock. The preferred mode: it sees the faults
+// Capture with `perf record`: every page fault with its address — the exceptions:page_fault_user
+// tracepoint where the kernel has it (its x86 error code tells reads, writes and instruction
+// fetches apart), else the software event page-faults (sample period 1, -d; no access kind) —
+// plus the memory syscall tracepoints (enter for the arguments, exit for the result) and the
+// marker close() calls, all on CLOCK_MONOTONIC (-k mono, the clock the allocation interposer
+// uses) and with the CPU of every sample (--sample-cpu). The preferred mode: it sees the faults
 // that make up most of DuckDB's memory behaviour at 2-10% overhead (reference: duckdb.md §3).
 
 import { execFile, spawn } from 'node:child_process';
@@ -19,9 +22,15 @@ const SYSCALLS = ['mmap', 'munmap', 'mprotect', 'madvise', 'brk', 'mremap'] as c
  * pages = 4 MiB keeps every fault of a burst); 0 keeps perf's default, for users whose
  * perf_event_mlock_kb does not allow more.
  */
-export function perfRecordArgs(dataFile: string, bufferPages = 1024): string[] {
-  const args = ['record', '-q', '-o', dataFile, '-e', 'page-faults', '-c', '1', '-d'];
+export function perfRecordArgs(
+  dataFile: string,
+  bufferPages = 1024,
+  faults: FaultSource = 'tracepoint',
+): string[] {
+  const args = ['record', '-q', '-k', 'mono', '--sample-cpu', '-o', dataFile];
   if (bufferPages > 0) args.splice(2, 0, '-m', String(bufferPages));
+  if (faults === 'tracepoint') args.push('-e', FAULT_TRACEPOINT);
+  else args.push('-e', 'page-faults', '-c', '1', '-d');
   for (const name of SYSCALLS) {
     args.push('-e', `syscalls:sys_enter_${name}`, '-e', `syscalls:sys_exit_${name}`);
   }
@@ -29,8 +38,19 @@ export function perfRecordArgs(dataFile: string, bufferPages = 1024): string[] {
   return args;
 }
 
-const LINE = /^\s*\d+\/(\d+)\s+(\d+)\.(\d+):\s+(\S+):\s*(.*)$/;
+/** Where faults come from: the tracepoint (with access kind) or the software event. */
+export type FaultSource = 'tracepoint' | 'software';
+export const FAULT_TRACEPOINT = 'exceptions:page_fault_user';
+
+const LINE = /^\s*\d+\/(\d+)\s+(?:\[(\d+)\]\s+)?(\d+)\.(\d+):\s+(\S+):\s*(.*)$/;
 const FIELD = /(\w+): (0x[0-9a-f]+)/g;
+const FAULT_FIELDS = /address=(0x[0-9a-f]+).*error_code=(0x[0-9a-f]+)/;
+
+/** Access kind of an x86 page-fault error code: bit 4 instruction fetch, bit 1 write. */
+export function faultAccess(errorCode: number): number {
+  if (errorCode & 0x10) return 3;
+  return errorCode & 0x2 ? 2 : 1;
+}
 
 /** Incremental parser of `perf script -F pid,tid,time,event,trace,addr --ns` output. */
 export class PerfScriptParser {
@@ -43,11 +63,24 @@ export class PerfScriptParser {
     const m = LINE.exec(line);
     if (!m) return;
     const tid = Number(m[1]);
-    const timeNs = Number(m[2]) * 1e9 + Number(m[3].padEnd(9, '0'));
-    const [, , , , event, rest] = m;
+    const cpu = m[2] === undefined ? undefined : Number(m[2]);
+    const timeNs = Number(m[3]) * 1e9 + Number(m[4].padEnd(9, '0'));
+    const [, , , , , event, rest] = m;
     if (event === 'page-faults') {
       const addr = Number.parseInt(rest.trim().split(/\s+/)[0], 16);
-      this.events.push({ timeNs, tid, body: { kind: 'fault', addr } });
+      this.events.push({ timeNs, tid, cpu, body: { kind: 'fault', addr } });
+      return;
+    }
+    if (event === FAULT_TRACEPOINT) {
+      const f = FAULT_FIELDS.exec(rest);
+      if (!f) return;
+      const access = faultAccess(Number.parseInt(f[2], 16));
+      this.events.push({
+        timeNs,
+        tid,
+        cpu,
+        body: { kind: 'fault', addr: parseSigned(f[1]), access },
+      });
       return;
     }
     const tp = /^syscalls:sys_(enter|exit)_(\w+)$/.exec(event);
@@ -56,11 +89,12 @@ export class PerfScriptParser {
     if (phase === 'enter') {
       const f = fields(rest);
       if (name === 'close') {
-        this.events.push({ timeNs, tid, body: { kind: 'marker', index: f.fd - MARKER_FD_BASE } });
+        const index = f.fd - MARKER_FD_BASE;
+        this.events.push({ timeNs, tid, cpu, body: { kind: 'marker', index } });
         return;
       }
       if (this.open.has(tid)) this.unmatched++;
-      this.open.set(tid, { timeNs, tid, name, body: enterBody(name, f) });
+      this.open.set(tid, { timeNs, tid, cpu, name, body: enterBody(name, f) });
       return;
     }
     const pending = this.open.get(tid);
@@ -103,12 +137,16 @@ function enterBody(name: string, f: Record<string, number>): RawBody {
 }
 
 /** Runs `perf script` on a data file and parses it as a stream. */
-async function readPerfData(dataFile: string): Promise<{ events: RawEvent[]; lost: number }> {
-  const child = spawn(
-    'perf',
-    ['script', '-i', dataFile, '--ns', '-F', 'pid,tid,time,event,trace,addr'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+async function readPerfData(
+  dataFile: string,
+  faults: FaultSource,
+): Promise<{ events: RawEvent[]; lost: number }> {
+  // perf script refuses `addr` when no event sampled it (the tracepoint carries the address).
+  const fields =
+    faults === 'software' ? 'pid,tid,cpu,time,event,trace,addr' : 'pid,tid,cpu,time,event,trace';
+  const child = spawn('perf', ['script', '-i', dataFile, '--ns', '-F', fields], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
@@ -137,21 +175,22 @@ export async function probePerf(): Promise<Tracer | string> {
     paranoid = readFileSync('/proc/sys/kernel/perf_event_paranoid', 'utf8').trim();
   } catch {}
   let failure = '';
-  for (const bufferPages of [1024, 0]) {
-    const problem = await probeRecord(bufferPages);
+  for (const [bufferPages, faults] of PROBES) {
+    const problem = await probeRecord(bufferPages, faults);
     if (problem === undefined) {
+      const how = faults === 'tracepoint' ? `${FAULT_TRACEPOINT} (reads vs writes)` : 'page-faults';
       return {
         mode: 'perf',
         version,
-        reason: `perf records page faults with addresses and syscall tracepoints here (perf_event_paranoid=${paranoid}${bufferPages ? '' : ', default ring buffer'})`,
+        reason: `perf records page faults with addresses via ${how} and syscall tracepoints here (perf_event_paranoid=${paranoid}${bufferPages ? '' : ', default ring buffer'})`,
         faults: 'addresses',
         wrap: (dataFile, command) => [
           'perf',
-          ...perfRecordArgs(dataFile, bufferPages),
+          ...perfRecordArgs(dataFile, bufferPages, faults),
           '--',
           ...command,
         ],
-        read: readPerfData,
+        read: (dataFile) => readPerfData(dataFile, faults),
       };
     }
     failure ||= problem;
@@ -159,13 +198,20 @@ export async function probePerf(): Promise<Tracer | string> {
   return `perf cannot record page faults and syscall tracepoints (perf_event_paranoid=${paranoid}, uid ${process.getuid?.()}): ${failure}`;
 }
 
+const PROBES: ReadonlyArray<[number, FaultSource]> = [
+  [1024, 'tracepoint'],
+  [1024, 'software'],
+  [0, 'tracepoint'],
+  [0, 'software'],
+];
+
 /** Records `true` with the capture's events; undefined when faults were seen, else the problem. */
-async function probeRecord(bufferPages: number): Promise<string | undefined> {
+async function probeRecord(bufferPages: number, faults: FaultSource): Promise<string | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'unimem-perf-probe-'));
   const data = join(dir, 'probe.data');
   try {
-    await execFileAsync('perf', [...perfRecordArgs(data, bufferPages), '--', 'true']);
-    const { events } = await readPerfData(data);
+    await execFileAsync('perf', [...perfRecordArgs(data, bufferPages, faults), '--', 'true']);
+    const { events } = await readPerfData(data, faults);
     return events.some((e) => e.body.kind === 'fault') ? undefined : 'no page faults reported';
   } catch (error) {
     const message = ((error as { stderr?: string }).stderr || (error as Error).message).trim();

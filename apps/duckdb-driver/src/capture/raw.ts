@@ -24,6 +24,8 @@ export interface RawEvent {
   /** Nanoseconds on the tracer's clock (any origin; only differences matter). */
   timeNs: number;
   tid: number;
+  /** CPU the event happened on, when the tracer reports it (perf --sample-cpu). */
+  cpu?: number;
   body: RawBody;
 }
 

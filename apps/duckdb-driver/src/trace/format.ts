@@ -1,7 +1,7 @@
-// The unimem memory-trace format, version 1: what one event is, how it is written as one line of
-// text, and how a line is parsed back. A trace file is gzip-compressed UTF-8 text:
+// The unimem memory-trace format, versions 1 and 2: what one event is, how it is written as one
+// line of text, and how a line is parsed back. A trace file is gzip-compressed UTF-8 text:
 //
-//   #unimem-trace 1 {metadata JSON}
+//   #unimem-trace <version> {metadata JSON}
 //   <dt> <thread> <kind> <fields...>        one line per event, in time order
 //   #end <event count>
 //
@@ -17,14 +17,38 @@
 //   a addr len advice result           madvise (advice = MADV_* number)
 //   b addr result                      brk (addr requested, result the new break)
 //   r addr oldlen newlen flags newaddr result   mremap
-//   f addr                             page fault at a (byte) address
+//   f addr                             page fault at a (byte) address (version 1)
+//   f addr access                      page fault; access 0 unknown, 1 read, 2 write, 3 fetch (v2)
 //   k label                            marker: phase boundary, label = [a-z0-9-]+
+//
+// Version 2 adds the allocation layer (heap 1 = DuckDB's bundled jemalloc, 2 = the C library's
+// malloc, which operator new uses; alloc-events.ts says what each field means):
+//
+//   A heap ptr size align              allocation returned ptr (align 0 = the heap's default)
+//   F heap ptr size                    free of ptr (size 0 = not given by the caller)
+//   R heap ptr size result             realloc of ptr (0 = none) to size, returned result
+//   N heap size count                  count short-lived allocations of size, each freed by the
+//                                      same thread before its next recorded event (aggregated)
 //
 // Invariant kept by writer and reader: times never decrease (dt >= 0), so they are also
 // non-decreasing per thread.
 
+import {
+  ALLOC_FIELDS,
+  ALLOC_KINDS,
+  type AllocBatchEvent,
+  type AllocEvent,
+  checkAllocFields,
+  type FreeEvent,
+  type ReallocEvent,
+} from './alloc-events.js';
+
+export * from './alloc-events.js';
+
 export const TRACE_MAGIC = '#unimem-trace';
-export const TRACE_VERSION = 1;
+/** The version writers produce; readers accept every version in SUPPORTED_VERSIONS. */
+export const TRACE_VERSION = 2;
+export const SUPPORTED_VERSIONS: readonly number[] = [1, 2];
 export const TRACE_END = '#end';
 
 export type EventKind =
@@ -35,9 +59,13 @@ export type EventKind =
   | 'brk'
   | 'mremap'
   | 'fault'
-  | 'marker';
+  | 'marker'
+  | 'alloc'
+  | 'free'
+  | 'realloc'
+  | 'batch';
 
-interface EventBase {
+export interface EventBase {
   /** Nanoseconds since the trace start (the first marker of the query process). */
   timeNs: number;
   /** Thread index: 0 = main thread, others in order of first appearance. */
@@ -89,6 +117,8 @@ export interface MremapEvent extends EventBase {
 export interface FaultEvent extends EventBase {
   kind: 'fault';
   addr: number;
+  /** FaultAccess: 0 unknown (all version-1 faults), 1 read, 2 write, 3 instruction fetch. */
+  access?: number;
 }
 export interface MarkerEvent extends EventBase {
   kind: 'marker';
@@ -103,7 +133,11 @@ export type TraceEvent =
   | BrkEvent
   | MremapEvent
   | FaultEvent
-  | MarkerEvent;
+  | MarkerEvent
+  | AllocEvent
+  | FreeEvent
+  | ReallocEvent
+  | AllocBatchEvent;
 
 /** One-letter codes of the kinds, and the numeric fields each kind carries in line order. */
 export const KIND_CODES: Record<EventKind, string> = {
@@ -115,6 +149,10 @@ export const KIND_CODES: Record<EventKind, string> = {
   mremap: 'r',
   fault: 'f',
   marker: 'k',
+  alloc: 'A',
+  free: 'F',
+  realloc: 'R',
+  batch: 'N',
 };
 const FIELDS: Record<Exclude<EventKind, 'marker'>, readonly string[]> = {
   mmap: ['addr', 'length', 'prot', 'flags', 'result'],
@@ -123,8 +161,11 @@ const FIELDS: Record<Exclude<EventKind, 'marker'>, readonly string[]> = {
   madvise: ['addr', 'length', 'advice', 'result'],
   brk: ['addr', 'result'],
   mremap: ['addr', 'length', 'newLength', 'flags', 'newAddr', 'result'],
-  fault: ['addr'],
+  fault: ['addr', 'access'],
+  ...ALLOC_FIELDS,
 };
+/** Kinds a version-1 trace may not contain, and fields it lacks. */
+const V1_FIELDS: Partial<Record<EventKind, readonly string[]>> = { fault: ['addr'] };
 const KINDS_BY_CODE = new Map<string, EventKind>(
   Object.entries(KIND_CODES).map(([kind, code]) => [code, kind as EventKind]),
 );
@@ -179,13 +220,24 @@ function hex(value: number): string {
   return value < 0 ? `-${(-value).toString(16)}` : value.toString(16);
 }
 
-/** The text of one event line (without newline); `previousNs` is the previous event's time. */
-export function encodeEvent(event: TraceEvent, previousNs: number): string {
+function fieldsOf(kind: Exclude<EventKind, 'marker'>, version: number): readonly string[] {
+  return (version === 1 ? V1_FIELDS[kind] : undefined) ?? FIELDS[kind];
+}
+
+/**
+ * The text of one event line (without newline); `previousNs` is the previous event's time.
+ * A missing fault `access` is written as 0 (unknown).
+ */
+export function encodeEvent(
+  event: TraceEvent,
+  previousNs: number,
+  version = TRACE_VERSION,
+): string {
   const head = `${event.timeNs - previousNs} ${event.thread} ${KIND_CODES[event.kind]}`;
   if (event.kind === 'marker') return `${head} ${event.label}`;
   const record = event as unknown as Record<string, number>;
   let line = head;
-  for (const field of FIELDS[event.kind]) line += ` ${hex(record[field])}`;
+  for (const field of fieldsOf(event.kind, version)) line += ` ${hex(record[field] ?? 0)}`;
   return line;
 }
 
@@ -193,7 +245,11 @@ export function encodeEvent(event: TraceEvent, previousNs: number): string {
  * Checks an event before it is written; returns a description of the first problem, or
  * undefined when the event is valid.
  */
-export function validateEvent(event: TraceEvent, previousNs: number): string | undefined {
+export function validateEvent(
+  event: TraceEvent,
+  previousNs: number,
+  version = TRACE_VERSION,
+): string | undefined {
   if (!Number.isSafeInteger(event.timeNs)) return `time ${event.timeNs} is not an integer`;
   if (event.timeNs < previousNs) {
     return `time ${event.timeNs} ns is before the previous event (${previousNs} ns)`;
@@ -205,28 +261,39 @@ export function validateEvent(event: TraceEvent, previousNs: number): string | u
   if (event.kind === 'marker') {
     return LABEL.test(event.label) ? undefined : `marker label "${event.label}" is not [a-z0-9-]+`;
   }
+  if (version === 1 && ALLOC_KINDS.has(event.kind)) {
+    return `${event.kind} events need format version 2`;
+  }
   const record = event as unknown as Record<string, number>;
-  for (const field of FIELDS[event.kind]) {
+  for (const field of fieldsOf(event.kind, version)) {
+    if (field === 'access' && record.access === undefined) continue;
     if (!Number.isSafeInteger(record[field])) {
       return `${event.kind} field ${field} = ${record[field]} is not a safe integer`;
     }
   }
   if ('length' in event && event.length < 0) return `${event.kind} length ${event.length} < 0`;
-  return undefined;
+  return checkAllocFields(record, event.kind);
 }
 
 /**
  * Parses one event line. Returns the event, or a string describing what is wrong (the caller
  * adds the source and line number).
  */
-export function decodeEvent(line: string, previousNs: number): TraceEvent | string {
+export function decodeEvent(
+  line: string,
+  previousNs: number,
+  version = TRACE_VERSION,
+): TraceEvent | string {
   const parts = line.split(' ');
   if (parts.length < 3) return `expected "<dt> <thread> <kind> ...", got "${clip(line)}"`;
   const [dt, thread, code] = parts;
   if (!DECIMAL.test(dt)) return `time delta "${clip(dt)}" is not a non-negative decimal integer`;
   if (!DECIMAL.test(thread)) return `thread "${clip(thread)}" is not a non-negative decimal`;
   const kind = KINDS_BY_CODE.get(code);
-  if (kind === undefined) return `kind "${clip(code)}" is not one of m u p a b r f k`;
+  if (kind === undefined || (version === 1 && ALLOC_KINDS.has(kind))) {
+    const codes = version === 1 ? 'm u p a b r f k' : 'm u p a b r f k A F R N';
+    return `kind "${clip(code)}" is not one of ${codes} (format version ${version})`;
+  }
   const timeNs = previousNs + Number(dt);
   if (!Number.isSafeInteger(timeNs)) return `time ${dt} overflows`;
   if (kind === 'marker') {
@@ -235,7 +302,7 @@ export function decodeEvent(line: string, previousNs: number): TraceEvent | stri
     }
     return { kind, timeNs, thread: Number(thread), label: parts[3] };
   }
-  const fields = FIELDS[kind];
+  const fields = fieldsOf(kind, version);
   if (parts.length !== 3 + fields.length) {
     return `${kind} needs ${fields.length} fields (${fields.join(' ')}), got ${parts.length - 3}`;
   }
@@ -251,7 +318,9 @@ export function decodeEvent(line: string, previousNs: number): TraceEvent | stri
     }
     event[fields[i]] = value;
   }
-  return event as unknown as TraceEvent;
+  return (
+    checkAllocFields(event as Record<string, number>, kind) ?? (event as unknown as TraceEvent)
+  );
 }
 
 function clip(text: string): string {

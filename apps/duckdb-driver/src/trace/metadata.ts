@@ -46,11 +46,28 @@ export interface ThreadInfo {
   /** OS thread id during capture. */
   tid: number;
   main: boolean;
+  /** CPUs the tracer saw the thread on (perf, version 2), in order of first appearance. */
+  cpus?: number[];
+}
+
+/** How the allocation layer was captured (version 2 traces with allocation events). */
+export interface AllocationCaptureInfo {
+  /** e.g. "LD_PRELOAD interposer native/malloc-trace.c (duckdb_je_* via PLT, glibc malloc)". */
+  method: string;
+  /** Heap number → what it is (alloc-events.ts Heap). */
+  heaps: Record<string, string>;
+  /** Calls recorded inside the window per heap, before aggregation. */
+  calls: Record<string, number>;
+  /** The aggregation rule applied (capture/aggregate.ts), and what it folded. */
+  aggregation: { rule: string; maxSizeBytes: number; batchedCalls: number; batchEvents: number };
+  /** Interposer clock minus perf clock at the markers (ns; both CLOCK_MONOTONIC), largest |x|. */
+  clockSkewNs: number;
 }
 
 export interface TraceMetadata {
   format: 'unimem-trace';
-  version: 1;
+  /** 1: syscalls, faults, markers; 2: also allocations and fault access kinds. */
+  version: 1 | 2;
   /** TPC-H query number 1..22. */
   query: number;
   sf: number;
@@ -71,6 +88,8 @@ export interface TraceMetadata {
   threads: ThreadInfo[];
   /** Events per kind in the file. */
   eventCounts: Record<string, number>;
+  /** Version 2: how allocations were captured; absent when the trace has none. */
+  allocations?: AllocationCaptureInfo;
   /** How events were selected: e.g. "all events from the first to the last marker". */
   window: string;
   capturedAt: string;
@@ -83,7 +102,9 @@ export function validateMetadata(value: unknown): string | undefined {
   }
   const m = value as Record<string, unknown>;
   if (m.format !== 'unimem-trace') return `metadata.format is ${JSON.stringify(m.format)}`;
-  if (m.version !== 1) return `metadata.version ${JSON.stringify(m.version)} is not supported (1)`;
+  if (m.version !== 1 && m.version !== 2) {
+    return `metadata.version ${JSON.stringify(m.version)} is not supported (1, 2)`;
+  }
   const checks: Array<[string, boolean]> = [
     ['query', Number.isInteger(m.query) && (m.query as number) >= 1 && (m.query as number) <= 22],
     ['sf', typeof m.sf === 'number' && m.sf > 0],

@@ -52,7 +52,7 @@ export function parseTraceSync(compressed: Uint8Array, source: string): LoadedTr
       }
       return { source, metadata, events };
     }
-    const event = decodeEvent(line, previousNs);
+    const event = decodeEvent(line, previousNs, metadata.version);
     if (typeof event === 'string') throw new TraceFormatError(source, i + 1, event);
     previousNs = event.timeNs;
     events.push(event);

@@ -10,9 +10,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import {
   decodeEvent,
+  SUPPORTED_VERSIONS,
   TRACE_END,
   TRACE_MAGIC,
-  TRACE_VERSION,
   type TraceEvent,
   TraceFormatError,
 } from './format.js';
@@ -115,7 +115,7 @@ export async function openTraceStream(compressed: Readable, source: string): Pro
         if (!extra.done) fail('content after the #end trailer', counter.line);
         return;
       }
-      const event = decodeEvent(line, previousNs);
+      const event = decodeEvent(line, previousNs, metadata.version);
       if (typeof event === 'string') fail(event);
       else {
         previousNs = event.timeNs;
@@ -147,8 +147,11 @@ export function parseHeader(
     return fail(`header does not start with "${TRACE_MAGIC}" (not a unimem trace)`, 1);
   }
   const version = line.slice(space1 + 1, space2 < 0 ? undefined : space2);
-  if (version !== String(TRACE_VERSION)) {
-    return fail(`format version "${version}" is not supported (this reader reads 1)`, 1);
+  if (!SUPPORTED_VERSIONS.map(String).includes(version)) {
+    return fail(
+      `format version "${version}" is not supported (this reader reads ${SUPPORTED_VERSIONS.join(', ')})`,
+      1,
+    );
   }
   let metadata: unknown;
   try {
@@ -158,6 +161,12 @@ export function parseHeader(
   }
   const problem = validateMetadata(metadata);
   if (problem) return fail(problem, 1);
+  if (String((metadata as TraceMetadata).version) !== version) {
+    return fail(
+      `metadata.version ${(metadata as TraceMetadata).version} differs from the header's ${version}`,
+      1,
+    );
+  }
   return metadata as TraceMetadata;
 }
 

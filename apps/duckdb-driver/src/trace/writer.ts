@@ -7,21 +7,14 @@ import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
-import {
-  encodeEvent,
-  TRACE_END,
-  TRACE_MAGIC,
-  TRACE_VERSION,
-  type TraceEvent,
-  validateEvent,
-} from './format.js';
+import { encodeEvent, TRACE_END, TRACE_MAGIC, type TraceEvent, validateEvent } from './format.js';
 import type { TraceMetadata } from './metadata.js';
 
 const CHUNK_CHARS = 1 << 16;
 
 /** The header line of a trace with this metadata. */
 export function headerLine(metadata: TraceMetadata): string {
-  return `${TRACE_MAGIC} ${TRACE_VERSION} ${JSON.stringify(metadata)}`;
+  return `${TRACE_MAGIC} ${metadata.version} ${JSON.stringify(metadata)}`;
 }
 
 /** Streams events into a gzip-compressed trace file. */
@@ -32,11 +25,13 @@ export class TraceWriter {
   private pending = '';
   private previousNs = 0;
   private count = 0;
+  private readonly version: number;
 
   constructor(
     private readonly path: string,
     metadata: TraceMetadata,
   ) {
+    this.version = metadata.version;
     this.temp = `${path}.tmp-${process.pid}`;
     this.file = createWriteStream(this.temp);
     this.gzip.pipe(this.file);
@@ -45,9 +40,9 @@ export class TraceWriter {
 
   /** Appends one event; throws a RangeError when it is invalid or earlier than the last one. */
   write(event: TraceEvent): void {
-    const problem = validateEvent(event, this.previousNs);
+    const problem = validateEvent(event, this.previousNs, this.version);
     if (problem) throw new RangeError(`trace event ${this.count}: ${problem}`);
-    this.pending += `${encodeEvent(event, this.previousNs)}\n`;
+    this.pending += `${encodeEvent(event, this.previousNs, this.version)}\n`;
     this.previousNs = event.timeNs;
     this.count++;
     if (this.pending.length >= CHUNK_CHARS) this.flushChunk();
@@ -110,9 +105,9 @@ export function encodeTraceText(metadata: TraceMetadata, events: readonly TraceE
   const lines = [headerLine({ ...metadata, eventCounts: countEvents(events) })];
   let previousNs = 0;
   events.forEach((event, index) => {
-    const problem = validateEvent(event, previousNs);
+    const problem = validateEvent(event, previousNs, metadata.version);
     if (problem) throw new RangeError(`trace event ${index}: ${problem}`);
-    lines.push(encodeEvent(event, previousNs));
+    lines.push(encodeEvent(event, previousNs, metadata.version));
     previousNs = event.timeNs;
   });
   lines.push(`${TRACE_END} ${events.length}`);
