@@ -203,6 +203,13 @@ export interface Case {
   system: string;
   cores: number;
   variant?: Variant;
+  /**
+   * Replicas (`--seeds`, `--iterations`; absent when both are 1): the workload's seed (random
+   * draws, jemalloc's) and the iteration, a re-run with the same workload on a machine whose
+   * scheduler is seeded differently (the thesis' repeated boots).
+   */
+  seed?: number;
+  iteration?: number;
 }
 
 /** One number of a result set. Fields are deterministic: the same sweep gives the same points. */
@@ -218,6 +225,8 @@ export interface Point {
   order: number | null;
   variant: Variant | null;
   seed: number;
+  /** Iteration of the case (0-based; `--iterations`); absent in older result sets. */
+  iteration?: number;
   params: Params;
   /** Index of the case in the sweep. */
   case: number;
@@ -250,6 +259,10 @@ export interface SweepInfo {
   systems: Array<{ name: string; description: string; provides: TargetKind[] }>;
   cores: number[];
   seed: number;
+  /** `--seeds N`: seeds seed..seed+N-1 per point (absent in older result sets: 1). */
+  seeds?: number;
+  /** `--iterations N` per seed (absent in older result sets: 1). */
+  iterations?: number;
   order: number;
   scale: number;
   full: boolean;

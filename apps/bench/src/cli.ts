@@ -16,6 +16,7 @@ import {
   parseCoreList,
   parseInteger,
   parseNameList,
+  parseReplicas,
   parseScale,
 } from './options.js';
 import { checkOutputs } from './output-check.js';
@@ -52,6 +53,11 @@ Options of bench:
   --full                the published sizes (memory of the profile) instead of the quick ones
   --order K             frame order for frames.* benchmarks, 0..10 (default 0)
   --seed N              seed of the simulation, 0..4294967295 (default 1)
+  --seeds N             runs every point with seeds seed..seed+N-1; tables and charts show the
+                        mean and the spread (default 3 for the quick default suite, else 1)
+  --iterations N        runs every point N times per seed, same workload, machine re-seeded
+                        (the thesis' repeated boots); mean and spread (default 1)
+  --config NAME         one of the thesis' other configurations (see unimem list)
   --profile NAME|FILE   machine profile: built-in name or JSON file (default epyc-9654p-guest)
   --out DIR             output folder (default ./results/<timestamp>)
   --json FILE           also write the result set's JSON to FILE
@@ -143,9 +149,14 @@ async function bench(args: string[], argv: string[], io: CliIo): Promise<number>
       full: { type: 'boolean' },
       shard: { type: 'string' },
       jobs: { type: 'string' },
+      seeds: { type: 'string' },
+      iterations: { type: 'string' },
+      config: { type: 'string' },
     },
   });
+  const replicas = parseReplicas(values, positionals.length === 0 && !values.full);
   const request = {
+    ...replicas,
     names: positionals,
     systems: values.systems === undefined ? undefined : parseNameList('--systems', values.systems),
     cores: values.cores === undefined ? undefined : parseCoreList(values.cores),

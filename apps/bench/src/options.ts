@@ -78,3 +78,25 @@ export function parseInteger(option: string, text: string, min: number, max: num
   }
   return value;
 }
+
+/** Replicas per point; the default suite (no names, quick) runs 3 seeds, anything else 1. */
+export function parseReplicas(
+  values: { seeds?: string; iterations?: string },
+  defaultSuite: boolean,
+): { seeds: number; iterations: number } {
+  return {
+    seeds:
+      values.seeds === undefined
+        ? defaultSuite
+          ? DEFAULT_SUITE_SEEDS
+          : 1
+        : parseInteger('--seeds', values.seeds, 1, 1000),
+    iterations:
+      values.iterations === undefined
+        ? 1
+        : parseInteger('--iterations', values.iterations, 1, 1000),
+  };
+}
+
+/** Seeds of the quick default suite (`unimem bench` without names). */
+export const DEFAULT_SUITE_SEEDS = 3;

@@ -1,6 +1,7 @@
 // Planning a sweep: from the names the user gave (or the default suite) to the list of cases
 // (benchmark × system × variant × core count), each an independent deterministic simulation, with
-// every benchmark's parameters resolved once for the whole sweep. The sweep's id hashes all that
+// every benchmark's parameters resolved once for the whole sweep. With `--seeds`/`--iterations`
+// every point becomes several cases (replicas) that the report joins into a mean and a spread. The sweep's id hashes all that
 // determines the numbers, so shards of one sweep can be recognised and joined. All bad input is
 // found here, before anything runs or is written.
 
@@ -27,10 +28,17 @@ export interface SweepRequest {
   cores?: readonly number[];
   scale: number;
   seed: number;
+  /** `--seeds N`: each point runs with seeds seed..seed+N-1 (default 1). */
+  seeds?: number;
+  /** `--iterations N`: each seed runs N times, the machine re-seeded each time (default 1). */
+  iterations?: number;
   order: number;
   full: boolean;
   profile: Profile;
 }
+
+/** Most replicas (seeds × iterations) of one point. */
+export const MAX_REPLICAS = 1000;
 
 export interface Sweep {
   info: SweepInfo;
@@ -39,6 +47,25 @@ export interface Sweep {
 }
 
 export function planSweep(registry: Registry, request: SweepRequest): Sweep {
+  const seeds = request.seeds ?? 1;
+  const iterations = request.iterations ?? 1;
+  for (const [option, value] of [
+    ['--seeds', seeds],
+    ['--iterations', iterations],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new UsageError(`${option} ${value} must be a whole number of at least 1`);
+    }
+  }
+  if (seeds * iterations > MAX_REPLICAS) {
+    throw new UsageError(
+      `--seeds ${seeds} × --iterations ${iterations} gives ${seeds * iterations} runs per point; at most ${MAX_REPLICAS}`,
+    );
+  }
+  if (request.seed + seeds - 1 > 2 ** 32 - 1) {
+    throw new UsageError(`--seed ${request.seed} with --seeds ${seeds} passes 4294967295`);
+  }
+  const replicated = seeds > 1 || iterations > 1;
   const benchmarks = selectBenchmarks(registry, request.names);
   const explicitSystems = request.systems !== undefined;
   const systems = explicitSystems
@@ -67,14 +94,22 @@ export function planSweep(registry: Registry, request: SweepRequest): Sweep {
       for (const variant of variants) {
         for (const count of cores) {
           usedCores.add(count);
-          const entry: Case = {
-            index: cases.length,
-            bench: benchmark.name,
-            system: system.name,
-            cores: count,
-          };
-          if (variant !== undefined) entry.variant = variant;
-          cases.push(entry);
+          for (let k = 0; k < seeds; k++) {
+            for (let iteration = 0; iteration < iterations; iteration++) {
+              const entry: Case = {
+                index: cases.length,
+                bench: benchmark.name,
+                system: system.name,
+                cores: count,
+              };
+              if (variant !== undefined) entry.variant = variant;
+              if (replicated) {
+                entry.seed = request.seed + k;
+                entry.iteration = iteration;
+              }
+              cases.push(entry);
+            }
+          }
         }
       }
     }
@@ -99,6 +134,7 @@ export function planSweep(registry: Registry, request: SweepRequest): Sweep {
       .map((s) => ({ name: s.name, description: s.description, provides: [...s.provides] })),
     cores: [...usedCores].sort((a, b) => a - b),
     seed: request.seed,
+    ...(replicated ? { seeds, iterations } : {}),
     order: request.order,
     scale: request.scale,
     full: request.full,
@@ -114,6 +150,8 @@ export function sweepId(info: Omit<SweepInfo, 'id'>): string {
     benchmarks: info.benchmarks.map((b) => ({ name: b.name, params: b.params })),
     systems: info.systems.map((s) => s.name),
     seed: info.seed,
+    seeds: info.seeds,
+    iterations: info.iterations,
     order: info.order,
     scale: info.scale,
     full: info.full,

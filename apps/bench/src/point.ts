@@ -1,7 +1,11 @@
 // Running one case of a sweep: a fresh machine with the sweep's profile, seed and the case's core
 // count; the system built on it (by core 0, as at boot, after which every core starts at the same
 // clock); the benchmark's programs run to completion; one point per metric. A case depends only on
-// the sweep and its index, so any worker, in any order, gives the same points.
+// the sweep and its index, so any worker, in any order, gives the same points. A replica of a
+// point (`--seeds`, `--iterations`) carries its own workload seed and iteration: the workload
+// (random draws, the system's own seed) uses the seed, and the machine's scheduler (its
+// tie-breaking between cores at equal clocks) is seeded from seed and iteration together, so
+// iterations repeat one workload as the thesis' repeated boots do and only the timing may differ.
 
 import { Machine } from '@unimem/hw';
 import type { Point, SweepInfo } from './api.js';
@@ -14,9 +18,11 @@ export function runCase(registry: Registry, sweep: SweepInfo, index: number): Po
   const system = registry.system(entry.system);
   const params = sweep.benchmarks.find((b) => b.name === entry.bench)?.params;
   if (!params) throw new Error(`sweep ${sweep.id} has no parameters for ${entry.bench}`);
-  const { profile, seed } = sweep;
+  const { profile } = sweep;
+  const seed = entry.seed ?? sweep.seed;
+  const iteration = entry.iteration ?? 0;
 
-  const machine = new Machine({ profile, cores: entry.cores, seed });
+  const machine = new Machine({ profile, cores: entry.cores, seed: machineSeed(seed, iteration) });
   const parts = system.build({
     machine,
     cores: entry.cores,
@@ -60,8 +66,18 @@ export function runCase(registry: Registry, sweep: SweepInfo, index: number): Po
       order: benchmark.usesOrder ? sweep.order : null,
       variant: entry.variant ?? null,
       seed,
+      ...(entry.iteration !== undefined ? { iteration } : {}),
       params,
       case: index,
     };
   });
+}
+
+/** The scheduler's seed: the workload seed itself for iteration 0, else a mix of both. */
+export function machineSeed(seed: number, iteration: number): number {
+  if (iteration === 0) return seed;
+  let h = (seed ^ Math.imul(iteration, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -29,6 +29,10 @@ export interface BenchRequest {
   cores?: number[];
   scale: number;
   seed: number;
+  /** `--seeds N` (default 1). */
+  seeds?: number;
+  /** `--iterations N` (default 1). */
+  iterations?: number;
   order: number;
   full: boolean;
   profile: Profile;
@@ -64,7 +68,7 @@ export async function runBench(registry: Registry, request: BenchRequest, io: Io
   const jobs = Math.min(request.jobs, selected.length);
   const over = sweep.cores.filter((c) => c > sweep.profile.cores.value);
   io.err(
-    `unimem bench: ${selected.length}${request.shard ? ` of ${sweep.cases.length}` : ''} cases (${sweep.benchmarks.map((b) => b.name).join(', ')} on ${sweep.systems.map((s) => s.name).join(', ')}; cores ${sweep.cores.join(',')}) on ${sweep.profile.name}, ${sweep.full ? 'full' : 'quick'} scale ${sweep.scale}, seed ${sweep.seed}, ${jobs} worker threads`,
+    `unimem bench: ${selected.length}${request.shard ? ` of ${sweep.cases.length}` : ''} cases (${sweep.benchmarks.map((b) => b.name).join(', ')} on ${sweep.systems.map((s) => s.name).join(', ')}; cores ${sweep.cores.join(',')}) on ${sweep.profile.name}, ${sweep.full ? 'full' : 'quick'} scale ${sweep.scale}, seed ${sweep.seed}${(sweep.seeds ?? 1) > 1 ? ` (${sweep.seeds} seeds)` : ''}${(sweep.iterations ?? 1) > 1 ? `, ${sweep.iterations} iterations` : ''}, ${jobs} worker threads`,
   );
   if (over.length > 0) {
     io.err(

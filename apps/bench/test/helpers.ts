@@ -27,4 +27,4 @@ export function tempDir(prefix = 'unimem-bench-'): string {
 }
 
 /** A small, fast sweep: the default suite on llfree (the frames.* benchmarks) at 1, 2, 4 cores. */
-export const SMALL = ['--systems', 'llfree', '--cores', '1,2,4', '--scale', '0.02'];
+export const SMALL = ['--systems', 'llfree', '--cores', '1,2,4', '--scale', '0.02', '--seeds', '1'];

@@ -3,14 +3,35 @@
 // system and core count). A benchmark may ask (ChartOptions, recorded in the sweep) for one
 // figure per variant — the thesis draws one figure per allocation size — and for bars instead of
 // lines (boot time). Figures and series come out in the order of the sweep, so the same result
-// set always gives the same report.
+// set always gives the same report. Replicas of a point (`--seeds`, `--iterations`) join into one:
+// y is their mean, `spread` their min, max and standard deviation, and the counters their mean.
 
 import type { ChartOptions, Point, ResultSet, Variant } from '../api.js';
 import { formatNumber } from './svg-chart.js';
 
+/** How the replicas of one point spread (absent for a single run). */
+export interface Spread {
+  /** Replicas (seeds × iterations). */
+  n: number;
+  min: number;
+  max: number;
+  /** Sample standard deviation (n − 1). */
+  sd: number;
+}
+
+export interface FigurePoint {
+  x: number;
+  /** The mean over the replicas. */
+  y: number;
+  /** The point (several replicas: their mean value and mean counters). */
+  point: Point;
+  spread?: Spread;
+  replicas: Point[];
+}
+
 export interface FigureSeries {
   name: string;
-  points: Array<{ x: number; y: number; point: Point }>;
+  points: FigurePoint[];
 }
 
 export interface Figure {
@@ -30,6 +51,10 @@ export interface Figure {
   /** Names of categorical x values (a string variant such as a query: x is its index). */
   xLabels?: Record<number, string>;
   series: FigureSeries[];
+  /** Set when every system gave the same values: the series were joined into one. */
+  shared?: string;
+  /** A note on how to read the figure (e.g. why values can be negative). */
+  note?: string;
 }
 
 interface Axis {
@@ -89,15 +114,64 @@ export function buildFigures(set: ResultSet): Figure[] {
       series = { name, points: [] };
       figure.series.push(series);
     }
-    series.points.push({ x, y: point.value, point });
+    const same = series.points.find((p) => p.x === x);
+    if (same) same.replicas.push(point);
+    else series.points.push({ x, y: point.value, point, replicas: [point] });
     if (!figure.xs.includes(x)) figure.xs.push(x);
   }
   for (const figure of figures.values()) {
     figure.xs.sort((a, b) => a - b);
-    for (const series of figure.series) series.points.sort((a, b) => a.x - b.x);
+    for (const series of figure.series) {
+      series.points.sort((a, b) => a.x - b.x);
+      for (const p of series.points) joinReplicas(p);
+    }
     dropCommonCores(figure);
+    joinIdenticalSystems(figure);
   }
   return [...figures.values()];
+}
+
+/**
+ * A metric with the same values for every system (an input such as TPC-H's measured DuckDB
+ * time, not a result of the system) is not a per-system result: the figure gets one series.
+ */
+function joinIdenticalSystems(figure: Figure): void {
+  const [first, ...rest] = figure.series;
+  if (!first || rest.length === 0) return;
+  const key = (s: FigureSeries) => s.points.map((p) => `${p.x}:${p.y}`).join(' ');
+  const systems = new Set(figure.series.map((s) => s.points[0]?.point.system));
+  if (systems.size < 2 || rest.some((s) => key(s) !== key(first))) return;
+  const names = figure.series.map((s) => s.name);
+  figure.series = [{ name: 'every system', points: first.points }];
+  figure.shared = `Every system gives the same values (${names.join(', ')}): the metric does not depend on the system, so it is drawn once.`;
+}
+
+/** Mean value and counters of a point's replicas, and their spread. */
+function joinReplicas(p: FigurePoint): void {
+  const n = p.replicas.length;
+  if (n < 2) return;
+  const values = p.replicas.map((r) => r.value);
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  const counters: Record<string, number> = {};
+  for (const r of p.replicas) {
+    for (const [name, value] of Object.entries(r.counters))
+      counters[name] = (counters[name] ?? 0) + value / n;
+  }
+  const ops = p.replicas.reduce((a, r) => a + r.ops, 0) / n;
+  p.y = mean;
+  p.point = { ...p.replicas[0], value: mean, counters, ops };
+  p.spread = { n, min: Math.min(...values), max: Math.max(...values), sd };
+}
+
+/** `mean ±sd%` of a spread, for tables; the plain value without one. */
+export function spreadText(
+  p: { y: number; spread?: Spread },
+  format: (v: number) => string,
+): string {
+  if (!p.spread) return format(p.y);
+  const relative = p.y === 0 ? 0 : (100 * p.spread.sd) / Math.abs(p.y);
+  return `${format(p.y)} ±${relative < 10 ? relative.toFixed(1) : Math.round(relative)}%`;
 }
 
 /** A numeric variant is its own x; a string variant is a category, numbered in case order. */

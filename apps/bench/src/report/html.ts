@@ -1,22 +1,25 @@
 // The HTML report of a result set (`report.html`): what was run (profile, sweep, seed, command,
 // host, versions, times; a banner when incomplete), one SVG chart per figure with a caption, the
 // summary table of every figure (values per core count), and the model's counters per operation
-// behind every point. One self-contained file: inline CSS, inline SVG, no script, no external
+// behind every point. Replicas (`--seeds`, `--iterations`) show as the mean with min..max error
+// bars and `mean ±sd%` cells. Wide tables scroll inside their own box instead of widening the
+// page; figures are as wide as their legend needs. One self-contained file: inline CSS, inline SVG, no script, no external
 // resource, so it opens offline in any browser.
 
 import type { ResultSet } from '../api.js';
-import { buildFigures, type Figure, xName } from './figures.js';
+import { buildFigures, type Figure, spreadText, xName } from './figures.js';
 import { renderBars } from './svg-bars.js';
 import { escapeXml as esc, formatNumber, formatValue, renderChart } from './svg-chart.js';
 
 const CSS = `
 body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
-table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
+table{border-collapse:collapse;margin:0;font-size:13px}
+.table-box{max-width:100%;overflow-x:auto;margin:8px 0 16px}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f6f6f6}
 td.name,th.name{text-align:left}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;font-size:13px}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
-figure{margin:0;width:560px}figcaption{font-size:13px;color:#555}\n.figures{display:flex;flex-wrap:wrap;gap:16px 24px}
+figure{margin:0;max-width:100%}figure>svg{max-width:100%;height:auto}figcaption{font-size:13px;color:#555;max-width:560px}\n.figures{display:flex;flex-wrap:wrap;gap:16px 24px}
 .banner{background:#fff3cd;border:1px solid #e0c060;padding:8px 12px;margin:12px 0}
 details{font-size:13px;margin-bottom:16px}code{font-size:12px}
 `;
@@ -67,7 +70,7 @@ function renderMeta(set: ResultSet): string {
     ],
     [
       'size',
-      `${sweep.full ? 'full (published sizes)' : 'quick'}, scale ${sweep.scale}, order ${sweep.order}, seed ${sweep.seed}`,
+      `${sweep.full ? 'full (published sizes)' : 'quick'}, scale ${sweep.scale}, order ${sweep.order}, seed ${sweep.seed}${(sweep.seeds ?? 1) > 1 ? `..${sweep.seed + sweep.seeds! - 1} (${sweep.seeds} seeds)` : ''}${(sweep.iterations ?? 1) > 1 ? `, ${sweep.iterations} iterations per seed` : ''}`,
     ],
     [
       'shard',
@@ -98,7 +101,14 @@ function renderFigure(set: ResultSet, figure: Figure): string {
     title: figure.title,
     xLabel: figure.xLabel,
     yLabel: figure.yLabel,
-    series: figure.series.map((s) => ({ name: s.name, points: s.points })),
+    series: figure.series.map((s) => ({
+      name: s.name,
+      points: s.points.map((p) => ({
+        x: p.x,
+        y: p.y,
+        ...(p.spread ? { spread: { min: p.spread.min, max: p.spread.max } } : {}),
+      })),
+    })),
     ...(figure.logX !== undefined ? { logX: figure.logX } : {}),
     ...(figure.xLabels ? { xLabels: figure.xLabels } : {}),
   };
@@ -110,7 +120,17 @@ function renderFigure(set: ResultSet, figure: Figure): string {
     metric
       ? `Metric ${metric.name}: ${metric.description} (${metric.unit}), simulated on ${set.meta.sweep.profile.name}; lower is better.`
       : '',
-    chart.logY ? 'The y axis is logarithmic because the values span more than a factor of 20.' : '',
+    chart.logY
+      ? `The y axis is logarithmic because the values span more than a factor of 20${figure.kind === 'bars' ? '; each bar is labelled with its value' : ''}.`
+      : '',
+    chart.errorBars
+      ? `Error bars: min to max over ${runsOf(figure)} runs (seeds × iterations); the mark is the mean.`
+      : '',
+    ...chart.hidden.map(
+      ([below, over]) => `${below} has the same values as ${over} and is drawn under it.`,
+    ),
+    figure.shared ? `${figure.shared}` : '',
+    figure.note ?? '',
     chart.omitted > 0
       ? `${chart.omitted} points with a value of 0 cannot be drawn on the log axis and are left out (see the table).`
       : '',
@@ -118,16 +138,26 @@ function renderFigure(set: ResultSet, figure: Figure): string {
   return `<figure id="${figure.id}">${chart.svg}<figcaption>${esc(notes.join(' '))}</figcaption>${renderCounters(set, figure)}</figure>`;
 }
 
+/** Most replicas behind one point of a figure. */
+function runsOf(figure: Figure): number {
+  return Math.max(1, ...figure.series.flatMap((s) => s.points.map((p) => p.spread?.n ?? 1)));
+}
+
 function renderTable(figure: Figure): string {
-  const head = `<tr><th class="name">${esc(figure.title)} (${esc(figure.unit)})</th>${figure.xs.map((x) => `<th>${esc(figure.xLabel)} ${esc(xName(figure.xLabels, x))}</th>`).join('')}</tr>`;
+  const runs = runsOf(figure);
+  const unit = `${figure.unit}${runs > 1 ? `; mean ±sd over ${runs} runs` : ''}`;
+  const head = `<tr><th class="name">${esc(figure.title)} (${esc(unit)})</th>${figure.xs.map((x) => `<th>${esc(figure.xLabel)} ${esc(xName(figure.xLabels, x))}</th>`).join('')}</tr>`;
   const rows = figure.series.map((series) => {
     const cells = figure.xs.map((x) => {
       const found = series.points.find((p) => p.x === x);
-      return `<td>${found ? esc(formatValue(found.y)) : '–'}</td>`;
+      const range = found?.spread
+        ? ` title="min ${formatValue(found.spread.min)}, max ${formatValue(found.spread.max)}"`
+        : '';
+      return `<td${range}>${found ? esc(spreadText(found, formatValue)) : '–'}</td>`;
     });
     return `<tr><td class="name">${esc(series.name)}</td>${cells.join('')}</tr>`;
   });
-  return `<table class="summary" data-figure="${figure.id}">${head}${rows.join('')}</table>`;
+  return `<div class="table-box"><table class="summary" data-figure="${figure.id}">${head}${rows.join('')}</table></div>`;
 }
 
 function renderCounters(set: ResultSet, figure: Figure): string {
@@ -149,5 +179,5 @@ function renderCounters(set: ResultSet, figure: Figure): string {
       return `<tr><td class="name">${esc(series.name)}</td><td>${esc(xName(figure.xLabels, x))}</td><td>${formatNumber(point.ops)}</td><td>${hostMs === undefined ? '–' : esc(formatValue(hostMs))}</td>${perOp.join('')}</tr>`;
     }),
   );
-  return `<details><summary>Model counters per operation behind ${esc(figure.title)}</summary><table>${head}${rows.join('')}</table></details>`;
+  return `<details><summary>Model counters per operation behind ${esc(figure.title)}</summary><div class="table-box"><table>${head}${rows.join('')}</table></div></details>`;
 }

@@ -3,11 +3,20 @@
 // are chosen from the data: the y axis is logarithmic when the positive values span more than
 // LOG_SPAN (otherwise linear from zero), the x axis is log2 when the x values are spread roughly
 // geometrically (1, 2, 4, ... 64 cores), else linear. Non-positive values cannot be drawn on a log
-// axis; they are left out and the caption says so.
+// axis; they are left out and the caption says so. The legend column is as wide as its longest
+// name (the SVG grows, the plot keeps its size), a series drawn exactly over another one is named
+// in the other's legend entry ("under …"), and points with replicas get an error bar (min..max).
+
+export interface ChartPoint {
+  x: number;
+  y: number;
+  /** Replicas' range, drawn as an error bar. */
+  spread?: { min: number; max: number };
+}
 
 export interface ChartSeries {
   name: string;
-  points: ReadonlyArray<{ x: number; y: number }>;
+  points: ReadonlyArray<ChartPoint>;
 }
 
 export interface ChartSpec {
@@ -95,7 +104,7 @@ export function linearScale(min: number, max: number, from: number, to: number):
   };
 }
 
-function logScale(min: number, max: number, from: number, to: number, base: number): Scale {
+export function logScale(min: number, max: number, from: number, to: number, base: number): Scale {
   const lo = base ** Math.floor(Math.log(min) / Math.log(base) + 1e-9);
   const hi = base ** Math.ceil(Math.log(max) / Math.log(base) - 1e-9);
   const top = hi > lo ? hi : lo * base;
@@ -137,6 +146,56 @@ export interface RenderedChart {
   logY: boolean;
   /** Points left out (non-positive values on a log axis). */
   omitted: number;
+  /** Series hidden under another: [hidden, the one drawn over it]. */
+  hidden: Array<[string, string]>;
+  /** Whether error bars (replicas' min..max) are drawn. */
+  errorBars: boolean;
+}
+
+/** Approximate width of `text` at `size` px in a sans-serif font (no layout engine here). */
+export function textWidth(text: string, size: number): number {
+  let units = 0;
+  for (const c of text) units += /[il.,:;|'!]/.test(c) ? 0.3 : /[mwMW@]/.test(c) ? 0.9 : 0.6;
+  return units * size;
+}
+
+/** Total width of a chart whose legend lists `names`: the plot keeps its size. */
+export function chartWidth(names: readonly string[]): number {
+  const legend = 44 + Math.ceil(Math.max(0, ...names.map((n) => textWidth(n, 11)))) + 8;
+  return WIDTH - MARGIN.right + Math.max(MARGIN.right, legend);
+}
+
+/**
+ * Series whose drawn marks (pixel positions) coincide with those of a series drawn after them:
+ * they are invisible. Each is paired with the series drawn over it.
+ */
+export function hiddenSeries(
+  drawn: ReadonlyArray<{ name: string; marks: readonly string[] }>,
+): Array<[string, string]> {
+  const hidden: Array<[string, string]> = [];
+  drawn.forEach((below, i) => {
+    if (below.marks.length === 0) return;
+    const key = below.marks.join(' ');
+    for (let j = drawn.length - 1; j > i; j--) {
+      if (drawn[j].marks.join(' ') === key) {
+        hidden.push([below.name, drawn[j].name]);
+        return;
+      }
+    }
+  });
+  return hidden;
+}
+
+/** The legend text of a series: its name, and what it is hidden under. */
+export function legendText(name: string, hidden: ReadonlyArray<[string, string]>): string {
+  const over = hidden.find(([h]) => h === name)?.[1];
+  return over === undefined ? name : `${name} (under ${over})`;
+}
+
+/** An error bar from `lo` to `hi` (pixels) at `px`, with caps. */
+export function errorBar(px: number, lo: number, hi: number, color: string): string {
+  const x = px.toFixed(1);
+  return `<path class="error-bar" d="M${(px - 3).toFixed(1)},${hi.toFixed(1)}H${(px + 3).toFixed(1)}M${x},${hi.toFixed(1)}V${lo.toFixed(1)}M${(px - 3).toFixed(1)},${lo.toFixed(1)}H${(px + 3).toFixed(1)}" stroke="${color}" stroke-width="1.2" fill="none"/>`;
 }
 
 export function renderChart(spec: ChartSpec): RenderedChart {
@@ -155,7 +214,9 @@ export function renderChart(spec: ChartSpec): RenderedChart {
   const omitted = all.length - shown.length;
   const xMin = Math.min(...shown.map((p) => p.x));
   const xMax = Math.max(...shown.map((p) => p.x));
-  const yValues = shown.map((p) => p.y);
+  const yValues = shown
+    .flatMap((p) => (p.spread ? [p.y, p.spread.min, p.spread.max] : [p.y]))
+    .filter((v) => Number.isFinite(v) && (!logY || v > 0));
   const x = logX
     ? logScale(xMin, xMax, left, right, 2)
     : linearScale(Math.min(0, xMin), xMax, left, right);
@@ -168,7 +229,19 @@ export function renderChart(spec: ChartSpec): RenderedChart {
   const distinctX = [...new Set(shown.map((p) => p.x))].sort((a, b) => a - b);
   if (logX && distinctX.length <= 12) x.ticks = distinctX;
 
-  const parts = chartFrame(spec.title, 'chart', left, right, y);
+  const names = spec.series.map((s) => s.name);
+  const drawnSeries = spec.series.map((series) => {
+    const points = series.points.filter(drawable).sort((a, b) => a.x - b.x);
+    return {
+      name: series.name,
+      points,
+      marks: points.map((p) => `${x.map(p.x).toFixed(1)},${y.map(p.y).toFixed(1)}`),
+    };
+  });
+  const hidden = hiddenSeries(drawnSeries);
+  const width = chartWidth(names.map((n) => legendText(n, hidden)));
+  let errorBars = false;
+  const parts = chartFrame(spec.title, 'chart', left, right, y, width);
   for (const t of x.ticks) {
     const px = x.map(t).toFixed(1);
     parts.push(
@@ -186,9 +259,9 @@ export function renderChart(spec: ChartSpec): RenderedChart {
     `<text transform="translate(18 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}${logY ? ' (log scale)' : ''}</text>`,
   );
   // Series.
-  spec.series.forEach((series, i) => {
+  drawnSeries.forEach((series, i) => {
     const color = PALETTE[i % PALETTE.length];
-    const points = series.points.filter(drawable).sort((a, b) => a.x - b.x);
+    const { points } = series;
     if (points.length > 0) {
       const d = points
         .map((p, k) => `${k === 0 ? 'M' : 'L'}${x.map(p.x).toFixed(1)},${y.map(p.y).toFixed(1)}`)
@@ -197,8 +270,16 @@ export function renderChart(spec: ChartSpec): RenderedChart {
         `<path class="series" data-series="${escapeXml(series.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`,
       );
       for (const p of points) {
+        const range = p.spread;
+        if (range && range.max > range.min && (!logY || range.min > 0)) {
+          parts.push(errorBar(x.map(p.x), y.map(range.min), y.map(range.max), color));
+          errorBars = true;
+        }
+        const spreadNote = range
+          ? ` (min ${formatValue(range.min)}, max ${formatValue(range.max)})`
+          : '';
         parts.push(
-          `<circle cx="${x.map(p.x).toFixed(1)}" cy="${y.map(p.y).toFixed(1)}" r="3.5" fill="${color}"><title>${escapeXml(`${series.name}: ${formatValue(p.y)} at ${formatNumber(p.x)}`)}</title></circle>`,
+          `<circle cx="${x.map(p.x).toFixed(1)}" cy="${y.map(p.y).toFixed(1)}" r="3.5" fill="${color}"><title>${escapeXml(`${series.name}: ${formatValue(p.y)}${spreadNote} at ${formatNumber(p.x)}`)}</title></circle>`,
         );
       }
     }
@@ -208,11 +289,11 @@ export function renderChart(spec: ChartSpec): RenderedChart {
     );
     parts.push(`<circle cx="${right + 26}" cy="${ly}" r="3.5" fill="${color}"/>`);
     parts.push(
-      `<text class="legend" x="${right + 44}" y="${ly}" dominant-baseline="middle" font-size="11">${escapeXml(series.name)}</text>`,
+      `<text class="legend" x="${right + 44}" y="${ly}" dominant-baseline="middle" font-size="11">${escapeXml(legendText(series.name, hidden))}</text>`,
     );
   });
   parts.push('</svg>');
-  return { svg: parts.join(''), logX, logY, omitted };
+  return { svg: parts.join(''), logX, logY, omitted, hidden, errorBars };
 }
 
 /**
@@ -225,11 +306,12 @@ export function chartFrame(
   left: number,
   right: number,
   y: { ticks: readonly number[]; map(value: number): number },
+  width = WIDTH,
 ): string[] {
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="${className}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(title)}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="${className}" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-label="${escapeXml(title)}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
     `<title>${escapeXml(title)}</title>`,
-    `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
+    `<rect x="0" y="0" width="${width}" height="${HEIGHT}" fill="#fff"/>`,
     `<text x="${(left + right) / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
   ];
   for (const t of y.ticks) {

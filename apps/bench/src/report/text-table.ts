@@ -1,21 +1,29 @@
 // The summary of a result set as plain-text tables for the terminal: one table per figure, one
-// row per series, one column per core count (or variant), values in the figure's unit.
+// row per series, one column per core count (or variant), values in the figure's unit. With
+// replicas (`--seeds`, `--iterations`) a cell is the mean and the sample standard deviation as a
+// percentage of it (`1,234 ±5.1%`), and the heading says over how many runs.
 
 import type { ResultSet } from '../api.js';
-import { buildFigures, xName } from './figures.js';
+import { buildFigures, spreadText, xName } from './figures.js';
 import { formatValue } from './svg-chart.js';
 
 export function summaryLines(set: ResultSet): string[] {
   const lines: string[] = [];
   for (const figure of buildFigures(set)) {
+    const runs = Math.max(
+      1,
+      ...figure.series.flatMap((s) => s.points.map((p) => p.spread?.n ?? 1)),
+    );
+    const width = runs > 1 ? 15 : 9;
     const nameWidth = Math.max(12, ...figure.series.map((s) => s.name.length));
-    const header = figure.xs.map((x) => xName(figure.xLabels, x).padStart(9)).join(' ');
-    lines.push(`${figure.title} (${figure.unit} by ${figure.xLabel})`);
+    const header = figure.xs.map((x) => xName(figure.xLabels, x).padStart(width)).join(' ');
+    const over = runs > 1 ? `; mean ±sd over ${runs} runs` : '';
+    lines.push(`${figure.title} (${figure.unit} by ${figure.xLabel}${over})`);
     lines.push(`  ${''.padEnd(nameWidth)} ${header}`);
     for (const series of figure.series) {
       const cells = figure.xs.map((x) => {
         const found = series.points.find((p) => p.x === x);
-        return (found ? formatValue(found.y) : '-').padStart(9);
+        return (found ? spreadText(found, formatValue) : '-').padStart(width);
       });
       lines.push(`  ${series.name.padEnd(nameWidth)} ${cells.join(' ')}`);
     }

@@ -1,6 +1,7 @@
 // The result set as an embedded DuckDB database (`results.duckdb`): table `runs` (one row per
 // result set: sweep, profile, seed, command, host, versions, times, the whole meta as JSON) and
-// table `points` (one row per point, counters and params as JSON), joined on run_id. The file is
+// table `points` (one row per point and replica — seed, iteration —, counters and params as
+// JSON), joined on run_id. The file is
 // built under a temporary name, checkpointed (no .wal left) and renamed into place.
 //
 //   SELECT system, cores, value FROM points WHERE bench = 'frames.bulk' AND metric = 'alloc';
@@ -45,6 +46,7 @@ CREATE TABLE points (
   frame_order INTEGER,
   variant VARCHAR,
   seed BIGINT NOT NULL,
+  iteration INTEGER NOT NULL,
   params JSON NOT NULL,
   counters JSON NOT NULL
 );
@@ -88,7 +90,7 @@ export async function writeDuckDb(path: string, set: ResultSet): Promise<void> {
       );
       await connection.run('BEGIN TRANSACTION');
       const insert = await connection.prepare(
-        'INSERT INTO points VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
+        'INSERT INTO points VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)',
       );
       for (const point of set.points) {
         insert.bind([
@@ -104,6 +106,7 @@ export async function writeDuckDb(path: string, set: ResultSet): Promise<void> {
           point.order,
           point.variant === null ? null : String(point.variant),
           point.seed,
+          point.iteration ?? 0,
           JSON.stringify(point.params),
           JSON.stringify(point.counters),
         ]);
