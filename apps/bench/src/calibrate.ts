@@ -27,7 +27,7 @@ export interface CalibrateOptions {
   onSource?(source: CalibrationSource, bytesPerCore: number): void;
 }
 
-export async function calibrate(
+export async function calibrateSources(
   registry: Registry,
   options: CalibrateOptions,
 ): Promise<CalibrationRow[]> {

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtinProfiles, resolveProfile } from '@unimem/hw';
 import { TARGET_NAMES } from './api.js';
-import { type CalibrationRow, calibrate, calibrationLines } from './calibrate.js';
+import { type CalibrationRow, calibrateSources, calibrationLines } from './calibrate.js';
 import { runDemo } from './demo.js';
 import { mergeResultSets } from './merge.js';
 import {
@@ -319,7 +319,7 @@ async function runCalibrate(args: string[], io: CliIo): Promise<number> {
   return withInterrupt(io, async (signal) => {
     let results: CalibrationRow[];
     try {
-      results = await calibrate(registry, {
+      results = await calibrateSources(registry, {
         ...options,
         signal,
         onSkip: (source, why) => io.err(`skipped ${source.name}: ${why}`),

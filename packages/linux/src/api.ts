@@ -3,7 +3,7 @@
 // (pcp) in front of it. The memory-system half (src/mm: mmap_lock, per-VMA locks, syscalls,
 // faults, shootdowns) is planned on top of @unimem/kernel-api; see README.md.
 
-import type { FrameAllocator, FrameAllocatorOptions } from '@unimem/core';
+import type { FrameAllocatorOptions } from '@unimem/core';
 import type { Machine } from '@unimem/hw';
 
 /**
@@ -91,9 +91,3 @@ export interface BuddySnapshot {
   pcpFreeFactor: Int32Array;
   freeFrames: number;
 }
-
-/** Builds a FrameAllocator that charges `machine` (the simulated execution mode). */
-export type FrameAllocatorFactory = (
-  machine: Machine,
-  options: FrameAllocatorOptions,
-) => FrameAllocator;
