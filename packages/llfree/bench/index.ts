@@ -1,16 +1,17 @@
 // Native benchmarks of LLFree beside a locked free-list baseline: the LLFree paper's bulk,
 // repeat and rand (README, Benchmarks) for orders 0 and 9, in the main thread and in 1 and 2
-// worker threads, each round next to the cost of one uncontended Atomics.compareExchange (cas)
-// measured in the same thread just before. It ends with the issue-12 targets: ratios to cas
-// with pass/fail, main thread vs workers, and 2-thread scaling against the machine's ceiling
-// (the same cas loop in 2 threads on private lines), then metadata size and init time.
-// Run: pnpm --filter @unimem/llfree bench. Minimum over rounds after a warm-up; the machine's
-// load only ever makes a round slower, so the minimum is the least disturbed figure.
+// worker threads, every chunk of operations paired with the same number of uncontended
+// Atomics.compareExchange (cas) timed just before in the same thread (bench/ops.ts). It ends
+// with the issue-12 targets: ratios to cas with pass/fail, main thread vs workers, and 2-thread
+// scaling against the machine's ceiling (the cas chunks of the same rounds, on private lines),
+// then metadata size and init time. Run: pnpm --filter @unimem/llfree bench.
+// ns per operation: minimum over rounds after a warm-up (load only ever makes a round slower);
+// ratios: median over rounds of the median over chunks.
 
 import { Worker } from 'node:worker_threads';
 import { LLFree } from '../src/index.js';
 import { LockedFreeList } from './baseline.js';
-import { bulk, cas, rand, repeat } from './ops.js';
+import { bulk, rand, repeat, type Sample } from './ops.js';
 
 const MEMORY_GIB = 16;
 const FRAMES = MEMORY_GIB * 512 * 512;
@@ -18,14 +19,12 @@ const MAX_THREADS = 2;
 const BENCHES = ['bulk', 'repeat', 'rand'] as const;
 const ORDERS = [0, 9] as const;
 /** Operations per thread run before measuring (so every order reaches optimised code). */
-const WARM_OPS = 500_000;
+const WARM_OPS = 300_000;
 /** Operations per thread measured, over at least MIN_ROUNDS rounds. */
 const MEASURED_OPS = 100_000;
 const MIN_ROUNDS = 5;
 type Bench = (typeof BENCHES)[number];
 type Kind = 'llfree' | 'locked';
-/** One thread's result of one round: ns per metric, `cas` ns, and failed operations. */
-type Sample = Record<string, number>;
 
 /** The paper's allocs: half of memory allocated at the largest thread count. */
 const allocsFor = (order: number) => FRAMES / MAX_THREADS / 2 / 2 ** order;
@@ -81,22 +80,27 @@ function runMain(bench: Bench, order: number): Promise<Sample[]> {
   const alloc = LLFree.create({ frames: FRAMES, cores: MAX_THREADS });
   const allocs = allocsFor(order);
   const none = () => {};
-  const casNs = cas(allocs, none).cas;
   const result =
     bench === 'bulk'
       ? bulk(alloc, 0, order, new Int32Array(allocs), none)
       : bench === 'repeat'
         ? repeat(alloc, 0, order, allocs, none)
         : rand(alloc, 0, order, new Int32Array(allocs), 1, none);
-  return Promise.resolve([{ ...result, cas: casNs }]);
+  return Promise.resolve([result]);
 }
 
 interface Figure {
-  /** ns per operation per thread, per metric (and `cas`): the minimum over rounds. */
+  /** ns per operation per thread (mean of the threads' totals), per metric: minimum over rounds. */
   ns: Record<string, number>;
-  /** Operations per second of all threads together, per metric (and `cas`): the maximum. */
+  /** ns of one cas in the same round (its chunks' total), per metric: minimum over rounds. */
+  cas: Record<string, number>;
+  /** Operations per second of all threads together (wall time of the slowest thread), per metric and for its cas chunks (`get:cas`): maximum over rounds. */
   throughput: Record<string, number>;
+  /** Operation / cas of the same chunk, median over chunks and threads, median over rounds. */
+  ratio: Record<string, number>;
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 async function measure(
   run: (bench: Bench, order: number) => Promise<Sample[]>,
@@ -106,21 +110,31 @@ async function measure(
   const allocs = allocsFor(order);
   const warm = Math.max(1, Math.ceil(WARM_OPS / allocs));
   const rounds = Math.max(MIN_ROUNDS, Math.ceil(MEASURED_OPS / allocs));
-  const ns: Record<string, number> = {};
-  const throughput: Record<string, number> = {};
+  const figure: Figure = { ns: {}, cas: {}, throughput: {}, ratio: {} };
+  const ratios: Record<string, number[]> = {};
+  const min = (into: Record<string, number>, key: string, value: number) => {
+    into[key] = Math.min(into[key] ?? Number.POSITIVE_INFINITY, value);
+  };
   for (let round = 0; round < warm + rounds; round++) {
     const samples = await run(bench, order);
     if (samples.some((s) => s.failed > 0)) throw new Error(`${bench} ${order}: operation failed`);
     if (round < warm) continue;
-    for (const metric of Object.keys(samples[0]).filter((key) => key !== 'failed')) {
-      const times = samples.map((s) => s[metric]);
-      const perOp = times.reduce((a, b) => a + b, 0) / times.length / allocs;
-      const perSecond = (allocs * samples.length) / (Math.max(...times) / 1e9);
-      ns[metric] = Math.min(ns[metric] ?? Number.POSITIVE_INFINITY, perOp);
-      throughput[metric] = Math.max(throughput[metric] ?? 0, perSecond);
+    for (const metric of METRICS[bench]) {
+      const mean = (key: string) => samples.reduce((a, s) => a + s[key], 0) / samples.length;
+      min(figure.ns, metric, mean(metric) / allocs);
+      min(figure.cas, metric, mean(`${metric}:casTotal`) / allocs);
+      for (const key of [metric, `${metric}:casTotal`]) {
+        const perSecond =
+          (allocs * samples.length) / (Math.max(...samples.map((s) => s[key])) / 1e9);
+        const name = key === metric ? metric : `${metric}:cas`;
+        figure.throughput[name] = Math.max(figure.throughput[name] ?? 0, perSecond);
+      }
+      ratios[metric] ??= [];
+      ratios[metric].push(median(samples.map((s) => s[`${metric}:ratio`])));
     }
   }
-  return { ns, throughput };
+  for (const metric of METRICS[bench]) figure.ratio[metric] = median(ratios[metric]);
+  return figure;
 }
 
 const METRICS: Record<Bench, string[]> = { bulk: ['get', 'put'], repeat: ['pair'], rand: ['put'] };
@@ -165,17 +179,21 @@ async function main(): Promise<void> {
     await pool?.close();
   }
 
-  console.log('\nns per operation per thread (main = main thread; N = worker threads):');
-  const header = `| bench  | op   | order | ${CONFIGS.map((c) => pad(c, 9)).join(' | ')} |`;
+  console.log(
+    '\nns per operation per thread (main = main thread; N = worker threads; "cas": one cas in the same rounds):',
+  );
+  const header = `| bench  | op       | order | ${CONFIGS.map((c) => pad(c, 9)).join(' | ')} |`;
   const rows = [header, `|${header.slice(1, -1).replace(/[^|]/g, '-')}|`];
   for (const order of ORDERS) {
     for (const bench of BENCHES) {
-      for (const metric of [...METRICS[bench], 'cas']) {
-        const cells = CONFIGS.map((c) =>
-          pad(figures.get(key(c, bench, order))!.ns[metric].toFixed(1), 9),
-        );
+      for (const metric of METRICS[bench].flatMap((m) => [m, `${m}:cas`])) {
+        const cells = CONFIGS.map((c) => {
+          const figure = figures.get(key(c, bench, order))!;
+          const [name, cas] = metric.split(':');
+          return pad((cas ? figure.cas[name] : figure.ns[name]).toFixed(1), 9);
+        });
         rows.push(
-          `| ${bench.padEnd(6)} | ${metric.padEnd(4)} | ${pad(order, 5)} | ${cells.join(' | ')} |`,
+          `| ${bench.padEnd(6)} | ${metric.replace(':', ' ').padEnd(8)} | ${pad(order, 5)} | ${cells.join(' | ')} |`,
         );
       }
     }
@@ -191,7 +209,7 @@ async function main(): Promise<void> {
   for (const { bench, metric, order, max } of TARGETS) {
     const ratio = (config: Config) => {
       const f = figures.get(key(config, bench, order))!;
-      return f.ns[metric] / f.ns.cas;
+      return f.ratio[metric];
     };
     const [inMain, inWorker] = [ratio('main'), ratio('llfree 1')];
     const same = Math.abs(inMain / inWorker - 1) <= SAME;
@@ -217,8 +235,8 @@ async function main(): Promise<void> {
         figures.get(key('locked 1', bench, order))!,
         figures.get(key('locked 2', bench, order))!,
       ];
-      const ceiling = two.throughput.cas / one.throughput.cas;
       for (const metric of METRICS[bench]) {
+        const ceiling = two.throughput[`${metric}:cas`] / one.throughput[`${metric}:cas`];
         const scaling = two.throughput[metric] / one.throughput[metric];
         const locked = lockedTwo.throughput[metric] / lockedOne.throughput[metric];
         const ok = scaling >= SCALING * ceiling;

@@ -1,8 +1,14 @@
-// The timed loops of the LLFree paper's benchmarks (bulk, repeat, rand; definitions in the
-// README's Benchmarks section) and of the machine calibration (one uncontended CAS), shared by
-// the main thread (bench/index.ts) and the bench workers (bench/worker.mjs), so that both time
-// exactly the same code. Each call site only ever sees one allocator class per process (the
-// bench gives LLFree and the locked baseline separate workers), so V8 can inline the calls.
+// The timed loops of the LLFree paper's benchmarks (bulk, repeat, rand; README, Benchmarks),
+// shared by the main thread (bench/index.ts) and the bench workers (bench/worker.mjs), so that
+// both time exactly the same code. Each call site only ever sees one allocator class per
+// process (the bench gives LLFree and the locked baseline separate workers), so V8 can inline.
+//
+// Paired chunks. Every timed loop runs in chunks of CHUNK operations, and right before each
+// chunk the same number of uncontended Atomics.compareExchange (the unit of the targets) is
+// timed in the same thread. On a loaded machine a chunk (well under a scheduler time slice)
+// either runs undisturbed or is visibly slower, so the median over chunks of (operation ns /
+// cas ns) is a ratio both halves of which saw the same machine. The totals (sum of operation
+// chunks, cas excluded) are the paper's figures.
 
 /** What the loops need of an allocator: LLFree and the locked baseline both have it. */
 export interface BenchAllocator {
@@ -13,47 +19,147 @@ export interface BenchAllocator {
 /** Waits for the other threads (a no-op in the main thread). */
 export type Barrier = () => void;
 
-const now = () => process.hrtime.bigint();
-const since = (start: bigint) => Number(process.hrtime.bigint() - start);
+/** Operations per chunk (at ~50 ns, about 50 µs: far below a time slice). */
+export const CHUNK = 1024;
 
-/** Bulk: `allocs` gets, then the same frames put in order; ns of each phase. */
+/** Chunk timings of one metric of one run. */
+export class Chunks {
+  private readonly op: Float64Array;
+  private readonly cas: Float64Array;
+  private count = 0;
+  private readonly words = new Int32Array(new SharedArrayBuffer(256));
+  private value = 0;
+  private start = 0n;
+  private casNs = 0;
+  private sum = 0;
+  private casSum = 0;
+
+  constructor(operations: number) {
+    const chunks = Math.ceil(operations / CHUNK);
+    this.op = new Float64Array(chunks);
+    this.cas = new Float64Array(chunks);
+  }
+
+  /** Times `count` cas, then starts the clock of the operation chunk. */
+  begin(count: number): void {
+    const words = this.words;
+    let value = this.value;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < count; i++)
+      value = Atomics.compareExchange(words, 16, value, value + 1) + 1;
+    this.start = process.hrtime.bigint();
+    this.casNs = Number(this.start - start) / count;
+    this.casSum += this.casNs * count;
+    this.value = value;
+  }
+
+  /** Stops the clock of the operation chunk of `count` operations. */
+  end(count: number): void {
+    const elapsed = Number(process.hrtime.bigint() - this.start);
+    this.sum += elapsed;
+    this.op[this.count] = elapsed / count;
+    this.cas[this.count] = this.casNs;
+    this.count++;
+  }
+
+  /** ns of all operation chunks. */
+  total(): number {
+    return this.sum;
+  }
+
+  /** ns of all cas chunks. */
+  casTotal(): number {
+    return this.casSum;
+  }
+
+  /** Medians: ns per operation, ns per cas, and operation / cas of the same chunk. */
+  medians(): { ns: number; cas: number; ratio: number } {
+    const ratios = new Float64Array(this.count);
+    for (let i = 0; i < this.count; i++) ratios[i] = this.op[i] / this.cas[i];
+    return {
+      ns: median(this.op.subarray(0, this.count)),
+      cas: median(this.cas.subarray(0, this.count)),
+      ratio: median(ratios),
+    };
+  }
+}
+
+function median(values: Float64Array): number {
+  const sorted = Float64Array.from(values).sort();
+  return sorted.length === 0 ? Number.NaN : sorted[sorted.length >> 1];
+}
+
+/**
+ * A run's result: per metric its total ns (`get`), the total ns of its cas chunks
+ * (`get:casTotal`), the chunk medians (`get:ns`, `get:cas`, `get:ratio`); and `failed`.
+ */
+export type Sample = Record<string, number>;
+
+function report(sample: Sample, metric: string, chunks: Chunks): void {
+  const { ns, cas, ratio } = chunks.medians();
+  sample[metric] = chunks.total();
+  sample[`${metric}:casTotal`] = chunks.casTotal();
+  sample[`${metric}:ns`] = ns;
+  sample[`${metric}:cas`] = cas;
+  sample[`${metric}:ratio`] = ratio;
+}
+
+/** Bulk: `allocs` gets, then the same frames put in order. */
 export function bulk(
   alloc: BenchAllocator,
   core: number,
   order: number,
   frames: Int32Array,
   barrier: Barrier,
-): { get: number; put: number; failed: number } {
+): Sample {
   const allocs = frames.length;
+  const gets = new Chunks(allocs);
+  const puts = new Chunks(allocs);
   barrier();
-  let start = now();
-  for (let i = 0; i < allocs; i++) frames[i] = alloc.get(core, order);
-  const get = since(start);
+  for (let from = 0; from < allocs; from += CHUNK) {
+    const to = Math.min(allocs, from + CHUNK);
+    gets.begin(to - from);
+    for (let i = from; i < to; i++) frames[i] = alloc.get(core, order);
+    gets.end(to - from);
+  }
   barrier();
-  start = now();
-  for (let i = 0; i < allocs; i++) alloc.put(core, frames[i], order);
-  const put = since(start);
   let failed = 0;
+  for (let from = 0; from < allocs; from += CHUNK) {
+    const to = Math.min(allocs, from + CHUNK);
+    puts.begin(to - from);
+    for (let i = from; i < to; i++) alloc.put(core, frames[i], order);
+    puts.end(to - from);
+  }
   for (let i = 0; i < allocs; i++) if (frames[i] < 0) failed++;
-  return { get, put, failed };
+  const sample: Sample = { failed };
+  report(sample, 'get', gets);
+  report(sample, 'put', puts);
+  return sample;
 }
 
-/** Repeat: `allocs` times a get immediately followed by its put; ns of all pairs. */
+/** Repeat: `allocs` times a get immediately followed by its put. */
 export function repeat(
   alloc: BenchAllocator,
   core: number,
   order: number,
   allocs: number,
   barrier: Barrier,
-): { pair: number; failed: number } {
-  barrier();
+): Sample {
+  const pairs = new Chunks(allocs);
   let failed = 0;
-  const start = now();
-  for (let i = 0; i < allocs; i++) {
-    const frame = alloc.get(core, order);
-    if (alloc.put(core, frame, order) !== 0) failed++;
+  barrier();
+  for (let from = 0; from < allocs; from += CHUNK) {
+    const to = Math.min(allocs, from + CHUNK);
+    pairs.begin(to - from);
+    for (let i = from; i < to; i++) {
+      const frame = alloc.get(core, order);
+      if (alloc.put(core, frame, order) !== 0) failed++;
+    }
+    pairs.end(to - from);
   }
-  return { pair: since(start), failed };
+  const sample: Sample = { failed };
+  report(sample, 'pair', pairs);
+  return sample;
 }
 
 /**
@@ -67,7 +173,7 @@ export function rand(
   shared: Int32Array,
   threads: number,
   barrier: Barrier,
-): { put: number; failed: number } {
+): Sample {
   const allocs = shared.length / threads;
   const mine = shared.subarray(core * allocs, (core + 1) * allocs);
   barrier();
@@ -75,10 +181,17 @@ export function rand(
   barrier();
   if (core === 0) shuffle(shared);
   barrier();
+  const puts = new Chunks(allocs);
   let failed = 0;
-  const start = now();
-  for (let i = 0; i < allocs; i++) if (alloc.put(core, mine[i], order) !== 0) failed++;
-  return { put: since(start), failed };
+  for (let from = 0; from < allocs; from += CHUNK) {
+    const to = Math.min(allocs, from + CHUNK);
+    puts.begin(to - from);
+    for (let i = from; i < to; i++) if (alloc.put(core, mine[i], order) !== 0) failed++;
+    puts.end(to - from);
+  }
+  const sample: Sample = { failed };
+  report(sample, 'put', puts);
+  return sample;
 }
 
 /** Fisher-Yates with xorshift32: the same permutation every run. */
@@ -93,20 +206,4 @@ function shuffle(values: Int32Array): void {
     values[i] = values[j];
     values[j] = t;
   }
-}
-
-/**
- * The unit of the targets: `count` uncontended, successful `Atomics.compareExchange` on one word
- * of a private line (the value always matches, as an allocator's guessed CAS usually does).
- * With one private buffer per thread this is also the machine's scaling ceiling: nothing is
- * shared, so two threads can only be slower than one through the machine itself.
- */
-export function cas(count: number, barrier: Barrier): { cas: number; failed: number } {
-  const words = new Int32Array(new SharedArrayBuffer(256));
-  let value = 0;
-  barrier();
-  const start = now();
-  for (let i = 0; i < count; i++) value = Atomics.compareExchange(words, 16, value, value + 1) + 1;
-  const elapsed = since(start);
-  return { cas: elapsed, failed: value === count ? 0 : 1 };
 }

@@ -1,6 +1,6 @@
 // Bench worker: one allocator class per worker (`kind`), so the call sites of bench/ops.ts stay
 // monomorphic in this isolate as they are in the main thread. Each request attaches to a fresh
-// allocator, measures the uncontended CAS (the unit of the targets) and then the benchmark.
+// allocator and runs the benchmark (its chunks paired with cas chunks, bench/ops.ts).
 // Node 20 workers cannot load .ts, so the sources come in through tsx's tsImport.
 import { parentPort, workerData } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
@@ -26,11 +26,10 @@ function barrier() {
 }
 
 parentPort.on('message', ({ bench, buffer, order, allocs, shared }) => {
-  const { cas } = ops.cas(allocs, barrier);
   const alloc = Allocator.attach(buffer);
   let result;
   if (bench === 'bulk') result = ops.bulk(alloc, core, order, new Int32Array(allocs), barrier);
   else if (bench === 'repeat') result = ops.repeat(alloc, core, order, allocs, barrier);
   else result = ops.rand(alloc, core, order, new Int32Array(shared), threads, barrier);
-  parentPort.postMessage({ ...result, cas });
+  parentPort.postMessage(result);
 });

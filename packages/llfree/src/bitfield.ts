@@ -110,8 +110,19 @@ export class Bitfields {
     const index = this.base + (frame >>> 5);
     if (order > 5) return this.releaseWords(index, 1 << (order - 5));
     const mask = runMask(order, frame & 31);
-    let fresh = index !== this.lastIndex;
-    let word = fresh ? this.words.load(index) : this.lastValue;
+    // The first CAS, on the guess, is peeled off the loop so that callers inline only it.
+    if (index !== this.lastIndex)
+      return this.releaseFrom(index, mask, this.words.load(index), true);
+    const word = this.lastValue;
+    if ((word & mask) !== mask) return this.releaseFrom(index, mask, word, false);
+    const found = this.words.cas(index, word, word & ~mask);
+    if (found !== word) return this.releaseFrom(index, mask, found, true);
+    this.lastValue = word & ~mask;
+    return true;
+  }
+
+  /** The CAS loop of `release`, from `word` (`fresh`: read from the buffer, not a guess). */
+  private releaseFrom(index: number, mask: number, word: number, fresh: boolean): boolean {
     for (;;) {
       if ((word & mask) !== mask) {
         if (fresh) return false;
@@ -187,8 +198,22 @@ export class Bitfields {
 
   /** One CAS loop claiming the lowest free aligned run in a word; returns its bit or -1. */
   private claimInWord(index: number, order: number): number {
-    let fresh = index !== this.lastIndex;
-    let word = fresh ? this.words.load(index) : this.lastValue;
+    if (index !== this.lastIndex)
+      return this.claimInWordFrom(index, order, this.words.load(index), true);
+    // The first CAS, on the guess, is peeled off the loop so that callers inline only it.
+    const word = this.lastValue;
+    const runs = freeRuns(word, order);
+    if (runs === 0) return this.claimInWordFrom(index, order, word, false);
+    const bit = lowestBit(runs);
+    const next = word | runMask(order, bit);
+    const found = this.words.cas(index, word, next);
+    if (found !== word) return this.claimInWordFrom(index, order, found, true);
+    this.lastValue = next;
+    return bit;
+  }
+
+  /** The CAS loop of `claimInWord`, from `word` (`fresh`: read from the buffer, not a guess). */
+  private claimInWordFrom(index: number, order: number, word: number, fresh: boolean): number {
     for (;;) {
       const runs = freeRuns(word, order);
       if (runs === 0) {

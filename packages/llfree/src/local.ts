@@ -69,10 +69,22 @@ export class Locals {
     return this.words.exchange(slot, local);
   }
 
-  /** CAS loop: takes `size` frames from the reservation; returns its tree, or -1 if too few. */
+  /**
+   * Takes `size` frames from the reservation; returns its tree, or -1 if too few. The first
+   * iteration of the CAS loop (on the guess) is peeled off so that callers inline only it.
+   */
   decrement(slot: number, size: number): number {
-    let local = this.seen[slot - this.base];
-    let fresh = false;
+    const local = this.seen[slot - this.base];
+    if (!Local.present(local) || Local.free(local) < size)
+      return this.decrementFrom(slot, size, local, false);
+    const found = this.words.cas(slot, local, (local - size) | 0);
+    if (found !== local) return this.decrementFrom(slot, size, this.see(slot, found), true);
+    this.seen[slot - this.base] = (local - size) | 0;
+    return Local.tree(local);
+  }
+
+  /** The CAS loop of `decrement`, from `local` (`fresh`: read from the buffer, not a guess). */
+  private decrementFrom(slot: number, size: number, local: number, fresh: boolean): number {
     for (;;) {
       if (!Local.present(local) || Local.free(local) < size) {
         if (fresh) return -1;
@@ -118,10 +130,24 @@ export class Locals {
     }
   }
 
-  /** CAS loop: adds `size` frames if the reservation is of `tree`; false otherwise. */
+  /** Adds `size` frames if the reservation is of `tree`; false otherwise (peeled as above). */
   increment(slot: number, tree: number, size: number): boolean {
-    let local = this.seen[slot - this.base];
-    let fresh = false;
+    const local = this.seen[slot - this.base];
+    if (Local.tree(local) !== tree) return this.incrementFrom(slot, tree, size, local, false);
+    const found = this.words.cas(slot, local, (local + size) | 0);
+    if (found !== local) return this.incrementFrom(slot, tree, size, this.see(slot, found), true);
+    this.seen[slot - this.base] = (local + size) | 0;
+    return true;
+  }
+
+  /** The CAS loop of `increment`, from `local` (`fresh`: read from the buffer, not a guess). */
+  private incrementFrom(
+    slot: number,
+    tree: number,
+    size: number,
+    local: number,
+    fresh: boolean,
+  ): boolean {
     for (;;) {
       if (Local.tree(local) !== tree) {
         if (fresh) return false;

@@ -58,30 +58,55 @@ export class Lower {
 
   /** Frees the block at `frame`; Address (nothing changed) if it was not allocated so. */
   put(frame: number, order: number): Status {
+    if (order >= 9) return this.putHuge(frame, order);
+    // Fast path first: a huge child has a clear bitfield, so the release fails and changes
+    // nothing; only then is the child looked at (and split, for a partial free), and the
+    // release tried once more. A bad free fails both times.
+    if (!this.bits.release(frame, order)) return this.putSplitting(frame, order);
+    this.increment(frame >>> 9, 1 << order);
+    return Ok;
+  }
+
+  /** put of a small block whose bits were not all set: split a huge child, then retry once. */
+  private putSplitting(frame: number, order: number): Status {
+    const child = frame >>> 9;
+    this.unlockChild(child, this.children + (child >>> 1), Pair.shift(child));
+    if (!this.bits.release(frame, order)) return AllocError.Address;
+    this.increment(child, 1 << order);
+    return Ok;
+  }
+
+  /**
+   * put of a huge frame (order 9) or a pair of them (order 10): one CAS of the child pair, for
+   * order 9 started from the value this thread last wrote there if it is that pair (bulk frees
+   * free both children of a pair in a row), else from a load.
+   */
+  private putHuge(frame: number, order: number): Status {
     const child = frame >>> 9;
     const index = this.children + (child >>> 1);
     if (order === 10) {
       return this.words.cas(index, Pair.HUGE, Pair.FULL) === Pair.HUGE ? Ok : AllocError.Address;
     }
     const shift = Pair.shift(child);
-    if (order === 9) {
-      let pair = this.words.load(index);
-      for (;;) {
-        if (Pair.child(pair, shift) !== Child.HUGE) return AllocError.Address;
-        const found = this.words.cas(index, pair, Pair.withChild(pair, shift, Child.FULL));
-        if (found === pair) return Ok;
-        pair = found;
+    let fresh = index !== this.lastIndex;
+    let pair = fresh ? this.words.load(index) : this.lastValue;
+    for (;;) {
+      if (Pair.child(pair, shift) !== Child.HUGE) {
+        if (fresh) return AllocError.Address;
+        pair = this.words.load(index);
+        fresh = true;
+        continue;
       }
+      const next = Pair.withChild(pair, shift, Child.FULL);
+      const found = this.words.cas(index, pair, next);
+      if (found === pair) {
+        this.lastIndex = index;
+        this.lastValue = next;
+        return Ok;
+      }
+      pair = found;
+      fresh = true;
     }
-    // Fast path first: a huge child has a clear bitfield, so the release fails and changes
-    // nothing; only then is the child looked at (and split, for a partial free), and the
-    // release tried once more. A bad free fails both times.
-    if (!this.bits.release(frame, order)) {
-      this.unlockChild(child, index, shift);
-      if (!this.bits.release(frame, order)) return AllocError.Address;
-    }
-    this.increment(child, 1 << order);
-    return Ok;
   }
 
   /** True when the whole block is free (racy under concurrent use). */
@@ -181,25 +206,61 @@ export class Lower {
     return AllocError.Memory;
   }
 
-  /** CAS loop: an entirely free child becomes huge. */
+  /**
+   * CAS loop: an entirely free child becomes huge. Starts from the value this thread last wrote
+   * to the pair if it is that pair (bulk gets take both children of a pair in a row).
+   */
   private markHuge(child: number): boolean {
-    const index = this.children + (child >>> 1);
-    const shift = Pair.shift(child);
-    let pair = this.words.load(index);
-    for (;;) {
-      if (Pair.child(pair, shift) !== Child.FULL) return false;
-      const found = this.words.cas(index, pair, Pair.withChild(pair, shift, Child.HUGE));
-      if (found === pair) return true;
-      pair = found;
-    }
-  }
-
-  /** CAS loop: take `size` from the child's counter if it has that many (huge children have 0). */
-  private decrement(child: number, size: number): boolean {
     const index = this.children + (child >>> 1);
     const shift = Pair.shift(child);
     let fresh = index !== this.lastIndex;
     let pair = fresh ? this.words.load(index) : this.lastValue;
+    for (;;) {
+      if (Pair.child(pair, shift) !== Child.FULL) {
+        if (fresh) return false;
+        pair = this.words.load(index);
+        fresh = true;
+        continue;
+      }
+      const next = Pair.withChild(pair, shift, Child.HUGE);
+      const found = this.words.cas(index, pair, next);
+      if (found === pair) {
+        this.lastIndex = index;
+        this.lastValue = next;
+        return true;
+      }
+      pair = found;
+      fresh = true;
+    }
+  }
+
+  /**
+   * Takes `size` from the child's counter if it has that many (huge children have 0). The first
+   * CAS, on the guess, is peeled off the loop so that callers inline only it.
+   */
+  private decrement(child: number, size: number): boolean {
+    const index = this.children + (child >>> 1);
+    const shift = Pair.shift(child);
+    if (index !== this.lastIndex)
+      return this.decrementFrom(index, shift, size, this.words.load(index), true);
+    const pair = this.lastValue;
+    if (Child.free(Pair.child(pair, shift)) < size)
+      return this.decrementFrom(index, shift, size, pair, false);
+    const next = (pair - (size << shift)) | 0;
+    const found = this.words.cas(index, pair, next);
+    if (found !== pair) return this.decrementFrom(index, shift, size, found, true);
+    this.lastValue = next;
+    return true;
+  }
+
+  /** The CAS loop of `decrement`, from `pair` (`fresh`: read from the buffer, not a guess). */
+  private decrementFrom(
+    index: number,
+    shift: number,
+    size: number,
+    pair: number,
+    fresh: boolean,
+  ): boolean {
     for (;;) {
       if (Child.free(Pair.child(pair, shift)) < size) {
         if (fresh) return false;

@@ -58,8 +58,35 @@ export class Upper {
   /** Allocates 2^order frames for `core` (arguments already checked); frame or Memory. */
   get(core: number, order: number): number {
     const slot = this.locals.slot(core, this.kindOf(order));
-    let result: number = AllocError.Retry;
-    for (let i = 0; i < RETRIES && result === AllocError.Retry; i++) {
+    // The common case, peeled off getInner so that callers inline only it: the reservation has
+    // the frames and its tree an aligned run.
+    const tree = this.locals.decrement(slot, 1 << order);
+    if (tree >= 0 && tree < this.treeCount) {
+      const hint = this.locals.hint(slot);
+      const frame = this.lower.get(
+        tree,
+        hint >>> TREE_SHIFT === tree ? hint : tree * TREE_FRAMES,
+        order,
+      );
+      if (frame >= 0) {
+        if (frame >>> 5 !== hint >>> 5)
+          this.locals.setHint(slot, order < 9 ? frame : frame + (1 << order));
+        return frame;
+      }
+    }
+    return this.getSlow(core, slot, order, tree);
+  }
+
+  /**
+   * The rest of the first attempt of `get` (tree: what the reservation gave, -1 for nothing),
+   * then up to RETRIES attempts in all, then stealing.
+   */
+  private getSlow(core: number, slot: number, order: number, tree: number): number {
+    let result: number;
+    if (tree < 0) result = this.refill(core, slot, order);
+    else if (tree >= this.treeCount) return AllocError.Corruption;
+    else result = this.fragmented(core, slot, order, tree);
+    for (let i = 1; i < RETRIES && result === AllocError.Retry; i++) {
       result = this.getInner(core, slot, order);
     }
     return result >= 0 || result === AllocError.Corruption ? result : this.steal(core, slot, order);
@@ -69,10 +96,16 @@ export class Upper {
   put(core: number, frame: number, order: number): Status {
     const status = this.lower.put(frame, order);
     if (status !== Ok) return status;
-    const tree = frame >>> TREE_SHIFT;
-    const size = 1 << order;
     const kind = this.kindOf(order);
-    if (this.locals.increment(this.locals.slot(core, kind), tree, size)) return Ok;
+    if (this.locals.increment(this.locals.slot(core, kind), frame >>> TREE_SHIFT, 1 << order)) {
+      return Ok;
+    }
+    return this.putElsewhere(core, frame >>> TREE_SHIFT, order, kind);
+  }
+
+  /** The freed frames are not of the core's reservation of their kind: count them elsewhere. */
+  private putElsewhere(core: number, tree: number, order: number, kind: number): Status {
+    const size = 1 << order;
     if (this.kinds === 2 && this.locals.increment(this.locals.slot(core, 1 - kind), tree, size)) {
       return Ok;
     }
@@ -113,24 +146,33 @@ export class Upper {
 
   /** One attempt: the reservation, else sync, else a new reservation. Frame, Retry or Memory. */
   private getInner(core: number, slot: number, order: number): number {
+    const tree = this.locals.decrement(slot, 1 << order);
+    if (tree < 0) return this.refill(core, slot, order);
+    // A reservation naming no tree is garbage (a scribbled buffer): check() names it and
+    // recover() repairs it; using it would touch words outside the tree region.
+    if (tree >= this.treeCount) return AllocError.Corruption;
+    const hint = this.locals.hint(slot);
+    const start = hint >>> TREE_SHIFT === tree ? hint : tree * TREE_FRAMES;
+    const frame = this.lower.get(tree, start, order);
+    if (frame < 0) return this.fragmented(core, slot, order, tree);
+    // Small orders continue in the frame's row; huge ones at the next child.
+    if (frame >>> 5 !== hint >>> 5)
+      this.locals.setHint(slot, order < 9 ? frame : frame + (1 << order));
+    return frame;
+  }
+
+  /**
+   * The reservation's tree had the count but no aligned run: it is too fragmented for this
+   * order. Return the count to the tree and reserve another, preferring a free tree.
+   */
+  private fragmented(core: number, slot: number, order: number, tree: number): number {
+    this.trees.add(tree, 1 << order);
+    return this.reserveAndGet(core, slot, order, true);
+  }
+
+  /** The reservation is short: sync with the tree's counter, else reserve another tree. */
+  private refill(core: number, slot: number, order: number): number {
     const size = 1 << order;
-    const tree = this.locals.decrement(slot, size);
-    if (tree >= 0) {
-      // A reservation naming no tree is garbage (a scribbled buffer): check() names it and
-      // recover() repairs it; using it would touch words outside the tree region.
-      if (tree >= this.treeCount) return AllocError.Corruption;
-      const hint = this.locals.hint(slot);
-      const start = hint >>> TREE_SHIFT === tree ? hint : tree * TREE_FRAMES;
-      const frame = this.lower.get(tree, start, order);
-      if (frame >= 0) {
-        if (frame >>> 5 !== hint >>> 5) this.locals.setHint(slot, frame);
-        return frame;
-      }
-      // Counter ok, no aligned run: the tree is too fragmented for this order. Return the
-      // count to the tree and prefer a free tree next.
-      this.trees.add(tree, size);
-      return this.reserveAndGet(core, slot, order, true);
-    }
     if (this.sync(slot, size, ALMOST_ALLOCATED)) return AllocError.Retry;
     const frame = this.reserveAndGet(core, slot, order, false);
     if (frame !== AllocError.Memory) return frame;
