@@ -55,6 +55,8 @@ export class Machine {
   current = 0;
   /** True while `run` executes programs (simulated time is then per core, not global). */
   running = false;
+  /** Number of `run` calls started: each run is a phase that sees everything before it. */
+  runs = 0;
 
   constructor(options: MachineOptions = {}) {
     this.profile = options.profile ?? defaultProfile;
@@ -109,6 +111,7 @@ export class Machine {
       return factory(core);
     });
     this.running = true;
+    this.runs++;
     let steps: number;
     try {
       ({ steps } = schedule(list, programs, this.clocks, {

@@ -11,7 +11,8 @@
 // lies in the future of the core now running. Each word remembers when its last write completed
 // and the value before it, and:
 // - a load at a time before that write returns the value before it (what the core would really
-//   have read then); outside `machine.run` loads see the buffer as it is;
+//   have read then); only writes of the current `machine.run` count (a run is a phase that sees
+//   everything before it), and outside a run loads see the buffer as it is;
 // - every write (store, RMW, CAS) waits for the word's last write to complete, so writes to one
 //   word happen in the same order in simulated time as in the buffer.
 // A CAS whose expected value came from such an earlier read therefore fails after waiting for the
@@ -45,6 +46,8 @@ export class TracedWords implements AtomicWords {
   private readonly writeEnd: Float64Array;
   /** Each word's value before its latest write. */
   private readonly before: Int32Array;
+  /** The run (machine.runs) of each word's latest write; -1 outside a run. */
+  private readonly writeRun: Int32Array;
   private readonly cCasFailures: number;
   private readonly cWait: number;
   /** Word offset of the view inside the buffer. */
@@ -72,6 +75,7 @@ export class TracedWords implements AtomicWords {
     this.clocks = machine.clocks;
     this.writeEnd = new Float64Array(words);
     this.before = new Int32Array(words);
+    this.writeRun = new Int32Array(words).fill(-1);
     this.cCasFailures = machine.counters.define('casFailures');
     this.cWait = machine.counters.define('lineWaitCycles');
     this.wordOffset = byteOffset / 4;
@@ -90,11 +94,7 @@ export class TracedWords implements AtomicWords {
   load(index: number): number {
     const value = Atomics.load(this.words, index);
     this.lines.read(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
-    const machine = this.machine;
-    // Outside a run there is no per-core time: a load sees the buffer as it is.
-    return machine.running && this.writeEnd[index] > this.clocks[machine.current]
-      ? this.before[index]
-      : value;
+    return this.inFuture(index, this.machine.current) ? this.before[index] : value;
   }
   store(index: number, value: number): void {
     const old = Atomics.exchange(this.words, index, value);
@@ -143,19 +143,32 @@ export class TracedWords implements AtomicWords {
     this.record(core, index, old);
   }
 
+  /**
+   * Whether the word's latest write completes after `core`'s clock. Only writes of the current
+   * run count: a run is a phase that sees everything done before it (setup, earlier runs), and
+   * outside a run there is no per-core time.
+   */
+  private inFuture(index: number, core: number): boolean {
+    const machine = this.machine;
+    return (
+      machine.running &&
+      this.writeRun[index] === machine.runs &&
+      this.writeEnd[index] > this.clocks[core]
+    );
+  }
+
   /** Waits until the word's latest write has completed (writes to one word stay in order). */
   private settle(core: number, index: number): void {
+    if (!this.inFuture(index, core)) return;
     const end = this.writeEnd[index];
-    const clocks = this.clocks;
-    if (end > clocks[core]) {
-      this.machine.counters.add(core, this.cWait, end - clocks[core]);
-      clocks[core] = end;
-    }
+    this.machine.counters.add(core, this.cWait, end - this.clocks[core]);
+    this.clocks[core] = end;
   }
 
   /** Records a completed write of word `index` that replaced `old`. */
   private record(core: number, index: number, old: number): void {
     this.before[index] = old;
     this.writeEnd[index] = this.clocks[core];
+    this.writeRun[index] = this.machine.running ? this.machine.runs : -1;
   }
 }

@@ -32,6 +32,24 @@ function casLoop(cores: number, increments: number, seed = 1) {
 }
 
 describe('lock-free races (defect 1)', () => {
+  it('sees writes made before a run, whatever the clocks', () => {
+    const machine = new Machine({ cores: 2 });
+    const words = new TracedWords(machine, new SharedArrayBuffer(64), 0, 16);
+    machine.charge(10_000, 0); // setup on core 0 ends late
+    words.store(0, 42);
+    let seen = -1;
+    machine.run(
+      (core) =>
+        (function* (): Program {
+          if (core === 1) seen = words.load(0); // core 1 is still at cycle 0
+          yield;
+        })(),
+      { cores: 2 },
+    );
+    expect(seen).toBe(42);
+    expect(machine.counters.totalOf('lineWaitCycles')).toBe(0);
+  });
+
   it('a single-line CAS loop fails and retries under contention, more with more cores', () => {
     const failures = [1, 4, 16, 64].map((cores) => {
       const { value, failures } = casLoop(cores, 40);
