@@ -4,7 +4,11 @@
 // per package, `test/pack-smoke.mjs` of that package, which imports it by name, so it runs on
 // the published dist. Exits non-zero on any failure.
 //
-//   node scripts/pack-check.mjs [package-dir ...]   (default: packages/core packages/hw)
+//   node scripts/pack-check.mjs [package-dir ...]
+//
+// Default: every package meant for publishing (core, hw, llfree, vma-tree, superblock,
+// kernel-api, osv, jemalloc; @unimem/linux is not packed yet). Which tarballs each
+// package needs when installed alone: docs/components.md.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
