@@ -175,6 +175,19 @@ export interface BenchmarkDefinition<P extends Params = Params> {
   chart?: ChartOptions;
   /** Builds the per-core programs of one case. */
   prepare(context: CaseContext<P>): PreparedCase;
+  /** The thesis' other configurations of this benchmark (`--config NAME`, `unimem list`). */
+  configs?: readonly BenchmarkConfig<P>[];
+}
+
+/** A named configuration (`--config NAME`): other published sizes of the same benchmark. */
+export interface BenchmarkConfig<P extends Params = Params> {
+  name: string;
+  /** What it is and where it comes from (the thesis' config file). */
+  description: string;
+  /** Core counts (default: the benchmark's `--full` ones). */
+  cores?: readonly number[];
+  /** Its parameters; `scale` multiplies the work and memory as for the default sizes. */
+  params(options: ParamOptions): P;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -154,7 +154,10 @@ async function bench(args: string[], argv: string[], io: CliIo): Promise<number>
       config: { type: 'string' },
     },
   });
-  const replicas = parseReplicas(values, positionals.length === 0 && !values.full);
+  const replicas = parseReplicas(
+    values,
+    positionals.length === 0 && !values.full && values.config === undefined,
+  );
   const request = {
     ...replicas,
     names: positionals,
@@ -169,6 +172,7 @@ async function bench(args: string[], argv: string[], io: CliIo): Promise<number>
     jobs: parseJobs(values.jobs, io),
     out: values.out,
     json: values.json,
+    config: values.config,
     argv,
   };
   const registry = await loadRegistry();
@@ -237,6 +241,8 @@ async function list(io: CliIo): Promise<void> {
       `  ${b.name.padEnd(16)} needs ${TARGET_NAMES[b.target]}; ${metrics}${b.defaultSuite === false ? '; not in the default suite' : ''}`,
     );
     io.out(`  ${''.padEnd(16)} ${b.description}`);
+    for (const c of b.configs ?? [])
+      io.out(`  ${''.padEnd(16)} --config ${c.name}: ${c.description}`);
   }
   io.out('Systems:');
   for (const s of registry.systems.values()) {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Profile } from '@unimem/hw';
 import type {
+  BenchmarkConfig,
   BenchmarkDefinition,
   Case,
   Params,
@@ -32,6 +33,8 @@ export interface SweepRequest {
   seeds?: number;
   /** `--iterations N`: each seed runs N times, the machine re-seeded each time (default 1). */
   iterations?: number;
+  /** `--config NAME`: a named configuration of one benchmark instead of its quick/full sizes. */
+  config?: string;
   order: number;
   full: boolean;
   profile: Profile;
@@ -66,7 +69,8 @@ export function planSweep(registry: Registry, request: SweepRequest): Sweep {
     throw new UsageError(`--seed ${request.seed} with --seeds ${seeds} passes 4294967295`);
   }
   const replicated = seeds > 1 || iterations > 1;
-  const benchmarks = selectBenchmarks(registry, request.names);
+  const config = request.config === undefined ? undefined : findConfig(registry, request);
+  const benchmarks = config ? [config.benchmark] : selectBenchmarks(registry, request.names);
   const explicitSystems = request.systems !== undefined;
   const systems = explicitSystems
     ? unique(request.systems!).map((name) => registry.system(name))
@@ -79,15 +83,22 @@ export function planSweep(registry: Registry, request: SweepRequest): Sweep {
   for (const benchmark of benchmarks) {
     const targets = pairs.get(benchmark.name) ?? [];
     if (targets.length === 0) continue;
-    const cores = [...(request.cores ?? benchmark.cores[request.full ? 'full' : 'quick'])];
+    const cores = [
+      ...(request.cores ??
+        config?.config.cores ??
+        benchmark.cores[request.full || config ? 'full' : 'quick']),
+    ];
     cores.sort((a, b) => a - b);
-    const resolved = benchmark.params({
+    const options = {
       full: request.full,
       scale: request.scale,
       order: request.order,
       cores,
       profile: request.profile,
-    });
+    };
+    const resolved = config
+      ? { ...config.config.params(options), config: config.config.name }
+      : benchmark.params(options);
     params.set(benchmark.name, resolved);
     const variants = benchmark.variants?.(resolved) ?? [undefined];
     for (const system of targets) {
@@ -168,6 +179,33 @@ export function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : item,
   );
+}
+
+/** The benchmark that offers `--config NAME`; names, if given, must be that benchmark. */
+function findConfig(
+  registry: Registry,
+  request: SweepRequest,
+): { benchmark: BenchmarkDefinition; config: BenchmarkConfig } {
+  const name = request.config!;
+  const all = [...registry.benchmarks.values()].flatMap((benchmark) =>
+    (benchmark.configs ?? []).map((config) => ({ benchmark, config })),
+  );
+  const found = all.find((entry) => entry.config.name === name);
+  if (!found) {
+    throw new UsageError(
+      `unknown --config "${name}" (configs: ${listOf(all.map((e) => e.config.name))})`,
+    );
+  }
+  if (request.full) {
+    throw new UsageError(`--config ${name} sets the sizes itself; leave out --full`);
+  }
+  const others = request.names.filter((n) => n !== found.benchmark.name);
+  if (others.length > 0) {
+    throw new UsageError(
+      `--config ${name} is a configuration of ${found.benchmark.name}, not of ${others.join(', ')}`,
+    );
+  }
+  return found;
 }
 
 function selectBenchmarks(registry: Registry, names: readonly string[]): BenchmarkDefinition[] {

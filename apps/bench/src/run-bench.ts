@@ -33,6 +33,8 @@ export interface BenchRequest {
   seeds?: number;
   /** `--iterations N` (default 1). */
   iterations?: number;
+  /** `--config NAME` (a named configuration of one benchmark). */
+  config?: string;
   order: number;
   full: boolean;
   profile: Profile;

@@ -3,7 +3,10 @@
 // thesis), then frees all of them in allocation order. Alloc and free are reported separately,
 // cycles per operation averaged over cores. A barrier separates the phases, so the machine's
 // counter totals over each phase belong to it. --full: g = 200,000, size 4096, 60 GiB — the
-// "200,000 pages core-local" benchmark.
+// "200,000 pages core-local" benchmark. Named configurations (`--config`): the older bulk configs
+// whose total of 4 M or 8 M pages is split over the threads, and pool_vis (`bulk 1 1 1G 1 64 64`:
+// one core, m = 64 measurements of g = 64 pages, to show the drops when the L1 page pool runs
+// empty), which also reports its slowest measurement (`alloc-max`).
 
 import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
 import { TimedPart } from '../measure.js';
@@ -19,7 +22,15 @@ import {
 } from '../micro.js';
 import { GIB } from '../units.js';
 
-type BulkParams = { allocsPerCore: number; sizeBytes: number; memoryBytes: number };
+type BulkParams = {
+  allocsPerCore: number;
+  sizeBytes: number;
+  memoryBytes: number;
+  /** m: timed blocks of allocsPerCore / m mallocs (1 except pool_vis). */
+  measurements: number;
+  /** > 0: this many allocations in all, split over the cores (older configs); else per core. */
+  splitAllocs: number;
+};
 
 const NAME = 'bulk';
 /** Quick runs: allocations per core and memory (before --scale). */
@@ -28,17 +39,35 @@ const QUICK_ALLOCS = 1500;
 // trees, a contention the thesis' 60-124 GiB configurations do not have).
 const QUICK_MEMORY = 16 * GIB;
 
-function params({ full, scale, cores }: ParamOptions): BulkParams {
-  const allocsPerCore = scaled(NAME, 'allocations per core', full ? 200_000 : QUICK_ALLOCS, scale);
+function params(options: ParamOptions): BulkParams {
+  const { full } = options;
+  return sized(options, {
+    allocs: full ? 200_000 : QUICK_ALLOCS,
+    memoryBytes: full ? 60 * GIB : QUICK_MEMORY,
+  });
+}
+
+function sized(
+  { scale, cores }: ParamOptions,
+  size: { allocs: number; memoryBytes: number; measurements?: number; split?: boolean },
+): BulkParams {
+  const measurements = size.measurements ?? 1;
+  const allocs = scaled(NAME, 'allocations', size.allocs, scale);
   const sizeBytes = 4096;
-  const memoryBytes = Math.ceil(((full ? 60 * GIB : QUICK_MEMORY) * scale) / GIB) * GIB;
-  const needed = allocsPerCore * sizeBytes * Math.max(...cores);
+  const memoryBytes = Math.ceil((size.memoryBytes * scale) / GIB) * GIB;
+  const needed = allocs * sizeBytes * (size.split ? 1 : Math.max(...cores));
   if (needed > memoryBytes * 0.9) {
     throw new RangeError(
-      `${NAME}: ${allocsPerCore} allocations of ${sizeBytes} B on ${Math.max(...cores)} cores need more than the ${memoryBytes / GIB} GiB of memory`,
+      `${NAME}: ${allocs} allocations of ${sizeBytes} B${size.split ? '' : ` on ${Math.max(...cores)} cores`} need more than the ${memoryBytes / GIB} GiB of memory`,
     );
   }
-  return { allocsPerCore, sizeBytes, memoryBytes };
+  return {
+    allocsPerCore: size.split ? 0 : allocs,
+    sizeBytes,
+    memoryBytes,
+    measurements,
+    splitAllocs: size.split ? allocs : 0,
+  };
 }
 
 export const benchmarks: BenchmarkDefinition<BulkParams>[] = [
@@ -50,6 +79,30 @@ export const benchmarks: BenchmarkDefinition<BulkParams>[] = [
     metrics: [
       { name: 'alloc', unit: 'cycles/op', description: 'one malloc plus the 8-byte write' },
       { name: 'free', unit: 'cycles/op', description: 'one free, in allocation order' },
+      {
+        name: 'alloc-max',
+        unit: 'cycles/op',
+        description: 'the slowest of the m measurements of alloc (only when m > 1: pool_vis)',
+      },
+    ],
+    configs: [
+      {
+        name: 'bulk-35g-4m',
+        description: 'older bulk.conf: 35 GiB, 4,000,000 pages split over the threads',
+        params: (o) => sized(o, { allocs: 4_000_000, memoryBytes: 35 * GIB, split: true }),
+      },
+      {
+        name: 'bulk-35g-8m',
+        description: 'older bulk.conf: 35 GiB, 8,000,000 pages split over the threads',
+        params: (o) => sized(o, { allocs: 8_000_000, memoryBytes: 35 * GIB, split: true }),
+      },
+      {
+        name: 'pool-vis',
+        description:
+          'pool_vis.conf (bulk 1 1 1G 1 64 64): 1 core, 1 GiB, m = 64 measurements of g = 64 pages; alloc-max shows the L1-pool refills',
+        cores: [1],
+        params: (o) => sized(o, { allocs: 64 * 64, memoryBytes: GIB, measurements: 64 }),
+      },
     ],
     cores: { quick: QUICK_CORES, full: THESIS_CORES },
     params,
@@ -57,7 +110,10 @@ export const benchmarks: BenchmarkDefinition<BulkParams>[] = [
     prepare({ machine, parts, cores, params: p }: CaseContext<BulkParams>) {
       const preset = presetOf(parts);
       const { memory, malloc } = preset;
-      const n = p.allocsPerCore;
+      const n = p.splitAllocs > 0 ? Math.ceil(p.splitAllocs / cores) : p.allocsPerCore;
+      const block = Math.max(1, Math.floor(n / p.measurements));
+      /** Cycles of each measurement (block of mallocs), summed over cores. */
+      const blockCycles = new Float64Array(Math.ceil(n / block));
       const barrier = machine.barrier(cores);
       const alloc = new TimedPart(machine, 'alloc', presetCounters(preset));
       const free = new TimedPart(machine, 'free', presetCounters(preset));
@@ -67,11 +123,16 @@ export const benchmarks: BenchmarkDefinition<BulkParams>[] = [
             const held = new Float64Array(n);
             yield barrier;
             alloc.begin(core);
+            let blockStart = machine.now(core);
             for (let i = 0; i < n; i++) {
               held[i] = mallocOrThrow(NAME, malloc, core, p.sizeBytes, i);
               yield;
               touchOrThrow(NAME, memory, core, held[i]);
               yield;
+              if ((i + 1) % block === 0 || i === n - 1) {
+                blockCycles[Math.floor(i / block)] += machine.now(core) - blockStart;
+                blockStart = machine.now(core);
+              }
             }
             alloc.end(core, n);
             yield barrier;
@@ -82,7 +143,14 @@ export const benchmarks: BenchmarkDefinition<BulkParams>[] = [
             }
             free.end(core, n);
           })(),
-        results: () => [alloc.measurement(), free.measurement()],
+        results: () => {
+          const out = [alloc.measurement(), free.measurement()];
+          if (p.measurements > 1) {
+            const slowest = Math.max(...blockCycles) / (block * cores);
+            out.push({ ...out[0], metric: 'alloc-max', value: slowest, ops: block * cores });
+          }
+          return out;
+        },
       };
     },
   },
