@@ -3,6 +3,7 @@
 
 import { lineValidationRows } from './lines.js';
 import { lockValidationRows } from './locks.js';
+import { resourceValidationRows } from './resources.js';
 import type { ValidationRow } from './row.js';
 
 export type { ValidationRow } from './row.js';
@@ -10,5 +11,5 @@ export { printValidation } from './row.js';
 
 /** Every validation row (runs the experiments: takes a few seconds). */
 export function validationRows(): ValidationRow[] {
-  return [...lineValidationRows(), ...lockValidationRows()];
+  return [...lineValidationRows(), ...lockValidationRows(), ...resourceValidationRows()];
 }
