@@ -1,22 +1,41 @@
 // The HTML report in a real browser (Debian's chromium driven by playwright-core): every figure's
 // chart renders (SVG with drawn series paths of non-zero size), without console errors and
 // without loading anything but the file itself (it must open offline). Skipped, with a message,
-// only on a developer machine without /usr/bin/chromium; in CI (CI set) it always runs.
+// only on a developer machine without a browser (browser.ts: UNIMEM_CHROMIUM, else the usual
+// paths); in CI (CI set) it always runs.
 
-import { existsSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { findBrowser } from './browser.js';
 import { runCli, tempDir } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-if (skip) {
-  console.warn(
-    `report.test.ts skipped: ${CHROMIUM} is absent (apt-get install -y chromium); CI never skips`,
-  );
-}
+const found = findBrowser();
+const CHROMIUM = found.path ?? '/usr/bin/chromium';
+const skip = found.path === undefined && !process.env.CI;
+if (skip) console.warn(`report.test.ts skipped: ${found.why}; CI never skips`);
+
+describe('the browser of the report test', () => {
+  const dir = tempDir();
+  const fake = join(dir, 'my-chrome');
+  writeFileSync(fake, '');
+
+  it('comes from UNIMEM_CHROMIUM or CHROME_PATH when set', () => {
+    expect(findBrowser({ UNIMEM_CHROMIUM: fake })).toEqual({
+      path: fake,
+      why: `UNIMEM_CHROMIUM=${fake}`,
+    });
+    expect(findBrowser({ CHROME_PATH: fake }).path).toBe(fake);
+  });
+
+  it('is missing, saying so, when the variable names no file', () => {
+    const missing = findBrowser({ UNIMEM_CHROMIUM: join(dir, 'none') });
+    expect(missing.path).toBeUndefined();
+    expect(missing.why).toMatch(/UNIMEM_CHROMIUM=.*none does not exist/);
+  });
+});
 
 describe.skipIf(skip)('report.html in headless Chromium', () => {
   it('renders one chart per figure with visible series and no console errors', async () => {
