@@ -33,6 +33,7 @@ import { UsageError } from './usage-error.js';
 export const USAGE = `unimem — DBMS-aware memory management for unikernels, on a modelled multicore machine
 
 Usage: pnpm unimem <command> [options]
+   or: npm run unimem -- <command> [options]   (no pnpm on PATH, as after npm run quickstart)
 
 Commands:
   bench [NAMES...]  Runs benchmarks (default: the quick suite of every registered benchmark on
