@@ -59,7 +59,12 @@ export class DramChannel {
    * `ownCycles`, and returns the cycle it ends (≥ start + ownCycles).
    */
   place(start: number, bytes: number, ownCycles: number): number {
-    if (!(bytes > 0)) return start + ownCycles;
+    if (!(ownCycles >= 0 && bytes >= 0 && Number.isFinite(start + bytes + ownCycles))) {
+      throw new RangeError(
+        `DRAM transfer of ${bytes} bytes in ${ownCycles} cycles at ${start} must be finite, >= 0`,
+      );
+    }
+    if (bytes === 0) return start + ownCycles;
     const rate = ownCycles > 0 ? bytes / ownCycles : Number.POSITIVE_INFINITY;
     const W = this.windowCycles;
     const capacity = this.windowBytes;

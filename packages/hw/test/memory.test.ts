@@ -145,6 +145,9 @@ describe('DramChannel', () => {
     expect(() => new DramChannel(0)).toThrow(/bandwidth 0/);
     expect(() => new DramChannel(1, { windowCycles: 1.5 })).toThrow(/windowCycles 1.5/);
     expect(() => new DramChannel(1, { slots: 0 })).toThrow(/slots 0/);
+    const channel = new DramChannel(1);
+    expect(() => channel.place(0, 64, Number.NaN)).toThrow(/in NaN cycles/);
+    expect(() => channel.place(0, -1, 5)).toThrow(/-1 bytes/);
   });
 });
 
