@@ -1,22 +1,28 @@
 // Macro-benchmark `tpch`: replay of DuckDB's TPC-H memory traces (benchmarks/tpch, captured by
-// @unimem/duckdb-driver) on a memory-system preset (src/replay/replayer.ts for threads, time and
-// order; src/replay/process.ts for address translation and policies). One case per trace
-// (variant `t8/q06` = 8 DuckDB threads, query 6); the whole process window (open + 3 runs) is
-// replayed, then every mapping is released. Quick: queries 1, 6, 9, 18 of sf0.1-t8; --full: all
-// 22 queries of sf0.1-t8 and sf0.1-t64. --scale F < 1 replays the first F of each trace's events
-// (teardown still releases everything); F ≥ 1 replays every event (params.eventFraction says
-// which). The projected query time is derived afterwards from the points (replay/projection.ts).
+// @unimem/duckdb-driver) on a memory-system preset (src/replay/replayer.ts for threads, time, order
+// and phases; src/replay/heap.ts for allocations through the preset's malloc; src/replay/process.ts
+// for address translation and policies). One case per query (variant `q06`); the trace is the
+// one captured with as many DuckDB threads as the case has cores (the thesis ran DuckDB with
+// threads = vCPUs), or the nearest committed thread count (8 or 64). The whole process window
+// (open + cold run + warm runs) is replayed in order, so the warm runs start from the state the
+// cold run left; the warm metrics (mean over runs 2..R, as the thesis dropped the first run) are
+// the reported ones, the cold run is reported beside them. Quick: Q1, Q6, Q9, Q18 at SF 0.1;
+// --full: all 22 queries at the largest scale factor committed for all of them. --scale F < 1
+// replays the first F of each trace's events (phases beyond the prefix are not reported). The
+// projected query times are derived afterwards from the points (replay/projection.ts).
 
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
 import { presetOf } from '../micro.js';
-import { TraceReplay } from '../replay/replayer.js';
+import { type PhaseReplay, TraceReplay } from '../replay/replayer.js';
 import { type LoadedTrace, loadTrace } from '../replay/trace-file.js';
 import { GIB } from '../units.js';
 
 type TpchParams = {
   traceDir: string;
-  traces: string;
+  sf: number;
+  queries: string;
   eventFraction: number;
   memoryBytes: number;
 };
@@ -24,40 +30,91 @@ type TpchParams = {
 const NAME = 'tpch';
 const QUICK_QUERIES = [1, 6, 9, 18];
 const ALL_QUERIES = Array.from({ length: 22 }, (_, i) => i + 1);
+/** DuckDB thread counts of the committed traces. */
+export const TRACE_THREADS = [8, 64] as const;
 /** benchmarks/tpch of the repository, resolved from this file (apps/bench/src/benchmarks). */
 export const TRACE_ROOT = fileURLToPath(new URL('../../../../benchmarks/tpch/', import.meta.url));
 
-function label(threads: number, query: number): string {
-  return `t${threads}/q${String(query).padStart(2, '0')}`;
+function label(query: number): string {
+  return `q${String(query).padStart(2, '0')}`;
 }
 
-/** The trace file of a variant label `t8/q06`. */
-export function tracePath(root: string, variant: string): string {
-  const match = /^t(\d+)\/q(\d\d)$/.exec(variant);
-  if (!match) throw new RangeError(`${NAME}: variant "${variant}" is not t<threads>/q<NN>`);
-  return `${root}/sf0.1-t${match[1]}/q${match[2]}.trace.gz`;
+/** The committed trace thread count for a case with `cores` cores. */
+export function traceThreads(cores: number): number {
+  return cores <= TRACE_THREADS[0] ? TRACE_THREADS[0] : TRACE_THREADS[1];
+}
+
+/** The trace file of variant `q06` (or the older `t8/q06`) at `sf` for a case with `cores`. */
+export function tracePath(root: string, variant: string, sf = 0.1, cores = 8): string {
+  const match = /^(?:t(\d+)\/)?q(\d\d)$/.exec(variant);
+  if (!match)
+    throw new RangeError(`${NAME}: variant "${variant}" is not q<NN> or t<threads>/q<NN>`);
+  const threads = match[1] ? Number(match[1]) : traceThreads(cores);
+  return `${root}/sf${sf}-t${threads}/q${match[2]}.trace.gz`;
+}
+
+/** The largest scale factor with all 22 traces for every committed thread count. */
+export function largestCompleteSf(root: string): number {
+  let best = 0.1;
+  if (!existsSync(root)) return best;
+  for (const dir of readdirSync(root)) {
+    const match = /^sf([\d.]+)-t8$/.exec(dir);
+    const sf = match ? Number(match[1]) : 0;
+    if (!(sf > best)) continue;
+    const complete = TRACE_THREADS.every((t) =>
+      ALL_QUERIES.every((q) => existsSync(`${root}/sf${sf}-t${t}/${label(q)}.trace.gz`)),
+    );
+    if (complete) best = sf;
+  }
+  return best;
 }
 
 function params({ full, scale }: ParamOptions): TpchParams {
   if (!(scale > 0)) throw new RangeError(`${NAME}: --scale ${scale} must be > 0`);
-  const traces = full
-    ? [8, 64].flatMap((t) => ALL_QUERIES.map((q) => label(t, q)))
-    : QUICK_QUERIES.map((q) => label(8, q));
   return {
     traceDir: 'benchmarks/tpch',
-    traces: traces.join(','),
+    sf: full ? largestCompleteSf(TRACE_ROOT) : 0.1,
+    queries: (full ? ALL_QUERIES : QUICK_QUERIES).map(label).join(','),
     eventFraction: Math.min(1, scale),
     memoryBytes: 4 * GIB,
   };
 }
 
+/** Counters reported per warm run (mean over runs 2..R), as metrics of their own. */
+const WARM_COUNTERS: ReadonlyArray<[metric: string, counter: string, unit: string]> = [
+  ['lockWaitCycles', 'lockWaitCycles', 'cycles'],
+  ['faults', 'faults', 'faults'],
+  ['ipis', 'ipisSent', 'IPIs'],
+  ['lineTransfers', 'lineTransfers', 'transfers'],
+];
+
 const METRICS = [
-  { name: 'memoryCycles', unit: 'cycles', description: 'cycles inside memory calls and touches' },
-  { name: 'lockWaitCycles', unit: 'cycles', description: 'cycles waiting for locks' },
-  { name: 'faults', unit: 'faults', description: 'page faults the simulated system took' },
-  { name: 'ipis', unit: 'IPIs', description: 'IPIs sent (TLB shootdowns)' },
+  {
+    name: 'warmMemoryCycles',
+    unit: 'cycles',
+    description:
+      'memory-subsystem cycles of one warm run (mean over runs 2..R): malloc, faults, syscalls',
+  },
+  { name: 'coldMemoryCycles', unit: 'cycles', description: 'memory-subsystem cycles of run 1' },
+  { name: 'memoryCycles', unit: 'cycles', description: 'memory-subsystem cycles, whole replay' },
+  { name: 'lockWaitCycles', unit: 'cycles', description: 'lock wait per warm run' },
+  { name: 'faults', unit: 'faults', description: 'page faults per warm run (simulated system)' },
+  { name: 'ipis', unit: 'IPIs', description: 'IPIs sent per warm run (TLB shootdowns)' },
+  { name: 'lineTransfers', unit: 'transfers', description: 'cache-line transfers per warm run' },
+  {
+    name: 'mallocCalls',
+    unit: 'calls',
+    description: 'malloc calls per warm run (batches included)',
+  },
+  { name: 'warmReplayMs', unit: 'ms (simulated)', description: 'a replayed warm run, simulated' },
   { name: 'coldReplayMs', unit: 'ms (simulated)', description: 'replayed run 1 (cold), simulated' },
+  { name: 'warmMeasuredMs', unit: 'ms', description: 'warm runs as DuckDB measured them on Linux' },
   { name: 'coldMeasuredMs', unit: 'ms', description: 'run 1 as DuckDB measured it on Linux' },
+  {
+    name: 'projectedWarmMs',
+    unit: 'ms (projection)',
+    description: 'projection: measured warm + (replayed warm − linux+jemalloc replayed warm)',
+  },
   {
     name: 'projectedColdMs',
     unit: 'ms (projection)',
@@ -69,32 +126,42 @@ function phaseMs(trace: LoadedTrace, phase: string): number | undefined {
   return trace.metadata.phases.find((p) => p.phase === phase)?.ms;
 }
 
-/** Index of the event carrying marker `label`, if it is among the replayed events. */
-function markerIndex(events: LoadedTrace['events'], label: string): number {
-  return events.findIndex((e) => e.kind === 'marker' && e.label === label);
+/** Runs of the trace (run1, run2, ...) that the replay covered completely. */
+function replayedRuns(replay: TraceReplay, trace: LoadedTrace, count: number): number[] {
+  const runs: number[] = [];
+  for (let run = 1; run <= trace.metadata.repeat; run++) {
+    const end = trace.events.findIndex((e) => e.kind === 'marker' && e.label === `run${run}-end`);
+    if (end >= 0 && end < count && replay.phase(`run${run}-start`)) runs.push(run);
+  }
+  return runs;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 export const benchmarks: BenchmarkDefinition<TpchParams>[] = [
   {
     name: NAME,
     description:
-      'replays DuckDB TPC-H memory traces (SF 0.1; quick: Q1, Q6, Q9, Q18 at 8 threads) thread by thread',
+      'replays DuckDB TPC-H traces (allocations through the preset malloc, faults, syscalls); warm runs reported (quick: Q1, Q6, Q9, Q18 at SF 0.1)',
     target: 'memory-system',
     metrics: METRICS,
     cores: { quick: [8], full: [8, 64] },
     params,
     memoryBytes: (p) => p.memoryBytes,
-    variants: (p) => p.traces.split(','),
+    variants: (p) => p.queries.split(','),
     xAxis: { variant: 'query' },
     chart: { kind: 'bars' },
-    prepare({ machine, parts, params: p, variant }: CaseContext<TpchParams>) {
+    prepare({ machine, parts, params: p, variant, cores }: CaseContext<TpchParams>) {
       const preset = presetOf(parts);
-      const trace = loadTrace(tracePath(`${TRACE_ROOT}`, String(variant)));
+      const trace = loadTrace(tracePath(TRACE_ROOT, String(variant), p.sf, cores));
       const count = Math.max(1, Math.round(trace.events.length * p.eventFraction));
       const events = trace.events.slice(0, count);
       const replay = new TraceReplay({
         machine,
         memory: preset.memory,
+        malloc: preset.malloc,
         events,
         threads: trace.metadata.threads.length,
       });
@@ -108,12 +175,14 @@ export const benchmarks: BenchmarkDefinition<TpchParams>[] = [
           const counters: Record<string, number> = {
             ...replay.counterTotals,
             ...replay.process.counts,
+            ...(replay.heap?.counts ?? {}),
             events: events.length,
+            traceThreads: trace.metadata.duckdbThreads,
+            sf: trace.metadata.sf,
             replayCores: replay.replayCores,
             leakedPhysBytes: startFree - stats.freePhysBytes,
             leftMappedBytes: stats.mappedBytes - startMapped,
           };
-          const total = (name: string) => replay.counterTotals[name] ?? 0;
           const point = (metric: string, value: number, unit: string): Measurement => ({
             metric,
             value,
@@ -121,19 +190,30 @@ export const benchmarks: BenchmarkDefinition<TpchParams>[] = [
             ops: events.length,
             counters,
           });
-          const out = [
-            point('memoryCycles', replay.memoryCycles, 'cycles'),
-            point('lockWaitCycles', total('lockWaitCycles'), 'cycles'),
-            point('faults', total('faults'), 'faults'),
-            point('ipis', total('ipisSent'), 'IPIs'),
-          ];
-          const start = markerIndex(events, 'run1-start');
-          const end = markerIndex(events, 'run1-end');
-          const measured = phaseMs(trace, 'run1');
-          if (start >= 0 && end >= 0 && measured !== undefined) {
-            const cycles = replay.timeAt(end) - replay.timeAt(start);
-            out.push(point('coldReplayMs', machine.seconds(cycles) * 1e3, 'ms (simulated)'));
-            out.push(point('coldMeasuredMs', measured, 'ms'));
+          const out = [point('memoryCycles', replay.memoryCycles, 'cycles')];
+          const runs = replayedRuns(replay, trace, count);
+          const phaseOf = (run: number) => replay.phase(`run${run}-start`) as PhaseReplay;
+          const ms = (ph: PhaseReplay) => machine.seconds(ph.endClock - ph.startClock) * 1e3;
+          if (runs.includes(1)) {
+            const cold = phaseOf(1);
+            out.push(point('coldMemoryCycles', cold.memoryCycles, 'cycles'));
+            out.push(point('coldReplayMs', ms(cold), 'ms (simulated)'));
+            const measured = phaseMs(trace, 'run1');
+            if (measured !== undefined) out.push(point('coldMeasuredMs', measured, 'ms'));
+          }
+          const warm = runs.filter((r) => r > 1).map(phaseOf);
+          if (warm.length > 0) {
+            out.push(point('warmMemoryCycles', mean(warm.map((ph) => ph.memoryCycles)), 'cycles'));
+            out.push(point('warmReplayMs', mean(warm.map(ms)), 'ms (simulated)'));
+            for (const [metric, counter, unit] of WARM_COUNTERS) {
+              out.push(point(metric, mean(warm.map((ph) => ph.counters[counter] ?? 0)), unit));
+            }
+            out.push(point('mallocCalls', mean(warm.map((ph) => ph.mallocCalls)), 'calls'));
+            const measured = runs
+              .filter((r) => r > 1)
+              .map((r) => phaseMs(trace, `run${r}`))
+              .filter((x): x is number => x !== undefined);
+            if (measured.length > 0) out.push(point('warmMeasuredMs', mean(measured), 'ms'));
           }
           return out;
         },

@@ -51,6 +51,8 @@ export interface ProcessCounts {
   brks: number;
   fixedMaps: number;
   teardownMunmaps: number;
+  /** Traced syscalls of DuckDB's allocators, not replayed when allocations go through a malloc. */
+  allocatorSyscalls: number;
 }
 
 export function emptyCounts(): ProcessCounts {
@@ -66,6 +68,7 @@ export function emptyCounts(): ProcessCounts {
     brks: 0,
     fixedMaps: 0,
     teardownMunmaps: 0,
+    allocatorSyscalls: 0,
   };
 }
 
@@ -137,19 +140,29 @@ export class SimulatedProcess {
     if (length > 0) this.mapFresh(core, event.result, length, prot, 0);
   }
 
-  fault(core: number, event: FaultEvent): void {
+  /** A traced syscall that the preset's malloc replaces (counted, not replayed). */
+  countAllocatorSyscall(): void {
+    this.counts.syscalls++;
+    this.counts.allocatorSyscalls++;
+  }
+
+  /**
+   * A traced fault; `write` from the trace when it tells (version 2), else a write wherever the
+   * mapping allows one.
+   */
+  fault(core: number, event: FaultEvent, write?: boolean): void {
     const segment = this.map.find(event.addr);
     let simAddr: number;
-    let write = true;
+    let access = write ?? true;
     if (segment) {
       this.counts.traceFaults++;
       simAddr = segment.simStart + (event.addr - segment.start);
-      write = (segment.prot & Prot.WRITE) !== 0;
+      access = (write ?? true) && (segment.prot & Prot.WRITE) !== 0;
     } else {
       this.counts.backgroundFaults++;
       simAddr = this.backgroundAddress(core, event.addr);
     }
-    if (this.memory.touch(core, simAddr, write) !== 0) this.counts.rejectedTouches++;
+    if (this.memory.touch(core, simAddr, access) !== 0) this.counts.rejectedTouches++;
   }
 
   /** Unmaps every simulated mapping still held, on `core`. */
