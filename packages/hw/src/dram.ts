@@ -51,7 +51,9 @@ export class DramChannel {
     this.windowBytes = bytesPerCycle * windowCycles;
     this.slots = slots;
     this.used = new Float64Array(slots);
-    this.tags = new Float64Array(slots).fill(-1);
+    // Tag 0 with 0 bytes used is a correct initial state for window 0 and is reset for any
+    // later window, so the ring needs no fill.
+    this.tags = new Float64Array(slots);
   }
 
   /**

@@ -3,12 +3,12 @@
 // the whole interface: a hit returns true; a miss inserts the line (evicting the oldest line of
 // its set, FIFO) and returns false. Lines are the model's line ids (`allocLines`), mapped to a
 // set by id modulo the number of sets, as consecutive physical lines map to consecutive sets
-// (ids must be integers in 0..2^31-1: tags are Int32, 2 MiB per 32 MiB of L3).
+// (ids must be integers in 0..2^31-2: tags are Int32 holding id + 1, 0 for an empty way).
 //
 // Invariant: a CCD never holds more than `sets × ways` distinct lines, so a working set larger
 // than the L3 misses to DRAM however it is accessed, and each CCD's L3 is separate (a line one
-// CCD brought in is a miss for another). Tag arrays are allocated on a CCD's first lookup, so a
-// machine pays memory only for the CCDs its runs use. Not modelled: LRU (Zen's L3 replacement is
+// CCD brought in is a miss for another). Tag arrays are allocated in pages of 256 sets on first
+// touch, so a machine pays memory only for the sets its runs use. Not modelled: LRU (Zen's L3 replacement is
 // not documented; FIFO within a set is used), the L3 as a victim cache of L2 (a line is inserted
 // on every miss, not on L2 eviction), inclusion, and invalidations by other CCDs' writes (the
 // line model charges those as transfers).
@@ -21,13 +21,21 @@ export interface L3Options {
   ways?: number;
 }
 
+/** Sets per lazily allocated page of a tag array. */
+const PAGE_SETS = 256;
+
 export class L3Caches {
   readonly sets: number;
   readonly ways: number;
   /** Lines one CCD's L3 holds. */
   readonly linesPerCcd: number;
-  private readonly tags: (Int32Array | undefined)[];
-  private readonly next: (Uint8Array | undefined)[];
+  private readonly pagesPerCcd: number;
+  /**
+   * Tag pages by ccd × pagesPerCcd + page: PAGE_SETS × ways tags (line id + 1, 0 = empty),
+   * then PAGE_SETS FIFO pointers. Allocated on first touch, so a machine pays memory only for
+   * the sets its runs use.
+   */
+  private readonly pages: (Int32Array | undefined)[];
 
   constructor(
     readonly ccds: number,
@@ -48,41 +56,44 @@ export class L3Caches {
     this.ways = ways;
     this.sets = Math.floor(lines / ways);
     this.linesPerCcd = this.sets * ways;
-    this.tags = new Array(ccds).fill(undefined);
-    this.next = new Array(ccds).fill(undefined);
+    this.pagesPerCcd = Math.ceil(this.sets / PAGE_SETS);
+    this.pages = new Array(ccds * this.pagesPerCcd).fill(undefined);
   }
 
   /** True if `line` is in the L3 of `ccd`; on a miss the line is inserted and false returned. */
   lookup(ccd: number, line: number): boolean {
-    let tags = this.tags[ccd];
-    if (tags === undefined) tags = this.allocate(ccd);
     const set = line % this.sets;
+    const index = ccd * this.pagesPerCcd + Math.floor(set / PAGE_SETS);
+    let page = this.pages[index];
+    if (page === undefined) page = this.allocate(ccd, index);
     const ways = this.ways;
-    const base = set * ways;
-    for (let way = 0; way < ways; way++) if (tags[base + way] === line) return true;
-    const next = this.next[ccd] as Uint8Array;
-    const victim = next[set];
-    tags[base + victim] = line;
-    next[set] = victim + 1 === ways ? 0 : victim + 1;
+    const local = set % PAGE_SETS;
+    const base = local * ways;
+    const tag = line + 1;
+    for (let way = 0; way < ways; way++) if (page[base + way] === tag) return true;
+    const pointer = PAGE_SETS * ways + local;
+    const victim = page[pointer];
+    page[base + victim] = tag;
+    page[pointer] = victim + 1 === ways ? 0 : victim + 1;
     return false;
   }
 
   /** True if `line` is in the L3 of `ccd`, without inserting it. */
   holds(ccd: number, line: number): boolean {
-    const tags = this.tags[ccd];
-    if (tags === undefined) return false;
-    const base = (line % this.sets) * this.ways;
-    for (let way = 0; way < this.ways; way++) if (tags[base + way] === line) return true;
+    const set = line % this.sets;
+    const page = this.pages[ccd * this.pagesPerCcd + Math.floor(set / PAGE_SETS)];
+    if (page === undefined) return false;
+    const base = (set % PAGE_SETS) * this.ways;
+    for (let way = 0; way < this.ways; way++) if (page[base + way] === line + 1) return true;
     return false;
   }
 
-  private allocate(ccd: number): Int32Array {
+  private allocate(ccd: number, index: number): Int32Array {
     if (!(Number.isInteger(ccd) && ccd >= 0 && ccd < this.ccds)) {
       throw new RangeError(`L3 ccd ${ccd} is out of range 0..${this.ccds - 1}`);
     }
-    const tags = new Int32Array(this.linesPerCcd).fill(-1);
-    this.tags[ccd] = tags;
-    this.next[ccd] = new Uint8Array(this.sets);
-    return tags;
+    const page = new Int32Array(PAGE_SETS * (this.ways + 1));
+    this.pages[index] = page;
+    return page;
   }
 }
