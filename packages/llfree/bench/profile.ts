@@ -1,16 +1,29 @@
 // Single-thread profile driver: runs one benchmark of bench/ops.ts in the main thread, round
 // after round on fresh allocators, printing the paired chunk medians (ns per operation, ns per
 // cas, ratio), for `node --cpu-prof` and for trying changes quickly.
-// Run: pnpm --filter @unimem/llfree exec tsx bench/profile.ts bulk 0 [rounds]
+// Run: pnpm --filter @unimem/llfree exec tsx bench/profile.ts bulk 0 [rounds] [mixed]
+// `mixed` first runs LLFree over TracedWords in the same process, so that LLFree's call sites
+// see both word classes (polymorphic), to measure what that costs the native path.
+import { Machine, TracedWords } from '@unimem/hw';
 import { LLFree } from '../src/index.js';
 import { bulk, repeat, type Sample } from './ops.js';
 
 const FRAMES = 16 * 512 * 512;
-const [bench = 'bulk', orderText = '0', roundsText = '20'] = process.argv.slice(2);
+const [bench = 'bulk', orderText = '0', roundsText = '20', mixed] = process.argv.slice(2);
 const order = Number(orderText);
 const rounds = Number(roundsText);
 const allocs = FRAMES / 4 / 2 ** order;
 const none = () => {};
+if (mixed === 'mixed') {
+  for (let round = 0; round < 50; round++) {
+    const machine = new Machine({ cores: 2 });
+    const words = (buffer: SharedArrayBuffer) => new TracedWords(machine, buffer);
+    const traced = LLFree.create({ frames: 4 * 16_384, cores: 2, words });
+    const frames = new Int32Array(2048);
+    bulk(traced, 0, order, frames, none);
+    repeat(traced, 0, order, 2048, none);
+  }
+}
 const show = (sample: Sample, metric: string) =>
   `${metric} ${sample[`${metric}:ns`].toFixed(1)} ns = ${sample[`${metric}:ratio`].toFixed(2)} cas`;
 for (let round = 0; round < rounds; round++) {

@@ -78,8 +78,10 @@ export class Lower {
 
   /**
    * put of a huge frame (order 9) or a pair of them (order 10): one CAS of the child pair, for
-   * order 9 started from the value this thread last wrote there if it is that pair (bulk frees
-   * free both children of a pair in a row), else from a load.
+   * order 9 started from a guess: the value this thread last wrote there if it is that pair
+   * (bulk frees free both children of a pair in a row), else "both children huge" (allocated
+   * 2 MiB frames usually sit next to allocated ones). A wrong guess costs a failed CAS, which
+   * returns the current value; Address is only ever decided on a value read from the buffer.
    */
   private putHuge(frame: number, order: number): Status {
     const child = frame >>> 9;
@@ -88,8 +90,8 @@ export class Lower {
       return this.words.cas(index, Pair.HUGE, Pair.FULL) === Pair.HUGE ? Ok : AllocError.Address;
     }
     const shift = Pair.shift(child);
-    let fresh = index !== this.lastIndex;
-    let pair = fresh ? this.words.load(index) : this.lastValue;
+    let pair = index === this.lastIndex ? this.lastValue : Pair.HUGE;
+    let fresh = false;
     for (;;) {
       if (Pair.child(pair, shift) !== Child.HUGE) {
         if (fresh) return AllocError.Address;
@@ -208,7 +210,10 @@ export class Lower {
 
   /**
    * CAS loop: an entirely free child becomes huge. Starts from the value this thread last wrote
-   * to the pair if it is that pair (bulk gets take both children of a pair in a row).
+   * to the pair if it is that pair (bulk gets take both children of a pair in a row), else from
+   * a load: the search scans children that may be taken, and a load of a taken child is
+   * cheaper than a failed CAS (and leaves the line shared). "Not free" is only decided on a
+   * value read from the buffer.
    */
   private markHuge(child: number): boolean {
     const index = this.children + (child >>> 1);
