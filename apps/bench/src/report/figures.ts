@@ -8,6 +8,7 @@
 
 import type { ChartOptions, Point, ResultSet, Variant } from '../api.js';
 import { formatNumber } from './svg-chart.js';
+import { tpchFigures } from './tpch.js';
 
 /** How the replicas of one point spread (absent for a single run). */
 export interface Spread {
@@ -128,7 +129,7 @@ export function buildFigures(set: ResultSet): Figure[] {
     dropCommonCores(figure);
     joinIdenticalSystems(figure);
   }
-  return [...figures.values()];
+  return [...figures.values(), ...tpchFigures(set)];
 }
 
 /**

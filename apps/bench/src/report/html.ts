@@ -10,6 +10,7 @@ import type { ResultSet } from '../api.js';
 import { buildFigures, type Figure, spreadText, xName } from './figures.js';
 import { renderBars } from './svg-bars.js';
 import { escapeXml as esc, formatNumber, formatValue, renderChart } from './svg-chart.js';
+import { renderTpchCounters } from './tpch.js';
 
 const CSS = `
 body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
@@ -41,6 +42,7 @@ export function renderHtml(set: ResultSet): string {
   body.push(`<div class="figures">${figures.map((f) => renderFigure(set, f)).join('\n')}</div>`);
   body.push('<h2>Summary</h2>');
   for (const figure of figures) body.push(renderTable(figure));
+  body.push(renderTpchCounters(set));
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head>
