@@ -18,8 +18,24 @@ export function checkedByDefault(): boolean {
 }
 
 /**
- * The first mapping outside the linear map [LINEAR_BASE, +linearBytes) that maps any of the
- * `count` frames from `frame`, or undefined.
+ * Distance between the kernel's linear maps of all memory: OSv maps it in its main, page and
+ * mempool areas, 0x4000…, 0x5000… and 0x6000… (include/osv/mmu-defs.hh); Linux once.
+ */
+const LINEAR_AREA_STRIDE = 2 ** 44;
+
+/** Whether `mapping` is part of a linear map: frame f at an area base + f × 4 KiB. */
+function isLinear(mapping: Mapping, linearBytes: number): boolean {
+  const offset = mapping.va - mapping.frame * PAGE_SIZE;
+  return (
+    offset >= LINEAR_BASE &&
+    (offset - LINEAR_BASE) % LINEAR_AREA_STRIDE === 0 &&
+    mapping.va - offset < linearBytes
+  );
+}
+
+/**
+ * The first mapping other than the linear maps that maps any of the `count` frames from
+ * `frame`, or undefined.
  */
 export function mappingOfFrames(
   pageTable: PageTable,
@@ -29,7 +45,7 @@ export function mappingOfFrames(
 ): Mapping | undefined {
   const end = frame + count;
   for (const mapping of pageTable.mappings()) {
-    if (mapping.va >= LINEAR_BASE && mapping.va < LINEAR_BASE + linearBytes) continue;
+    if (isLinear(mapping, linearBytes)) continue;
     const first = mapping.frame;
     const last = first + mapping.size / PAGE_SIZE;
     if (first < end && frame < last) return mapping;
