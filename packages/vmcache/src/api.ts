@@ -5,7 +5,7 @@
 // the mechanisms are one per file (page-state.ts, resident-set.ts, storage.ts, ...).
 
 import type { MemorySystem } from '@unimem/core';
-import type { Machine } from '@unimem/hw';
+import type { Machine, Yield } from '@unimem/hw';
 
 /** Bytes of one buffer-pool page (vmcache's default page size; one x86-64 4 KiB page). */
 export const PAGE_BYTES = 4096;
@@ -32,8 +32,12 @@ export interface PageBackend {
    * later eviction knows whom to shoot down. Back ends that do not track cores do nothing.
    */
   noteAccess(core: number, pid: number): void;
-  /** Takes the pages away (their data is written back already); one batch, one flush. */
-  evict(core: number, pids: readonly number[]): void;
+  /**
+   * Takes the pages away (their data is written back already); one batch. A generator: it
+   * yields between system calls, so other cores act meanwhile (their shared accesses happen at
+   * their own times, not after this core's long step).
+   */
+  evict(core: number, pids: readonly number[]): Generator<Yield, void, unknown>;
   /** Releases the region; every page must be evicted first. */
   close(core: number): void;
   /** Pages the back end holds mapped (for leak checks). */

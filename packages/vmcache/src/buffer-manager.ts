@@ -42,8 +42,6 @@ export type Step<T> = Generator<Yield, T, unknown>;
 const SPIN_CYCLES = 100;
 /** Longest backoff between two re-reads of a latched page's state. */
 const MAX_SPIN_CYCLES = 6400;
-/** Cycles a core sleeps when an eviction found no candidate (every resident page latched). */
-const EVICT_BACKOFF_CYCLES = 1000;
 
 function words(machine: Machine, count: number, label: string): [TracedWords, Int32Array] {
   const buffer = new SharedArrayBuffer(Math.max(16, count) * 4);
@@ -57,17 +55,22 @@ function positiveInteger(name: string, value: unknown): number {
   return value;
 }
 
+/** Whether `memory` exposes the Kernel API the kernel-api back end needs (a UnikernelMemory). */
+export function exposesKernelApi(memory: MemorySystem): boolean {
+  return memory instanceof UnikernelMemory;
+}
+
 /**
  * The memory system's Kernel API, or a RangeError saying why the kernel-api back end cannot run
  * on it (only @unimem/kernel-api's UnikernelMemory — the OSv presets — exposes one).
  */
 function kernelOf(memory: MemorySystem) {
-  if (!(memory instanceof UnikernelMemory)) {
+  if (!exposesKernelApi(memory)) {
     throw new RangeError(
       `vmcache backend 'kernel-api' needs a memory system that exposes the Kernel API (a booted UnikernelMemory, e.g. an OSv preset); ${memory.name} does not: use backend 'posix'`,
     );
   }
-  return memory.kernel;
+  return (memory as UnikernelMemory).kernel;
 }
 
 export class BufferManager {
@@ -83,6 +86,7 @@ export class BufferManager {
   private readonly statePeek: Int32Array;
   private readonly residentPeek: Int32Array;
   private readonly used: TracedWords;
+  private readonly usedPeek: Int32Array;
   private readonly dirty: Uint8Array;
   private readonly sweepRounds: number;
   private readonly counts = {
@@ -145,7 +149,7 @@ export class BufferManager {
     this.residentPeek = residentPeek;
     this.resident = new ResidentSet(entries, words(machine, 16, 'vmcache-clock')[0], slots);
     this.sweepRounds = Math.ceil((2 * slots) / this.evictBatch) + 1;
-    this.used = words(machine, 16, 'vmcache-used')[0];
+    [this.used, this.usedPeek] = words(machine, 16, 'vmcache-used');
     this.dirty = new Uint8Array(this.dataPages);
     if (kernel) {
       const sets =
@@ -310,7 +314,7 @@ export class BufferManager {
     if (resident !== seen.size) {
       problems.push(`${resident} pages are not evicted but ${seen.size} are in the resident set`);
     }
-    const used = new Int32Array(this.used.buffer)[0];
+    const used = this.usedPeek[0];
     if (used !== resident)
       problems.push(`pool counts ${used} used pages, ${resident} are resident`);
     if (this.backend.mappedPages() !== resident) {
@@ -350,7 +354,8 @@ export class BufferManager {
       pids.push(pid);
     }
     for (let i = 0; i < pids.length; i += this.evictBatch) {
-      this.retire(core, pids.slice(i, i + this.evictBatch));
+      const steps = this.retire(core, pids.slice(i, i + this.evictBatch));
+      while (!steps.next().done); // outside a run: the steps run back to back
     }
     this.backend.close(core);
     this.closed = true;
@@ -362,7 +367,12 @@ export class BufferManager {
     for (;;) {
       if (this.used.add(0, 1) < this.poolPages) break;
       this.used.sub(0, 1);
-      if (!(yield* this.evict(core))) yield EVICT_BACKOFF_CYCLES;
+      if (!(yield* this.evict(core))) {
+        // Every resident page is latched or being evicted by others: wait for a free slot.
+        const used = this.usedPeek;
+        const pool = this.poolPages;
+        yield waitUntil(() => used[0] < pool);
+      }
     }
     for (let attempt = 0; ; attempt++) {
       const status = this.backend.pageIn(core, pid);
@@ -407,19 +417,23 @@ export class BufferManager {
       this.counts.ioWaitCycles += wait;
       yield wait;
     }
-    this.retire(core, batch);
+    yield* this.retire(core, batch);
     return true;
   }
 
-  /** Unmaps X-latched pages as one batch and marks them evicted. */
-  private retire(core: number, batch: number[]): void {
+  /**
+   * Unmaps X-latched pages as one batch and marks them evicted; yields after the back end's
+   * work, so the shared words (resident set, used count, states) change at this core's time.
+   */
+  private *retire(core: number, batch: number[]): Step<void> {
     for (const pid of batch) {
       if (this.dirty[pid] === 1) {
         this.counts.writeBacks++;
         this.dirty[pid] = 0;
       }
     }
-    this.backend.evict(core, batch);
+    yield* this.backend.evict(core, batch);
+    yield;
     for (const pid of batch) {
       this.resident.remove(pid);
       this.states.unlockXEvicted(pid);

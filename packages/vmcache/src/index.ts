@@ -1,5 +1,5 @@
 export * from './api.js';
-export { BufferManager, type Step } from './buffer-manager.js';
+export { BufferManager, exposesKernelApi, type Step } from './buffer-manager.js';
 export { CoreSets } from './core-sets.js';
 export { KernelApiBackend } from './kernel-api-backend.js';
 export {

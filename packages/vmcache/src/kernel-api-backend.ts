@@ -13,7 +13,7 @@
 // are gone.
 
 import { AllocError, Errno, errnoName, MapFlags, Ok, Prot } from '@unimem/core';
-import { type Machine, PageSize } from '@unimem/hw';
+import { type Machine, PageSize, type Yield } from '@unimem/hw';
 import {
   INVLPG_CEILING,
   type KernelVma,
@@ -101,7 +101,7 @@ export class KernelApiBackend implements PageBackend {
     this.coreSets?.add(core, pid);
   }
 
-  evict(core: number, pids: readonly number[]): void {
+  *evict(core: number, pids: readonly number[]): Generator<Yield, void, unknown> {
     const { kernel } = this;
     const vas = this.batchVas;
     vas.length = 0;
@@ -120,6 +120,7 @@ export class KernelApiBackend implements PageBackend {
     if (full) kernel.tlb.flushAll(core);
     else for (const va of vas) kernel.tlb.invlpg(core, va);
     this.shootDown(core, pids, full);
+    yield; // the frees touch the frame allocator's shared words: at this core's own time
     for (const pid of pids) {
       const status = kernel.framesFree(core, this.frames[pid], 0);
       if (status !== Ok)

@@ -10,7 +10,7 @@
 // mapped pages equals the pages it paged in and has not evicted.
 
 import { Advice, Errno, errnoName, MapFlags, type MemorySystem, Ok, Prot } from '@unimem/core';
-import type { Machine } from '@unimem/hw';
+import type { Machine, Yield } from '@unimem/hw';
 import { PAGE_BYTES, type PageBackend } from './api.js';
 
 export class PosixBackend implements PageBackend {
@@ -57,7 +57,7 @@ export class PosixBackend implements PageBackend {
 
   noteAccess(_core: number, _pid: number): void {}
 
-  evict(core: number, pids: readonly number[]): void {
+  *evict(core: number, pids: readonly number[]): Generator<Yield, void, unknown> {
     const sorted = [...pids].sort((a, b) => a - b);
     let start = 0;
     while (start < sorted.length) {
@@ -71,9 +71,10 @@ export class PosixBackend implements PageBackend {
         );
       }
       this.madviseCalls++;
+      this.mapped -= end - start;
       start = end;
+      yield; // one system call per step
     }
-    this.mapped -= pids.length;
   }
 
   close(core: number): void {

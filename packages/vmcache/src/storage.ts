@@ -33,6 +33,7 @@ export class StorageDevice {
   private readonly writes = new BusyTimeline(256);
   private readonly cReads: number;
   private readonly cWrites: number;
+  private readonly cWait: number;
 
   constructor(
     private readonly machine: Machine,
@@ -57,9 +58,13 @@ export class StorageDevice {
     this.writePageCycles = (pageBytes / figures.writeGBps) * ghz;
     this.cReads = machine.counters.define('storageReads');
     this.cWrites = machine.counters.define('storageWrites');
+    this.cWait = machine.counters.define('storageWaitCycles');
   }
 
-  /** Issues a read of `pages` pages for `core` now; returns the cycles until it completes. */
+  /**
+   * Issues a read of `pages` pages for `core` now; returns the cycles until it completes (the
+   * caller sleeps that long), counted as the core's `storageWaitCycles`.
+   */
   read(core: number, pages: number): number {
     this.machine.counters.add(core, this.cReads, pages);
     return this.request(core, pages, this.reads, this.readPageCycles, this.readLatencyCycles);
@@ -82,6 +87,8 @@ export class StorageDevice {
     const duration = pages * pageCycles;
     const start = timeline.fit(now, duration);
     timeline.add(start, start + duration);
-    return start + duration + latency - now;
+    const wait = start + duration + latency - now;
+    this.machine.counters.add(core, this.cWait, wait);
+    return wait;
   }
 }

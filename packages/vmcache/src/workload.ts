@@ -89,6 +89,15 @@ export class WorkloadGenerator {
     return this.scatter(this.zipfRank());
   }
 
+  /**
+   * The page of popularity rank `rank` (0 = hottest): for Zipf the scattered rank, else the
+   * page id itself (uniform and scan have no hot pages). Prefill a pool with ranks 0..pool-1 to
+   * start from the steady state.
+   */
+  pageOfRank(rank: number): number {
+    return this.kind === 'zipf' ? this.scatter(rank % this.pages) : rank % this.pages;
+  }
+
   private zipfRank(): number {
     const u = this.random();
     const uz = u * this.zetan;

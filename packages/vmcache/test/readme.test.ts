@@ -41,6 +41,6 @@ it('runs the README example', () => {
   const tested = source.split('// readme-start\n')[1].split('  // readme-end')[0];
   const dedented = tested.replace(/^ {2}/gm, '');
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const block = readme.split('```ts\n')[1].split('```')[0];
+  const block = readme.split('```ts runnable\n')[1].split('```')[0];
   expect(block).toContain(dedented);
 });
