@@ -29,6 +29,7 @@ const packages =
         'packages/kernel-api',
         'packages/osv',
         'packages/jemalloc',
+        'packages/vmcache',
       ];
 const work = mkdtempSync(join(tmpdir(), 'unimem-pack-'));
 const run = (cmd, args, cwd) =>

@@ -7,6 +7,7 @@
 // y is their mean, `spread` their min, max and standard deviation, and the counters their mean.
 
 import type { ChartOptions, Point, ResultSet, Variant } from '../api.js';
+import { bufmgrFigures } from './bufmgr.js';
 import { formatNumber } from './svg-chart.js';
 import { tpchFigures } from './tpch.js';
 
@@ -129,7 +130,7 @@ export function buildFigures(set: ResultSet): Figure[] {
     dropCommonCores(figure);
     joinIdenticalSystems(figure);
   }
-  return [...figures.values(), ...tpchFigures(set)];
+  return [...figures.values(), ...tpchFigures(set), ...bufmgrFigures(set)];
 }
 
 /**
