@@ -1,9 +1,11 @@
-// The TPC-H replay: on every registered memory-system preset a small committed trace replays,
-// faults reach the system, and the replay ends with every mapping released and free physical
-// memory back where it started; a corrupted trace fails with the reader's error naming the
+// The TPC-H replay: on every registered memory-system preset a committed trace (format 2) replays
+// through the preset's malloc, faults reach the system, and the replay ends with every traced
+// allocation freed and every mapping released; a format-1 trace still replays its syscalls and
+// leaves free physical memory where it started; a corrupted trace fails with the reader's error naming the
 // record; the address map splits as munmap/mprotect require; the projection needs its baseline.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseTraceSync, TraceFormatError } from '@unimem/duckdb-driver/trace';
 import { Machine } from '@unimem/hw';
@@ -13,6 +15,8 @@ import { TRACE_ROOT, tracePath } from '../src/benchmarks/tpch.js';
 import { loadRegistry } from '../src/registry.js';
 import { AddressMap } from '../src/replay/address-map.js';
 import { projectQueryTimes } from '../src/replay/projection.js';
+import { TraceReplay } from '../src/replay/replayer.js';
+import { loadTrace } from '../src/replay/trace-file.js';
 
 import { GIB } from '../src/units.js';
 
@@ -48,21 +52,55 @@ describe('tpch replay', () => {
   });
 
   for (const preset of presets) {
-    it(`replays a trace prefix on ${preset} and releases everything`, () => {
-      const { before, after, results } = replayOn(preset, 'q06', 0.15);
+    it(`replays a trace prefix on ${preset} through its malloc and releases everything`, () => {
+      const { results } = replayOn(preset, 'q06', 0.15);
       const byMetric = new Map(results.map((m) => [m.metric, m]));
       const counters = byMetric.get('memoryCycles')!.counters;
       expect(counters.events).toBeGreaterThan(0);
-      expect(counters.traceFaults + counters.backgroundFaults).toBeGreaterThan(0);
+      expect(counters.mallocCalls).toBeGreaterThan(0);
+      expect(counters.allocationFaults + counters.backgroundFaults).toBeGreaterThan(0);
+      expect(counters.allocatorSyscalls).toBe(counters.syscalls);
       expect(counters.faults).toBeGreaterThan(0);
       expect(byMetric.get('memoryCycles')!.value).toBeGreaterThan(0);
-      expect(counters.teardownMunmaps).toBeGreaterThan(0);
-      expect(after.mappedBytes).toBe(before.mappedBytes);
-      expect(after.freePhysBytes).toBe(before.freePhysBytes);
-      expect(counters.leakedPhysBytes).toBe(0);
-      expect(counters.leftMappedBytes).toBe(0);
+      expect(counters.liveAllocationsLeft).toBe(0);
+      expect(counters.heldMappingsLeft).toBe(0);
     });
   }
+
+  it('replays a format-1 trace (no allocations) and releases every mapping', () => {
+    const machine = new Machine({ cores: CORES, seed: 1 });
+    const parts = registry.system(presets[0]).build({
+      machine,
+      cores: CORES,
+      memoryBytes: GIB,
+      seed: 1,
+      boot: true,
+    });
+    const preset = parts['memory-system']!;
+    const before = preset.memory.stats();
+    const trace = loadTrace(
+      fileURLToPath(new URL('./fixtures/trace-v1-q06.trace.gz', import.meta.url)),
+    );
+    expect(trace.metadata.version).toBe(1);
+    const events = trace.events.slice(0, Math.round(trace.events.length * 0.15));
+    const replay = new TraceReplay({
+      machine,
+      memory: preset.memory,
+      malloc: preset.malloc,
+      events,
+      threads: trace.metadata.threads.length,
+    });
+    const barrier = machine.barrier(CORES);
+    machine.run((core) => replay.program(core, barrier), { cores: CORES });
+    expect(replay.heap).toBeUndefined();
+    expect(
+      replay.process.counts.traceFaults + replay.process.counts.backgroundFaults,
+    ).toBeGreaterThan(0);
+    expect(replay.process.counts.teardownMunmaps).toBeGreaterThan(0);
+    const after = preset.memory.stats();
+    expect(after.mappedBytes).toBe(before.mappedBytes);
+    expect(after.freePhysBytes).toBe(before.freePhysBytes);
+  });
 
   it('reports the cold run and the warm runs when the replay covers them', () => {
     const { results } = replayOn(presets[0], 'q06', 1);

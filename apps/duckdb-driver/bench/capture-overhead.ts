@@ -1,5 +1,6 @@
-// Tracer overhead: runs each query process untraced (the baseline), under perf and under strace,
-// interleaved round by round so that background load hits all modes alike, and reports median
+// Tracer overhead: runs each query process untraced (the baseline), with the allocation
+// interposer alone, under perf, under perf with the interposer (what `capture` does) and under
+// strace, interleaved round by round so that background load hits all modes alike, and reports median
 // cold (run 1) and warm (runs 2..R) wall and CPU times (user + system, all threads of the query
 // process) per mode and their ratio to the baseline. CPU time is the steadier measure on a loaded
 // machine: waiting for a core does not count.
@@ -10,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseTracer } from '../src/capture/capture.js';
+import { buildInterposer, type Interposer } from '../src/capture/interposer.js';
 import type { Tracer } from '../src/capture/raw.js';
 import { generate } from '../src/gen.js';
 import { loadQuery, parseQueryList, queryName } from '../src/queries.js';
@@ -26,10 +28,19 @@ const median = (xs: number[]) => {
 };
 
 const db = await generate({ sf });
-const modes: Array<{ name: string; tracer?: Tracer }> = [{ name: 'none' }];
+const modes: Array<{ name: string; tracer?: Tracer; interposer?: Interposer }> = [{ name: 'none' }];
+const built = await buildInterposer();
+const interposer = typeof built === 'string' ? undefined : built;
+if (!interposer) console.log(`skipping the interposer: ${built}`);
+else modes.push({ name: 'alloc', interposer });
+const only = (process.env.MODES ?? 'perf,perf+alloc,strace').split(',');
 for (const mode of ['perf', 'strace'] as const) {
   try {
-    modes.push({ name: mode, tracer: await chooseTracer(mode) });
+    const tracer = await chooseTracer(mode);
+    if (only.includes(mode)) modes.push({ name: mode, tracer });
+    if (interposer && only.includes(`${mode}+alloc`)) {
+      modes.push({ name: `${mode}+alloc`, tracer, interposer });
+    }
   } catch (error) {
     console.log(`skipping ${mode}: ${(error as Error).message}`);
   }
@@ -45,8 +56,14 @@ try {
     for (const n of queries) {
       const job = { db: db.path, threads, repeat: 3, sql: loadQuery(n, sf).sql };
       for (let i = 0; i < modes.length; i++) {
-        const { name, tracer } = modes[(i + round) % modes.length];
-        const command = queryProcessCommand(job);
+        const { name, tracer, interposer: preload } = modes[(i + round) % modes.length];
+        const env = preload
+          ? [
+              'env',
+              ...Object.entries(preload.env(join(dir, 'alloc.bin'))).map(([k, v]) => `${k}=${v}`),
+            ]
+          : [];
+        const command = [...env, ...queryProcessCommand(job)];
         const wrapped = tracer ? tracer.wrap(join(dir, `${name}.data`), command) : command;
         const { result } = await runQueryProcess(wrapped, `${queryName(n)} ${name}`);
         const t = timingOf(n, result);

@@ -180,8 +180,12 @@ export const benchmarks: BenchmarkDefinition<TpchParams>[] = [
             traceThreads: trace.metadata.duckdbThreads,
             sf: trace.metadata.sf,
             replayCores: replay.replayCores,
+            // With allocation replay the preset's malloc may keep freed memory cached (jemalloc
+            // retains extents, mempool keeps pool pages), so these need not be 0 then.
             leakedPhysBytes: startFree - stats.freePhysBytes,
             leftMappedBytes: stats.mappedBytes - startMapped,
+            liveAllocationsLeft: replay.heap?.liveAllocations ?? 0,
+            heldMappingsLeft: replay.process.heldMappings,
           };
           const point = (metric: string, value: number, unit: string): Measurement => ({
             metric,
