@@ -89,6 +89,8 @@ export class BufferManager {
   private readonly usedPeek: Int32Array;
   private readonly dirty: Uint8Array;
   private readonly sweepRounds: number;
+  /** Cycles of one pread/pwrite call beyond the device time (a syscall outside a unikernel). */
+  private readonly ioCallCycles: number;
   private readonly counts = {
     pageIns: 0,
     evictions: 0,
@@ -138,6 +140,8 @@ export class BufferManager {
     }
     const kernel = options.backend === 'kernel-api' ? kernelOf(memory) : null;
     this.storage = new StorageDevice(machine, options.storage, PAGE_BYTES);
+    // pread/pwrite enter the kernel on a conventional OS; in a unikernel they are calls.
+    this.ioCallCycles = exposesKernelApi(memory) ? 0 : machine.costs.syscall;
     const saved = machine.current;
     machine.current = core;
     const [stateWords, statePeek] = words(machine, this.dataPages * STATE_STRIDE, 'vmcache-states');
@@ -385,6 +389,7 @@ export class BufferManager {
       }
       yield* this.evict(core); // the memory system is out of frames: give some back
     }
+    this.machine.charge(this.ioCallCycles, core); // the pread
     const wait = this.storage.read(core, 1);
     this.counts.ioWaitCycles += wait;
     yield wait;
@@ -413,6 +418,7 @@ export class BufferManager {
     let dirty = 0;
     for (const pid of batch) dirty += this.dirty[pid];
     if (dirty > 0) {
+      this.machine.charge(this.ioCallCycles * dirty, core); // one pwrite per dirty page
       const wait = this.storage.write(core, dirty);
       this.counts.ioWaitCycles += wait;
       yield wait;
