@@ -1,6 +1,6 @@
 // Allocation replay (trace format 2): a small synthetic trace with malloc events — eight threads
 // allocating and freeing 16 KiB blocks at the same times, some freed by another thread — goes
-// through two presets whose mallocs differ. Both see every call; original OSv's malloc_large
+// through presets whose mallocs differ. Both see every call; original OSv's malloc_large
 // takes the global page-range lock, so its cores wait for one another, while the optimized OSv's
 // LLFree-backed blocks take no shared lock. Cross-thread frees stay cross-core, a free never
 // overtakes its malloc, and everything is released at the end.
@@ -69,9 +69,10 @@ function replayOn(systemName: string) {
 describe('tpch allocation replay', () => {
   const osv = replayOn('osv');
   const optimized = replayOn('osv-superblock');
+  const withJemalloc = replayOn('osv+jemalloc');
 
   it('sends every traced call through the preset malloc', () => {
-    for (const { replay } of [osv, optimized]) {
+    for (const { replay } of [osv, optimized, withJemalloc]) {
       expect(replay.heap?.counts).toMatchObject({
         mallocCalls: ROUNDS * CORES,
         freeCalls: ROUNDS * CORES,
@@ -90,6 +91,13 @@ describe('tpch allocation replay', () => {
     expect(wait(osv)).toBeGreaterThan(0);
     expect(wait(osv)).toBeGreaterThan(10 * wait(optimized));
     expect(osv.replay.memoryCycles).toBeGreaterThan(optimized.replay.memoryCycles);
+  });
+
+  it('makes a +jemalloc preset differ from its base', () => {
+    const run = (r: typeof osv) => r.replay.phase('run1-start')!;
+    expect(run(withJemalloc).memoryCycles).not.toBe(run(osv).memoryCycles);
+    // OSv's malloc_large hands out pre-mapped linear-map memory; jemalloc maps extents that fault
+    expect(run(withJemalloc).counters.faults).toBeGreaterThan(run(osv).counters.faults ?? 0);
   });
 
   it('releases every allocation and mapping', () => {
