@@ -10,6 +10,9 @@ import type { Machine, Yield } from '@unimem/hw';
 /** Bytes of one buffer-pool page (vmcache's default page size; one x86-64 4 KiB page). */
 export const PAGE_BYTES = 4096;
 
+/** A simulated operation returning T: run it with `yield*` inside a core's program. */
+export type Step<T> = Generator<Yield, T, unknown>;
+
 /** Names of the two back ends. */
 export type BackendName = 'posix' | 'kernel-api';
 
@@ -37,7 +40,7 @@ export interface PageBackend {
    * yields between system calls, so other cores act meanwhile (their shared accesses happen at
    * their own times, not after this core's long step).
    */
-  evict(core: number, pids: readonly number[]): Generator<Yield, void, unknown>;
+  evict(core: number, pids: readonly number[]): Step<void>;
   /** Releases the region; every page must be evicted first. */
   close(core: number): void;
   /** Pages the back end holds mapped (for leak checks). */
@@ -103,3 +106,6 @@ export interface BufferStats {
   /** Pages resident now. */
   resident: number;
 }
+
+/** The event counts a pool keeps as it runs (BufferStats without the resident count). */
+export type PoolCounts = Omit<BufferStats, 'resident'>;

@@ -10,15 +10,19 @@
 // nowhere and, with the kernel-api back end, translated by no TLB.
 
 import { Errno, type MemorySystem } from '@unimem/core';
-import { type Machine, TracedWords, waitUntil, type Yield } from '@unimem/hw';
+import { type Machine, TracedWords, waitUntil } from '@unimem/hw';
 import { UnikernelMemory } from '@unimem/kernel-api';
 import {
   type BufferManagerOptions,
   type BufferStats,
   PAGE_BYTES,
   type PageBackend,
+  type PoolCounts,
+  type Step,
 } from './api.js';
 import { CoreSets } from './core-sets.js';
+import { ClockEviction } from './eviction.js';
+import { poolProblems } from './invariants.js';
 import { KernelApiBackend } from './kernel-api-backend.js';
 import {
   EVICTED,
@@ -34,9 +38,6 @@ import {
 import { PosixBackend } from './posix-backend.js';
 import { ResidentSet, residentSlots } from './resident-set.js';
 import { StorageDevice } from './storage.js';
-
-/** A simulated operation returning T: run it with `yield*` inside a core's program. */
-export type Step<T> = Generator<Yield, T, unknown>;
 
 /** Cycles of one spin iteration on a latched page (a PAUSE loop around a line re-read). */
 const SPIN_CYCLES = 100;
@@ -88,10 +89,10 @@ export class BufferManager {
   private readonly used: TracedWords;
   private readonly usedPeek: Int32Array;
   private readonly dirty: Uint8Array;
-  private readonly sweepRounds: number;
+  private readonly eviction: ClockEviction;
   /** Cycles of one pread/pwrite call beyond the device time (a syscall outside a unikernel). */
   private readonly ioCallCycles: number;
-  private readonly counts = {
+  private readonly counts: PoolCounts = {
     pageIns: 0,
     evictions: 0,
     writeBacks: 0,
@@ -152,7 +153,6 @@ export class BufferManager {
     const [entries, residentPeek] = words(machine, slots, 'vmcache-resident');
     this.residentPeek = residentPeek;
     this.resident = new ResidentSet(entries, words(machine, 16, 'vmcache-clock')[0], slots);
-    this.sweepRounds = Math.ceil((2 * slots) / this.evictBatch) + 1;
     [this.used, this.usedPeek] = words(machine, 16, 'vmcache-used');
     this.dirty = new Uint8Array(this.dataPages);
     if (kernel) {
@@ -169,6 +169,19 @@ export class BufferManager {
       this.backend = new PosixBackend(machine, memory, this.dataPages, core);
     }
     machine.current = saved;
+    this.eviction = new ClockEviction({
+      machine,
+      states: this.states,
+      resident: this.resident,
+      backend: this.backend,
+      storage: this.storage,
+      used: this.used,
+      dirty: this.dirty,
+      evictBatch: this.evictBatch,
+      sweepRounds: Math.ceil((2 * slots) / this.evictBatch) + 1,
+      ioCallCycles: this.ioCallCycles,
+      counts: this.counts,
+    });
     // The workers start after the setup: their loads must see what it wrote (traced words show
     // a write only to cores whose clock has passed it), as after a barrier.
     const ready = machine.now(core);
@@ -305,39 +318,18 @@ export class BufferManager {
    * `translated(address)` tells whether some page table maps an address, when the caller can.
    */
   check(translated?: (address: number) => boolean): string[] {
-    const problems: string[] = [];
-    const members = this.resident.members(this.residentPeek);
-    const seen = new Set<number>();
-    for (const pid of members) {
-      if (seen.has(pid)) problems.push(`page ${pid} is in the resident set twice`);
-      seen.add(pid);
-      if (this.stateOf(pid) === EVICTED)
-        problems.push(`page ${pid} is resident but marked evicted`);
-    }
-    const resident = this.residentCount();
-    if (resident !== seen.size) {
-      problems.push(`${resident} pages are not evicted but ${seen.size} are in the resident set`);
-    }
-    const used = this.usedPeek[0];
-    if (used !== resident)
-      problems.push(`pool counts ${used} used pages, ${resident} are resident`);
-    if (this.backend.mappedPages() !== resident) {
-      problems.push(`back end maps ${this.backend.mappedPages()} pages, ${resident} are resident`);
-    }
-    if (resident > this.poolPages)
-      problems.push(`${resident} resident pages exceed the pool's ${this.poolPages}`);
-    for (let pid = 0; pid < this.dataPages; pid++) {
-      const state = this.stateOf(pid);
-      if (state !== UNLOCKED && state !== MARKED && state !== EVICTED) {
-        problems.push(`page ${pid} is still latched (state ${state})`);
-      }
-      if (translated && (state === EVICTED) === translated(this.addressOf(pid))) {
-        problems.push(
-          `page ${pid} is ${state === EVICTED ? 'evicted but mapped' : 'resident but not mapped'}`,
-        );
-      }
-    }
-    return problems;
+    return poolProblems(
+      {
+        members: this.resident.members(this.residentPeek),
+        stateOf: (pid) => this.stateOf(pid),
+        used: this.usedPeek[0],
+        mapped: this.backend.mappedPages(),
+        poolPages: this.poolPages,
+        dataPages: this.dataPages,
+        addressOf: (pid) => this.addressOf(pid),
+      },
+      translated,
+    );
   }
 
   /**
@@ -358,7 +350,7 @@ export class BufferManager {
       pids.push(pid);
     }
     for (let i = 0; i < pids.length; i += this.evictBatch) {
-      const steps = this.retire(core, pids.slice(i, i + this.evictBatch));
+      const steps = this.eviction.retire(core, pids.slice(i, i + this.evictBatch));
       while (!steps.next().done); // outside a run: the steps run back to back
     }
     this.backend.close(core);
@@ -371,7 +363,7 @@ export class BufferManager {
     for (;;) {
       if (this.used.add(0, 1) < this.poolPages) break;
       this.used.sub(0, 1);
-      if (!(yield* this.evict(core))) {
+      if (!(yield* this.eviction.evict(core))) {
         // Every resident page is latched or being evicted by others: wait for a free slot.
         const used = this.usedPeek;
         const pool = this.poolPages;
@@ -387,7 +379,7 @@ export class BufferManager {
           `vmcache: page-in of page ${pid} on ${this.memory.name} failed (${status})`,
         );
       }
-      yield* this.evict(core); // the memory system is out of frames: give some back
+      yield* this.eviction.evict(core); // the memory system is out of frames: give some back
     }
     this.machine.charge(this.ioCallCycles, core); // the pread
     const wait = this.storage.read(core, 1);
@@ -395,58 +387,6 @@ export class BufferManager {
     yield wait;
     this.resident.insert(pid);
     this.counts.pageIns++;
-  }
-
-  /** One clock batch (vmcache's evict): returns false when it found no candidate. */
-  private *evict(core: number): Step<boolean> {
-    const states = this.states;
-    const batch: number[] = [];
-    const visit = (pid: number) => {
-      if (batch.length >= this.evictBatch) return;
-      const word = states.load(pid);
-      const state = stateOf(word);
-      if (state === MARKED) {
-        if (states.tryLockX(pid, word)) batch.push(pid);
-      } else if (state === UNLOCKED) {
-        states.tryMark(pid, word);
-      }
-    };
-    for (let round = 0; round < this.sweepRounds && batch.length < this.evictBatch; round++) {
-      this.resident.sweep(this.evictBatch, visit);
-    }
-    if (batch.length === 0) return false;
-    let dirty = 0;
-    for (const pid of batch) dirty += this.dirty[pid];
-    if (dirty > 0) {
-      this.machine.charge(this.ioCallCycles * dirty, core); // one pwrite per dirty page
-      const wait = this.storage.write(core, dirty);
-      this.counts.ioWaitCycles += wait;
-      yield wait;
-    }
-    yield* this.retire(core, batch);
-    return true;
-  }
-
-  /**
-   * Unmaps X-latched pages as one batch and marks them evicted; yields after the back end's
-   * work, so the shared words (resident set, used count, states) change at this core's time.
-   */
-  private *retire(core: number, batch: number[]): Step<void> {
-    for (const pid of batch) {
-      if (this.dirty[pid] === 1) {
-        this.counts.writeBacks++;
-        this.dirty[pid] = 0;
-      }
-    }
-    yield* this.backend.evict(core, batch);
-    yield;
-    for (const pid of batch) {
-      this.resident.remove(pid);
-      this.states.unlockXEvicted(pid);
-    }
-    this.used.sub(0, batch.length);
-    this.counts.evictions += batch.length;
-    this.counts.evictBatches++;
   }
 
   /**

@@ -1,6 +1,8 @@
 export * from './api.js';
-export { BufferManager, exposesKernelApi, type Step } from './buffer-manager.js';
+export { BufferManager, exposesKernelApi } from './buffer-manager.js';
 export { CoreSets } from './core-sets.js';
+export { ClockEviction, type EvictionParts } from './eviction.js';
+export { type PoolSnapshot, poolProblems } from './invariants.js';
 export { KernelApiBackend } from './kernel-api-backend.js';
 export {
   EVICTED,

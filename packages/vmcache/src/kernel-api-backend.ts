@@ -13,14 +13,14 @@
 // are gone.
 
 import { AllocError, Errno, errnoName, MapFlags, Ok, Prot } from '@unimem/core';
-import { type Machine, PageSize, type Yield } from '@unimem/hw';
+import { type Machine, PageSize } from '@unimem/hw';
 import {
   INVLPG_CEILING,
   type KernelVma,
   pteFlagsOf,
   type UnikernelKernelApi,
 } from '@unimem/kernel-api';
-import { PAGE_BYTES, type PageBackend } from './api.js';
+import { PAGE_BYTES, type PageBackend, type Step } from './api.js';
 import type { CoreSets } from './core-sets.js';
 
 const HUGE_ALIGN = 2 * 1024 * 1024;
@@ -101,7 +101,7 @@ export class KernelApiBackend implements PageBackend {
     this.coreSets?.add(core, pid);
   }
 
-  *evict(core: number, pids: readonly number[]): Generator<Yield, void, unknown> {
+  *evict(core: number, pids: readonly number[]): Step<void> {
     const { kernel } = this;
     const vas = this.batchVas;
     vas.length = 0;

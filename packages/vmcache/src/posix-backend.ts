@@ -10,8 +10,8 @@
 // mapped pages equals the pages it paged in and has not evicted.
 
 import { Advice, Errno, errnoName, MapFlags, type MemorySystem, Ok, Prot } from '@unimem/core';
-import type { Machine, Yield } from '@unimem/hw';
-import { PAGE_BYTES, type PageBackend } from './api.js';
+import type { Machine } from '@unimem/hw';
+import { PAGE_BYTES, type PageBackend, type Step } from './api.js';
 
 export class PosixBackend implements PageBackend {
   readonly name = 'posix' as const;
@@ -57,7 +57,7 @@ export class PosixBackend implements PageBackend {
 
   noteAccess(_core: number, _pid: number): void {}
 
-  *evict(core: number, pids: readonly number[]): Generator<Yield, void, unknown> {
+  *evict(core: number, pids: readonly number[]): Step<void> {
     const sorted = [...pids].sort((a, b) => a - b);
     let start = 0;
     while (start < sorted.length) {
