@@ -8,10 +8,12 @@
 import {
   CALIBRATION_BYTES_PER_CORE,
   type CalibrationRow,
+  type CalibrationSubject,
   calibrate as calibrateSubjects,
 } from '@unimem/hw/frame-bench';
 import type { CalibrationSource } from './api.js';
 import type { Registry } from './registry.js';
+import { FRAME_BYTES } from './units.js';
 
 export { type CalibrationRow, calibrationLines } from '@unimem/hw/frame-bench';
 
@@ -45,17 +47,14 @@ export async function calibrateSources(
       continue;
     }
     options.onSource?.(source, bytesPerCore);
-    const subject = {
+    const subject: CalibrationSubject = {
       name: system.name,
       published: source.published,
-      create: (
-        machine: Parameters<typeof system.build>[0]['machine'],
-        o: { frames: number; cores: number },
-      ) => {
+      create: (machine, { frames, cores }) => {
         const parts = system.build({
           machine,
-          cores: o.cores,
-          memoryBytes: o.frames * 4096,
+          cores,
+          memoryBytes: frames * FRAME_BYTES,
           seed: options.seed,
           boot: true,
         });
