@@ -2,10 +2,11 @@
 // sequence of 32-bit words, each region starting on a 64 B cache line:
 //
 //   header     16 words: magic, version, frames, cores, trees, kinds and the region offsets
-//   locals     32 words (two cache lines) per core: a reservation word and a search hint per
-//              kind, and the core's "last frees" record (local.ts). Two lines, because the
-//              buffer's base address is only known to be 16-byte aligned (malloc'd backing
-//              stores), so 64 B would not keep two cores' words off one line.
+//   locals     32 words (two cache lines) per core: a reservation word per kind at words 0 and
+//              2 (local.ts); the other words are unused (the search hints and the "last frees"
+//              record, once here, now live in each view). Two lines, because the buffer's base
+//              address is only known to be 16-byte aligned (malloc'd backing stores), so 64 B
+//              would not keep two cores' words off one line.
 //   trees      one word per tree: free counter + reserved flag (trees.ts), padded to a line
 //   children   one word per pair of children: two 16-bit entries (entries.ts), so that the 16
 //              words of one tree's 32 children share a cache line and an order-10 pair is one CAS
