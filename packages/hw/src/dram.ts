@@ -11,8 +11,11 @@
 // meets a full window ends at exactly start + ownCycles, so single-core costs stay the
 // calibrated ones. Windows are kept in a ring of `slots`; a transfer into a window older than
 // the ring remembers (more than slots × windowCycles behind the newest) is not limited and not
-// recorded (`forgotten` counts them). Transfers are placed in the order the scheduler processes
+// recorded (`forgotten` counts them, as well as transfers past 2^52 cycles). Transfers are placed in the order the scheduler processes
 // them: within one window, whichever is processed first gets the room first.
+
+/** Cycles past which windows are not accounted (float spacing would exceed a window). */
+const MAX_EXACT_CYCLE = 2 ** 52;
 
 export interface DramOptions {
   /** Length of one accounting window in cycles (default 1024, ~0.4 us at 2.4 GHz). */
@@ -67,6 +70,11 @@ export class DramChannel {
       );
     }
     if (bytes === 0) return start + ownCycles;
+    if (start >= MAX_EXACT_CYCLE) {
+      // Beyond 2^52 cycles (~22 days at 2.4 GHz) window arithmetic is no longer exact.
+      this.forgotten++;
+      return start + ownCycles;
+    }
     const rate = ownCycles > 0 ? bytes / ownCycles : Number.POSITIVE_INFINITY;
     const W = this.windowCycles;
     const capacity = this.windowBytes;

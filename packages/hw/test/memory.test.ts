@@ -132,6 +132,13 @@ describe('DramChannel', () => {
     expect(channel.place(10_000, 1, 0)).toBe(10_000);
   });
 
+  it('does not account windows past 2^52 cycles, where float spacing exceeds a window', () => {
+    const channel = new DramChannel(1, { windowCycles: 1024 });
+    const start = 2 ** 60;
+    expect(channel.place(start, 10_000_000, 100)).toBe(start + 100);
+    expect(channel.forgotten).toBe(1);
+  });
+
   it('queues behind a full window', () => {
     const channel = new DramChannel(1, { windowCycles: 100 });
     expect(channel.place(0, 100, 10)).toBe(10); // fills window 0
