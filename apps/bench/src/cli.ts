@@ -19,7 +19,7 @@ import {
   parseReplicas,
   parseScale,
 } from './options.js';
-import { checkOutputs } from './output-check.js';
+import { checkOutputFile, checkOutputs } from './output-check.js';
 import { loadRegistry } from './registry.js';
 import { summaryLines } from './report/text-table.js';
 import { writeFileAtomic } from './results/atomic.js';
@@ -323,6 +323,7 @@ async function runCalibrate(args: string[], io: CliIo): Promise<number> {
     scale: values.scale === undefined ? 1 : parseScale(values.scale),
     seed: values.seed === undefined ? 1 : parseInteger('--seed', values.seed, 0, 2 ** 32 - 1),
   };
+  if (values.json !== undefined) checkOutputFile('--json', values.json);
   return withInterrupt(io, async (signal) => {
     let results: CalibrationRow[];
     try {

@@ -70,6 +70,22 @@ function probe(option: string, given: string, dir: string): void {
   }
 }
 
+/** Checks that the file `path` (the value of `option`) can be written, creating its folder. */
+export function checkOutputFile(option: string, path: string): Created {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new UsageError(`${option} "${path}" is a folder, not a file`);
+  }
+  const folder = dirname(resolve(path));
+  const created = makeFolders(option, path, folder);
+  try {
+    probe(option, path, folder);
+  } catch (error) {
+    removeFolders(created);
+    throw error;
+  }
+  return created;
+}
+
 /**
  * Checks that the results folder `out` and the JSON copy `json` can be written, creating `out`.
  * Returns the folders it created. Throws a UsageError (and removes what it created) otherwise.

@@ -41,6 +41,17 @@ describe('outputs are checked before the first case', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses a calibrate --json that cannot be written before calibrating', async () => {
+    expectOneLine(
+      await runCli(['calibrate', '--json', '/proc/unimem-calibration.json']),
+      /--json "\/proc\/unimem-calibration\.json" is not writable/,
+    );
+    expectOneLine(
+      await runCli(['calibrate', '--json', dir]),
+      /--json ".*" is a folder, not a file/,
+    );
+  });
+
   it('writes the results to a named fallback folder when the write fails at the end', async () => {
     const out = join(dir, 'vanishing');
     const run: CliRun = { code: -1, out: [], err: [], progress: '' };

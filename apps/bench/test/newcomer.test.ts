@@ -23,7 +23,7 @@ function npmOnlyPath(): string {
 }
 
 describe('without pnpm on PATH', () => {
-  const env = { ...process.env, PATH: npmOnlyPath() };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: npmOnlyPath() };
   for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
 
   it('the quickstart ends with the next commands in their npm form', () => {
