@@ -56,7 +56,7 @@ function params({ full, scale }: ParamOptions): BufmgrParams {
   const lookups = scaled(NAME, 'lookups', full ? 65_536 : 4096, scale);
   // vmcache evicts 64 pages at a time from pools of gigabytes; the quick pool is small, so that
   // 64 cores evicting at once do not latch more pages than it holds.
-  const evictBatch = full ? 64 : 16;
+  const evictBatch = Math.min(full ? 64 : 16, poolPages);
   const memoryBytes = Math.max(4 * GIB, Math.ceil((dataPages * 4096 * 4) / GIB) * GIB);
   const workloads = full ? FULL_WORKLOADS : QUICK_WORKLOADS;
   return {
