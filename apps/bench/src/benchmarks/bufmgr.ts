@@ -42,33 +42,61 @@ const WORKLOADS: Record<string, { workload: Workload; writeRatio: number }> = {
   uniform: { workload: 'uniform', writeRatio: 0 },
   zipf: { workload: 'zipf', writeRatio: 0 },
   'uniform-w20': { workload: 'uniform', writeRatio: 0.2 },
+  'uniform-w10': { workload: 'uniform', writeRatio: 0.1 },
+  'zipf-w10': { workload: 'zipf', writeRatio: 0.1 },
   'zipf-w20': { workload: 'zipf', writeRatio: 0.2 },
   'zipf-w50': { workload: 'zipf', writeRatio: 0.5 },
   scan: { workload: 'scan', writeRatio: 0 },
 };
 const BACKENDS: readonly BackendName[] = ['posix', 'kernel-api'];
-const QUICK_WORKLOADS = ['zipf', 'uniform-w20', 'scan'];
-const FULL_WORKLOADS = ['uniform', 'zipf', 'uniform-w20', 'zipf-w20', 'zipf-w50', 'scan'];
 
-function params({ full, scale }: ParamOptions): BufmgrParams {
-  const poolPages = scaled(NAME, 'pool pages', full ? 16_384 : 2048, scale);
-  const dataPages = 4 * poolPages; // data 4× the pool (the issue's 2–10×)
-  const lookups = scaled(NAME, 'lookups', full ? 65_536 : 4096, scale);
-  // vmcache evicts 64 pages at a time from pools of gigabytes; the quick pool is small, so that
-  // 64 cores evicting at once do not latch more pages than it holds.
-  const evictBatch = Math.min(full ? 64 : 16, poolPages);
+interface Sizes {
+  poolPages: number;
+  /** Data pages per pool page (the issue's 2–10×). */
+  dataFactor: number;
+  lookups: number;
+  evictBatch: number;
+  workloads: readonly string[];
+}
+
+/** The parameters of `sizes` scaled by `--scale`; a RangeError names a scale leaving no pool. */
+function sized({ scale }: ParamOptions, sizes: Sizes): BufmgrParams {
+  const poolPages = scaled(NAME, 'pool pages', sizes.poolPages, scale);
+  const dataPages = sizes.dataFactor * poolPages;
+  const lookups = scaled(NAME, 'lookups', sizes.lookups, scale);
   const memoryBytes = Math.max(4 * GIB, Math.ceil((dataPages * 4096 * 4) / GIB) * GIB);
-  const workloads = full ? FULL_WORKLOADS : QUICK_WORKLOADS;
   return {
     dataPages,
     poolPages,
     lookups,
     prefill: poolPages,
-    evictBatch,
+    // At most the pool: 64 cores evicting at once must not latch more pages than it holds.
+    evictBatch: Math.min(sizes.evictBatch, poolPages),
     theta: 0.99,
     memoryBytes,
-    variants: workloads.flatMap((w) => BACKENDS.map((b) => `${w}/${b}`)).join(','),
+    variants: sizes.workloads.flatMap((w) => BACKENDS.map((b) => `${w}/${b}`)).join(','),
   };
+}
+
+// Quick: vmcache evicts 64 pages at a time from pools of gigabytes; the quick pool is small, so
+// its batch is 16.
+const QUICK: Sizes = {
+  poolPages: 2048,
+  dataFactor: 4,
+  lookups: 4096,
+  evictBatch: 16,
+  workloads: ['zipf', 'uniform-w20', 'scan'],
+};
+const FULL: Sizes = {
+  poolPages: 16_384,
+  dataFactor: 4,
+  lookups: 65_536,
+  evictBatch: 64,
+  workloads: ['uniform', 'zipf', 'uniform-w20', 'zipf-w20', 'zipf-w50', 'scan'],
+};
+
+function params(options: ParamOptions): BufmgrParams {
+  return sized(options, options.full ? FULL : QUICK);
 }
 
 function prepare(context: CaseContext<BufmgrParams>) {
@@ -202,5 +230,33 @@ export const benchmarks: BenchmarkDefinition<BufmgrParams>[] = [
     variants: (p) => p.variants.split(','),
     chart: { perVariant: true },
     prepare,
+    // Pool and data sizes as named configurations (`--config NAME`), at the quick core counts.
+    configs: [
+      {
+        name: 'bufmgr-data2x',
+        description: 'bufmgr with the data 2× the pool (quick sizes otherwise)',
+        cores: [1, 2, 4, 8, 16, 32, 64],
+        params: (o) => sized(o, { ...QUICK, dataFactor: 2 }),
+      },
+      {
+        name: 'bufmgr-data10x',
+        description: 'bufmgr with the data 10× the pool (quick sizes otherwise)',
+        cores: [1, 2, 4, 8, 16, 32, 64],
+        params: (o) => sized(o, { ...QUICK, dataFactor: 10 }),
+      },
+      {
+        name: 'bufmgr-pool16k',
+        description: 'bufmgr with a pool of 16,384 pages (64 MiB), data 4×, batches of 64',
+        cores: [1, 2, 4, 8, 16, 32, 64],
+        params: (o) => sized(o, { ...QUICK, poolPages: 16_384, evictBatch: 64 }),
+      },
+      {
+        name: 'bufmgr-writes',
+        description: 'bufmgr with 10 %, 20 % and 50 % writes (uniform and Zipf), quick sizes',
+        cores: [1, 2, 4, 8, 16, 32, 64],
+        params: (o) =>
+          sized(o, { ...QUICK, workloads: ['uniform-w10', 'zipf-w10', 'zipf-w20', 'zipf-w50'] }),
+      },
+    ],
   },
 ];
