@@ -6,9 +6,8 @@
 //
 //   node scripts/pack-check.mjs [package-dir ...]
 //
-// Default: every package meant for publishing (core, hw, llfree, vma-tree, superblock,
-// kernel-api, osv, jemalloc; @unimem/linux is not packed yet). Which tarballs each
-// package needs when installed alone: docs/components.md.
+// Default: the packages listed in `packages` below. Which tarballs each package needs when it
+// is installed alone: docs/components.md.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

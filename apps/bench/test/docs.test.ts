@@ -101,6 +101,40 @@ describe('runnable documentation blocks', () => {
     expect(stale.status).not.toBe(0);
   }, 120_000);
 
+  it('docs/components.md lists, for every package, the tarballs its dependencies need', () => {
+    const text = readFileSync(join(root, 'docs/components.md'), 'utf8');
+    const rows = new Map<string, string[]>();
+    for (const [, name, list] of text.matchAll(/^\| `@unimem\/([\w-]+)` \| ([^|(]+)/gm)) {
+      rows.set(
+        name,
+        list
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean)
+          .sort(),
+      );
+    }
+    const manifests = new Map<string, string[]>();
+    for (const name of readdirSync(join(root, 'packages'))) {
+      const manifest = join(root, 'packages', name, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const deps = Object.keys(JSON.parse(readFileSync(manifest, 'utf8')).dependencies ?? {});
+      manifests.set(
+        name,
+        deps.filter((d) => d.startsWith('@unimem/')).map((d) => d.slice(8)),
+      );
+    }
+    const closure = (name: string, seen = new Set<string>([name])): Set<string> => {
+      for (const dep of manifests.get(name) ?? []) {
+        if (!seen.has(dep)) closure(dep, seen.add(dep));
+      }
+      return seen;
+    };
+    for (const name of manifests.keys()) {
+      expect(rows.get(name), `row of @unimem/${name}`).toEqual([...closure(name)].sort());
+    }
+  });
+
   it.each(blocks.map((b) => [`${b.file.slice(root.length + 1)}:${b.line}`, b] as const))(
     '%s runs',
     (_where, block) => {
