@@ -50,7 +50,7 @@ Options of bench:
   --systems A,B         systems to run on (default: every default system that fits)
   --cores LIST          core counts, e.g. 1,4,16,64 (default: each benchmark's; frames.*:
                         1,2,4,...,64 quick, the thesis' 1,4,8,12,...,64 with --full)
-  --scale F             multiplies memory and work, F > 0 (default 1)
+  --scale F             multiplies memory and work, 0 < F <= 64 (default 1)
   --full                the published sizes (memory of the profile) instead of the quick ones
   --order K             frame order for frames.* benchmarks, 0..10 (default 0)
   --seed N              seed of the simulation, 0..4294967295 (default 1)
