@@ -1,9 +1,11 @@
 // The summary of a result set as plain-text tables for the terminal: one table per figure, one
 // row per series, one column per core count (or variant), values in the figure's unit. With
 // replicas (`--seeds`, `--iterations`) a cell is the mean and the sample standard deviation as a
-// percentage of it (`1,234 ±5.1%`), and the heading says over how many runs.
+// percentage of it (`1,234 ±5.1%`), and the heading says over how many runs. Beneath each table,
+// the contention counters per operation at the largest x (counter-lines.ts).
 
 import type { ResultSet } from '../api.js';
+import { counterLines } from './counter-lines.js';
 import { buildFigures, spreadText, xName } from './figures.js';
 import { formatValue } from './svg-chart.js';
 
@@ -27,6 +29,7 @@ export function summaryLines(set: ResultSet): string[] {
       });
       lines.push(`  ${series.name.padEnd(nameWidth)} ${cells.join(' ')}`);
     }
+    lines.push(...counterLines(figure, (x) => xName(figure.xLabels, x)));
   }
   return lines;
 }
