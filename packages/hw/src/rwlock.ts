@@ -22,7 +22,7 @@
 import type { RwLock } from '@unimem/core';
 import type { CacheLines } from './lines.js';
 import { checkCore, heldError, LockBook, type LockStats } from './locks/book.js';
-import type { HoldRecord } from './locks/exclusive.js';
+import { type HoldRecord, waitCounterIds, waitedSoFar } from './locks/exclusive.js';
 import {
   type FitFn,
   type Placement,
@@ -80,6 +80,9 @@ export class SimRwLock implements RwLock {
   private lineWait = 0;
   /** Sleeps on the internal mutex so far by the current hold. */
   private lineSleeps = 0;
+  /** The holder's wait counters at the acquire (to tell the waits inside the hold). */
+  private waitedBefore = 0;
+  private readonly waitCounters: readonly number[];
 
   constructor(
     machine: Machine,
@@ -100,6 +103,7 @@ export class SimRwLock implements RwLock {
     this.reads = new LockBook(machine);
     this.writes = new LockBook(machine);
     this.onHold = options.onHold;
+    this.waitCounters = waitCounterIds(machine);
     const { readHolds, writeHolds } = this;
     this.fitRead = (time, duration) => writeHolds.fit(time, duration);
     this.fitWrite = (time, duration) => {
@@ -174,6 +178,7 @@ export class SimRwLock implements RwLock {
     this.holder = core;
     this.mode = mode;
     this.arrival = arrival;
+    this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
     machine.current = saved;
   }
 
@@ -193,8 +198,15 @@ export class SimRwLock implements RwLock {
     const clocks = machine.clocks;
     this.lineSection(core);
     const begun = this.tentative.start;
-    const length = clocks[core] - begun;
-    const at = this.place(mode, this.arrival, length, this.final);
+    let length = clocks[core] - begun;
+    let at = this.place(mode, this.arrival, length, this.final);
+    const nested = waitedSoFar(machine, core, this.waitCounters) - this.waitedBefore;
+    if (at.start > begun && nested > 0) {
+      // Does not fit where it ran and waited inside (locks, lines, DRAM): place its own work only, as
+      // locks/exclusive.ts does (the nested waits were mostly for the holds it now goes after).
+      length -= Math.min(nested, length);
+      at = this.place(mode, this.arrival, length, this.final);
+    }
     if (at.start > begun) clocks[core] += at.start - begun;
     const end = at.start + length;
     (mode === READ ? this.readHolds : this.writeHolds).add(at.holdFrom, end);

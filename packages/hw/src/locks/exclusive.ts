@@ -13,7 +13,11 @@
 // the lock is free); if the real hold does not fit there, the release moves the core's clock
 // on by the difference, booked as wait. Approximation (documented in the README): the work
 // inside such a critical section — its line accesses, nested locks — stays charged at the
-// tentative times; only the hold on this lock and everything after the release move.
+// tentative times; only the hold on this lock and everything after the release move. A hold
+// that does not fit where it ran and that waited inside (for nested locks, lines, DRAM: the
+// core's WAIT_COUNTERS) is placed with its own work only, its length minus those waits: they
+// were mostly for the holds it now goes after, and counting them again would make every later
+// hold of the other side wait longer in turn, a feedback that doubles waits each round.
 
 import type { Lock } from '@unimem/core';
 import type { CacheLines } from '../lines.js';
@@ -23,6 +27,23 @@ import { checkCore, heldError, LockBook, type LockStats } from './book.js';
 import { type FitFn, type Placement, placeHold, placement, type WaitPolicy } from './placement.js';
 
 const NONE = -1;
+
+/**
+ * The counters of cycles a core spends waiting for shared resources (locks, lines, DRAM): what
+ * a critical section waited for inside, as opposed to its own work.
+ */
+export const WAIT_COUNTERS = ['lockWaitCycles', 'lineWaitCycles', 'dramWaitCycles'] as const;
+
+export function waitCounterIds(machine: Machine): number[] {
+  return WAIT_COUNTERS.map((name) => machine.counters.define(name));
+}
+
+/** Cycles `core` has waited so far, summed over `ids`. */
+export function waitedSoFar(machine: Machine, core: number, ids: readonly number[]): number {
+  let sum = 0;
+  for (const id of ids) sum += machine.counters.get(core, id);
+  return sum;
+}
 
 /** One finished hold, for observers (tests, traces). Times in cycles. */
 export interface HoldRecord {
@@ -60,6 +81,9 @@ export abstract class ExclusiveLock implements Lock {
   private readonly final: Placement = placement();
   private holder = NONE;
   private arrival = 0;
+  /** The holder's wait counters at the acquire (to tell the waits inside the hold). */
+  private waitedBefore = 0;
+  private readonly waitCounters: readonly number[];
 
   constructor(
     machine: Machine,
@@ -75,6 +99,7 @@ export abstract class ExclusiveLock implements Lock {
     this.line = machine.lines.allocLines(1, this.what);
     this.book = new LockBook(machine);
     this.onHold = options.onHold;
+    this.waitCounters = waitCounterIds(machine);
     const holds = this.holds;
     this.fit = (time, duration) => holds.fit(time, duration);
   }
@@ -101,6 +126,7 @@ export abstract class ExclusiveLock implements Lock {
     this.acquireAccess(at.start > arrival, at.sleeps > 0);
     this.holder = core;
     this.arrival = arrival;
+    this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
     machine.current = saved;
   }
 
@@ -117,8 +143,16 @@ export abstract class ExclusiveLock implements Lock {
     const clocks = machine.clocks;
     this.releaseAccess();
     const begun = this.tentative.start;
-    const length = clocks[core] - begun;
-    const at = placeHold(this.fit, this.arrival, length, this.policy, this.final);
+    let length = clocks[core] - begun;
+    let at = placeHold(this.fit, this.arrival, length, this.policy, this.final);
+    const nested = waitedSoFar(machine, core, this.waitCounters) - this.waitedBefore;
+    if (at.start > begun && nested > 0) {
+      // The hold does not fit where it ran, and part of it was waiting for other resources —
+      // typically for the very holds it now has to go after. Placed elsewhere it would not
+      // wait for them again: place its own work only (see the header).
+      length -= Math.min(nested, length);
+      at = placeHold(this.fit, this.arrival, length, this.policy, this.final);
+    }
     // The placement can only be later than the tentative one (fit is monotone in the length);
     // were it earlier, the core's clock stays (it cannot run back) and the hold still fits.
     if (at.start > begun) clocks[core] += at.start - begun;
