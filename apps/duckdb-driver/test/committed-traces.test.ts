@@ -56,6 +56,10 @@ describe('committed traces', () => {
         expect(counts).toEqual(m.eventCounts);
         expect(m.rows.every((r) => r > 0)).toBe(true);
         if (m.tracer.faults === 'addresses') expect(counts.fault).toBeGreaterThan(0);
+        if (m.version === 2) {
+          expect(counts.alloc, `${dir}/${file} allocations`).toBeGreaterThan(0);
+          expect(m.allocations?.aggregation.batchEvents ?? 0).toBe(counts.batch ?? 0);
+        }
       }
     }, 60_000);
   }
