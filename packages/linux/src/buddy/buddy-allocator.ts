@@ -19,7 +19,7 @@ import {
   Ok,
   type Status,
 } from '@unimem/core';
-import type { SimSpinlock } from '@unimem/hw';
+import type { QueuedSpinlock } from '@unimem/hw';
 import type { BuddyCosts, BuddyOptions, BuddySnapshot, BuddyStats } from '../api.js';
 import { checkBuddy } from './check.js';
 import { resolveBuddyCosts } from './costs.js';
@@ -281,7 +281,7 @@ export class BuddyAllocator implements FrameAllocator {
   }
 
   /** The simulated zone->lock (null natively), e.g. for its wait statistics. */
-  get zoneLock(): SimSpinlock | null {
+  get zoneLock(): QueuedSpinlock | null {
     return this.zone.zoneLock;
   }
 

@@ -17,7 +17,7 @@
 // pages, the shuffle option; one zone (no zonelist walk).
 
 import { MAX_ORDER } from '@unimem/core';
-import { type Machine, SimSpinlock } from '@unimem/hw';
+import { type Machine, QueuedSpinlock } from '@unimem/hw';
 import type { BuddyCosts, BuddyStats } from '../api.js';
 import { Kind, type MemMap } from './mem-map.js';
 import type { BuddyMeter } from './meter.js';
@@ -29,7 +29,8 @@ export class Zone {
   freePages = 0;
   /** Per-CPU vm_stat_diff[NR_FREE_PAGES]. */
   readonly statDiff: Int32Array;
-  private readonly lock: SimSpinlock | null;
+  /** zone->lock: a spinlock_t, i.e. Linux's queued spinlock (kernel/locking/qspinlock.c). */
+  private readonly lock: QueuedSpinlock | null;
   /** Node id of free_area[0]'s list head; order k is headBase + k. */
   private readonly headBase: number;
 
@@ -45,7 +46,7 @@ export class Zone {
   ) {
     this.headBase = map.head(firstHead);
     this.statDiff = new Int32Array(cores);
-    this.lock = machine ? new SimSpinlock(machine, 'zone->lock') : null;
+    this.lock = machine ? new QueuedSpinlock(machine, 'zone->lock') : null;
   }
 
   /** Node id of the free list of `order`. */
@@ -54,7 +55,7 @@ export class Zone {
   }
 
   /** The zone lock as a simulated spinlock (null natively), for its statistics. */
-  get zoneLock(): SimSpinlock | null {
+  get zoneLock(): QueuedSpinlock | null {
     return this.lock;
   }
 

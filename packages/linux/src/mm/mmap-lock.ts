@@ -2,14 +2,16 @@
 // of the mm (the VM allocator's vmaLock). UnikernelMemory takes that lock for write in mmap,
 // munmap, mprotect and madvise, and for read in faults; this class routes the two modes:
 //
-// - write: mmap_lock (a SimRwLock: atomics-based rw-semaphore, writers spin for about a wakeup,
-//   then sleep). While it is held, every VMA the operation finds (findIntersecting) or inserts
-//   is write-locked too — vma_start_write() — until mmap_write_unlock() releases them all, so a
-//   fault on a VMA under change waits for the writer, as Linux's does (there it falls back to
-//   mmap_lock, which the writer holds: the same wait).
+// - write: mmap_lock (an RwSemaphore, @unimem/hw's Linux rw_semaphore: writers spin on a running
+//   writer owner, briefly on readers, then sleep; readers sleep behind a writer and are granted
+//   the lock by its release). While it is held, every VMA the operation finds (findIntersecting)
+//   or inserts is write-locked too — vma_start_write() — until mmap_write_unlock() releases them
+//   all, so a fault on a VMA under change waits for the writer, as Linux's does (there it falls
+//   back to mmap_lock, which the writer holds: the same wait).
 // - read with per-VMA locks (lock_vma_under_rcu): the VMA is looked up in the maple tree (no
-//   lock: RCU), and its own SimRwLock is taken for read. No VMA — or, with `anonVmaFallback`, the
-//   VMA's first fault — falls back to mmap_lock for read.
+//   lock: RCU), and its own RwSemaphore (vma->vm_lock, an rw_semaphore in 6.4-6.10) is taken
+//   for read. No VMA — or, with `anonVmaFallback`, the VMA's first fault — falls back to
+//   mmap_lock for read.
 // - read without per-VMA locks (before 6.4): mmap_lock for read.
 //
 // The fault handler then looks the VMA up again (UnikernelMemory's fault does its own find): the
@@ -17,7 +19,7 @@
 // mode of this lock at a time, and every VMA lock taken is released by the matching unlock.
 
 import type { RwLock } from '@unimem/core';
-import { type Machine, SimRwLock } from '@unimem/hw';
+import { type Machine, RwSemaphore, type SimRwLock } from '@unimem/hw';
 import type { KernelVma } from '@unimem/kernel-api';
 import type { VmaTree } from '@unimem/vma-tree';
 
@@ -47,7 +49,7 @@ export class MmapLock implements RwLock {
     private readonly machine: Machine,
     private readonly options: MmapLockOptions,
   ) {
-    this.mmapLock = new SimRwLock(machine, 'mmap_lock');
+    this.mmapLock = new RwSemaphore(machine, 'mmap_lock');
     this.readHeld = new Array<SimRwLock | null>(machine.cores).fill(null);
   }
 
@@ -66,7 +68,7 @@ export class MmapLock implements RwLock {
   vmaLock(vma: KernelVma): SimRwLock {
     let lock = this.vmaLocks.get(vma);
     if (lock === undefined) {
-      lock = new SimRwLock(this.machine, 'vm_lock');
+      lock = new RwSemaphore(this.machine, 'vm_lock');
       this.vmaLocks.set(vma, lock);
     }
     return lock;
