@@ -11,8 +11,9 @@
 // meets a full window ends at exactly start + ownCycles, so single-core costs stay the
 // calibrated ones. Windows are kept in a ring of `slots`; a transfer into a window older than
 // the ring remembers (more than slots × windowCycles behind the newest) is not limited and not
-// recorded (`forgotten` counts them, as well as transfers past 2^52 cycles). Transfers are placed in the order the scheduler processes
-// them: within one window, whichever is processed first gets the room first.
+// recorded (`forgotten` counts them, and transfers past 2^52 cycles). Transfers are placed in
+// the order the scheduler processes them: within one window, whichever is processed first gets
+// the room first.
 
 /** Cycles past which windows are not accounted (float spacing would exceed a window). */
 const MAX_EXACT_CYCLE = 2 ** 52;

@@ -66,7 +66,8 @@ export class TablePages {
     if (this.machine !== null) {
       line =
         this.freeLineBlocks.pop() ?? this.machine.lines.allocLines(LINES_PER_TABLE, this.label);
-      this.machine.charge(this.machine.costs.zeroPage);
+      // Zeroing the page draws on the socket's DRAM bandwidth (memory.ts).
+      this.machine.memory.stream(this.machine.current, 4096, this.machine.costs.zeroPage);
     }
     this.count++;
     return { frame, entries: new Float64Array(ENTRIES), children: null, used: 0, line };

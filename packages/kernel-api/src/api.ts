@@ -4,7 +4,7 @@
 // populate.ts, unpopulate.ts, tlb-flush.ts, kernel-api.ts, ...).
 
 import type { FrameAllocator, Lock, MemoryStats, RwLock, VmAllocator, Vma } from '@unimem/core';
-import type { Machine, TlbOptions } from '@unimem/hw';
+import type { IpiMode, Machine, TlbOptions } from '@unimem/hw';
 
 /**
  * Start of the linear map of all physical memory: frame f is at LINEAR_BASE + f × 4096. OSv's
@@ -117,6 +117,12 @@ export interface UnikernelMemoryOptions<V extends KernelVma = KernelVma> {
   invlpgTargets?: InvlpgTargets;
   /** Pages gathered before a flush (default TLB_GATHER_PAGES = 20). */
   tlbGatherPages?: number;
+  /**
+   * How IPIs are sent: 'per-target' (default: OSv, one ICR write — in a guest without AVIC one
+   * VM exit — per target) or 'paravirtual' (guest Linux under KVM: PV TLB flush and PV
+   * send-IPI; hw ipi.ts).
+   */
+  ipiMode?: IpiMode;
   /** Map 2 MiB pages where a VMA covers an aligned 2 MiB region (default true). */
   hugePages?: boolean;
   /** Align mmap reservations of >= 2 MiB to 2 MiB, as upstream find_hole does (default true). */

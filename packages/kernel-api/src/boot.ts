@@ -53,7 +53,7 @@ export function boot(plan: BootPlan): { ctx: MemoryContext; report: BootReport }
   const frames = options.frames(parts);
   if (machine.now(BOOT_CORE) === t0) {
     const pages = Math.ceil(frames.metadataBytes() / PAGE_SIZE);
-    machine.charge(pages * machine.costs.zeroPage, BOOT_CORE);
+    machine.memory.stream(BOOT_CORE, pages * PAGE_SIZE, pages * machine.costs.zeroPage);
   }
   freeInitialMemory(frames);
   const t1 = machine.now(BOOT_CORE);
@@ -74,7 +74,7 @@ export function boot(plan: BootPlan): { ctx: MemoryContext; report: BootReport }
     pageTable,
     tableFrees,
     tlb: new Tlb(machine, options.tlb),
-    ipis: new Ipis(machine, { cores: plan.runCores }),
+    ipis: new Ipis(machine, { cores: plan.runCores, mode: options.ipiMode }),
     vm,
     tlbFlushMutex: plan.tlbFlushMutex,
     ptHighMutex: plan.ptHighMutex,

@@ -1,7 +1,8 @@
 // Populating anonymous memory: one page for a fault, every page of a VMA for MAP_POPULATE (OSv
 // `vma::fault` / `populate`). A 2 MiB page is used where the aligned 2 MiB region lies inside
 // the VMA, nothing in it is populated yet and the frame allocator has an order-9 block; otherwise
-// a 4 KiB page. Each page is zeroed (zeroPage / zeroHugePage), then mapped. When no frame is
+// a 4 KiB page. Each page is zeroed (zeroPage / zeroHugePage, streamed through the socket's
+// shared DRAM bandwidth: hw machine.memory), then mapped. When no frame is
 // left, MADV_FREE pages are reclaimed once before the call reports Errno.ENOMEM.
 //
 // Invariant: a populate that fails leaves no frame and no page-table page behind (populateRange
@@ -98,7 +99,7 @@ function populateHuge(ctx: MemoryContext, core: number, vma: KernelVma, key: num
     return Errno.ENOMEM;
   }
   const base = key * HUGE_SIZE;
-  ctx.machine.charge(ctx.machine.costs.zeroHugePage, core);
+  ctx.machine.memory.stream(core, HUGE_SIZE, ctx.machine.costs.zeroHugePage);
   const status = ctx.pageTable.map(core, base, frame, PageSize.Size2M, pteFlagsOf(vma.prot));
   if (status !== Ok) {
     // ENOMEM for a table page, or EEXIST: someone else's 4 KiB mapping lies in the region.
@@ -133,7 +134,7 @@ function tryPopulateSmall(
 ): ErrnoStatus {
   const frame = ctx.frames.get(core, 0);
   if (frame < 0) return Errno.ENOMEM;
-  ctx.machine.charge(ctx.machine.costs.zeroPage, core);
+  ctx.machine.memory.stream(core, PAGE_SIZE, ctx.machine.costs.zeroPage);
   const status = ctx.pageTable.map(core, page, frame, PageSize.Size4K, pteFlagsOf(vma.prot));
   if (status === Errno.EEXIST) {
     // Mapped by a Kernel API user, not by us: nothing to populate.

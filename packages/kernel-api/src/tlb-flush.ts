@@ -12,7 +12,9 @@
 // - 'invlpg' (the later INVLPG work for uCache, osv.md §2): INVLPG of each page locally, then a
 //   shootdown whose handler INVLPGs the same pages, to the targets below; above INVLPG_CEILING
 //   pages both sides flush fully instead (Linux's ceiling). No global mutex: shootdowns from
-//   different cores proceed in parallel, as Linux's do.
+//   different cores proceed in parallel, as Linux's do. Idle cores, and with paravirtual IPIs
+//   (guest Linux: the `ipiMode` option) preempted vCPUs, get no IPI: their TLB is flushed
+//   fully at their next switch-in / VM entry (hw Ipis.flushTlbMulti).
 //   Targets, 'run' (default): every other core of the run — a unikernel has one address space
 //   that every core runs, so this is Linux's mm_cpumask. 'holders': only cores whose TLB holds a
 //   translation of a page of the batch, read from the TLB model without charge. No real kernel
@@ -87,10 +89,10 @@ export class TlbGather {
         ctx.ipis.flushTlbAll(core, ctx.tlb, ctx.tlbFlushMutex);
       } else if (this.count > INVLPG_CEILING) {
         ctx.tlb.flushAll(core);
-        ctx.ipis.shootdown(core, this.targets(), this.fullAction);
+        ctx.ipis.flushTlbMulti(core, this.targets(), this.fullAction, this.fullAction);
       } else {
         for (let i = 0; i < this.count; i++) ctx.tlb.invlpg(core, this.vas[i]);
-        ctx.ipis.shootdown(core, this.targets(), this.invlpgAction);
+        ctx.ipis.flushTlbMulti(core, this.targets(), this.invlpgAction, this.fullAction);
       }
     }
     this.count = 0;

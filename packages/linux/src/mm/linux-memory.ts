@@ -70,6 +70,8 @@ export class LinuxMemory implements MemorySystem {
       runCores: options.runCores,
       tlbFlush: 'invlpg',
       invlpgTargets: 'run',
+      // Guest Linux under KVM uses PV TLB flush and PV send-IPI (arch/x86/kernel/kvm.c).
+      ipiMode: 'paravirtual',
       tlbGatherPages: options.tlbGatherPages ?? LINUX_GATHER_PAGES,
       hugePages: thp !== 'never',
       addressLimit: limit,
