@@ -12,6 +12,9 @@ import type { IpiMode, Machine, TlbOptions } from '@unimem/hw';
  * times (main, page, mempool areas); one linear map is modelled.
  */
 export const LINEAR_BASE = 0x4000_0000_0000;
+
+/** Distance between OSv's linearly mapped areas (main 0x4000…, page 0x5000…, mempool 0x6000…). */
+export const LINEAR_AREA_STRIDE = 0x1000_0000_0000;
 /** Default end of the address space mmap may use: the top of x86-64's lower canonical half. */
 export const DEFAULT_ADDRESS_LIMIT = 2 ** 47;
 /** Pages OSv's `tlb_gather` collects before it flushes (`tlb_gather::max_pages`). */
@@ -118,6 +121,18 @@ export interface UnikernelMemoryOptions<V extends KernelVma = KernelVma> {
   /** Pages gathered before a flush (default TLB_GATHER_PAGES = 20). */
   tlbGatherPages?: number;
   /**
+   * How many times boot maps all physical memory linearly (default 1, Linux's direct map). OSv
+   * maps it three times, in its main, page and mempool areas (include/osv/mmu-defs.hh,
+   * arch/x64/arch-setup.cc); the areas are LINEAR_AREA_STRIDE apart from LINEAR_BASE.
+   */
+  linearMaps?: number;
+  /**
+   * Work of background threads that boot starts (OSv's page_pool L1/L2 threads filling the
+   * pools, core/mempool.cc): run on core 0 after boot() has taken its time, so it is not part of
+   * the boot report's cycles (`backgroundCycles` says how long it took).
+   */
+  afterBoot?: (frames: FrameAllocator) => void;
+  /**
    * How IPIs are sent: 'per-target' (default: OSv, one ICR write — in a guest without AVIC one
    * VM exit — per target) or 'paravirtual' (guest Linux under KVM: PV TLB flush and PV
    * send-IPI; hw ipi.ts).
@@ -150,6 +165,10 @@ export interface BootReport {
   vmInitCycles: number;
   /** Page-table pages after boot (the PML4 and the linear map's tables). */
   tablePages: number;
+  /** Linear maps of all physical memory (OSv: 3). */
+  linearMaps: number;
+  /** Background work after boot (afterBoot, e.g. pool prefill), not in `cycles`. */
+  backgroundCycles: number;
 }
 
 export interface UnikernelStats extends MemoryStats {

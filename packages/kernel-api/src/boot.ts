@@ -7,10 +7,13 @@
 //    metadata once: zeroPage per 4 KiB of metadataBytes().
 // 2. Linear map: all physical memory at LINEAR_BASE with 2 MiB (OSv: `nr_page_sizes=2`) or
 //    1 GiB pages through PageTable.mapRange; a tail that is not a multiple of the page size is
-//    mapped with the next smaller sizes. Table pages come from the frame allocator; the page
+//    mapped with the next smaller sizes. `linearMaps` times: OSv maps RAM in its main, page and
+//    mempool areas (arch-setup.cc: linear_map() ×3 per e820 range), Linux once. Table pages come from the frame allocator; the page
 //    table frees them through DeferredTableFrees (after the next TLB flush).
 // 3. VM allocator: made by its factory; the linear map's range is taken out of its free
 //    address space (validate + allocateRange under freeRangesLock), so mmap never returns it.
+// The report's cycles end here: the memory subsystem's boot time. Then `afterBoot` runs the work of
+// background threads boot started (OSv's page-pool threads filling the pools), reported apart.
 // Afterwards every core's clock is moved up to core 0's: the other cores start after boot.
 
 import { type FrameAllocator, Ok, PAGE_SIZE } from '@unimem/core';
@@ -19,6 +22,7 @@ import {
   type BootReport,
   type KernelVmAllocator,
   type KernelVma,
+  LINEAR_AREA_STRIDE,
   LINEAR_BASE,
   type PartsContext,
   type UnikernelMemoryOptions,
@@ -61,12 +65,27 @@ export function boot(plan: BootPlan): { ctx: MemoryContext; report: BootReport }
   const tableFrees = new DeferredTableFrees(frames);
   const pageTable = new PageTable(machine, tableFrees, { core: BOOT_CORE, label: 'page-table' });
   const linearBytes = frames.totalFrames() * PAGE_SIZE;
-  mapLinear(pageTable, linearBytes, plan.linearPageBytes);
+  const linearMaps = options.linearMaps ?? 1;
+  if (!Number.isInteger(linearMaps) || linearMaps < 1 || linearMaps > 3) {
+    throw new RangeError(`linearMaps ${linearMaps} must be 1, 2 or 3`);
+  }
+  for (let area = 0; area < linearMaps; area++) {
+    mapLinear(
+      pageTable,
+      LINEAR_BASE + area * LINEAR_AREA_STRIDE,
+      linearBytes,
+      plan.linearPageBytes,
+    );
+  }
   const t2 = machine.now(BOOT_CORE);
 
   const vm = options.vm(parts);
-  reserveLinear(vm, linearBytes);
+  for (let area = 0; area < linearMaps; area++) {
+    reserveLinear(vm, LINEAR_BASE + area * LINEAR_AREA_STRIDE, linearBytes);
+  }
   const t3 = machine.now(BOOT_CORE);
+  options.afterBoot?.(frames);
+  const t4 = machine.now(BOOT_CORE);
 
   const ctx = new MemoryContext({
     machine,
@@ -83,7 +102,7 @@ export function boot(plan: BootPlan): { ctx: MemoryContext; report: BootReport }
     runCores: plan.runCores,
   });
   // The other cores start once boot is done (their first accesses come after its writes).
-  for (let core = 0; core < machine.cores; core++) machine.advanceTo(t3, core);
+  for (let core = 0; core < machine.cores; core++) machine.advanceTo(t4, core);
   machine.current = saved;
   const report: BootReport = {
     cycles: t3 - t0,
@@ -91,6 +110,8 @@ export function boot(plan: BootPlan): { ctx: MemoryContext; report: BootReport }
     linearMapCycles: t2 - t1,
     vmInitCycles: t3 - t2,
     tablePages: pageTable.tablePages(),
+    linearMaps,
+    backgroundCycles: t4 - t3,
   };
   return { ctx, report };
 }
@@ -113,8 +134,8 @@ function freeInitialMemory(frames: FrameAllocator): void {
   }
 }
 
-/** Maps [0, bytes) of physical memory at LINEAR_BASE, largest pages first. */
-function mapLinear(pageTable: PageTable, bytes: number, pageBytes: number): void {
+/** Maps [0, bytes) of physical memory at `base`, largest pages first. */
+function mapLinear(pageTable: PageTable, base: number, bytes: number, pageBytes: number): void {
   const sizes = [PageSize.Size1G, PageSize.Size2M, PageSize.Size4K].filter((s) => s <= pageBytes);
   let done = 0;
   for (const size of sizes) {
@@ -122,7 +143,7 @@ function mapLinear(pageTable: PageTable, bytes: number, pageBytes: number): void
     if (chunk === 0) continue;
     const status = pageTable.mapRange(
       BOOT_CORE,
-      LINEAR_BASE + done,
+      base + done,
       done / PAGE_SIZE,
       chunk,
       size,
@@ -137,19 +158,19 @@ function mapLinear(pageTable: PageTable, bytes: number, pageBytes: number): void
   }
 }
 
-function reserveLinear(vm: KernelVmAllocator<KernelVma>, bytes: number): void {
-  if (!vm.validate(BOOT_CORE, LINEAR_BASE, bytes)) {
+function reserveLinear(vm: KernelVmAllocator<KernelVma>, base: number, bytes: number): void {
+  if (!vm.validate(BOOT_CORE, base, bytes)) {
     throw new RangeError(
-      `boot: the VM allocator refuses the linear map [0x${LINEAR_BASE.toString(16)}, +${bytes}) (validate)`,
+      `boot: the VM allocator refuses the linear map [0x${base.toString(16)}, +${bytes}) (validate)`,
     );
   }
-  const lock = vm.freeRangesLock(LINEAR_BASE);
+  const lock = vm.freeRangesLock(base);
   lock.writeLock(BOOT_CORE);
-  const status = vm.allocateRange(LINEAR_BASE, bytes);
+  const status = vm.allocateRange(base, bytes);
   lock.writeUnlock(BOOT_CORE);
   if (status !== Ok) {
     throw new RangeError(
-      `boot: the VM allocator has no free range for the linear map at 0x${LINEAR_BASE.toString(16)} (${status})`,
+      `boot: the VM allocator has no free range for the linear map at 0x${base.toString(16)} (${status})`,
     );
   }
 }

@@ -96,6 +96,16 @@ const RECIPES: Record<OsvPresetName, Recipe> = {
   'osv-superblock+jemalloc': { frames: 'llfree', vm: 'superblock', malloc: 'jemalloc' },
 };
 
+/**
+ * The thesis' reserve_allocated() (core/mempool.cc @ 8657729b): after LLFree is set up with every
+ * frame free, boot walks every frame index and takes (llfree_get_at) each frame outside the free
+ * ranges. Here all memory is handed to the allocator, so no frame is taken; the walk's check per
+ * frame is charged as one L1 hit (a loop over frame indices against the cached range list).
+ */
+function chargeReserveWalk(machine: Machine, frames: number): void {
+  machine.charge(frames * machine.costs.l1Hit, 0);
+}
+
 /** Builds preset `name` on `machine` (see the table in the header). */
 export function buildOsvPreset(
   name: OsvPresetName,
@@ -141,26 +151,34 @@ class AssembledPreset implements OsvPreset {
     const traced = (buffer: SharedArrayBuffer) => new TracedWords(machine, buffer);
     const prefill = options.prefillPools ?? true;
     this.memory = new UnikernelMemory({
+      // OSv maps all memory in its main, page and mempool areas (arch-setup.cc).
+      linearMaps: 3,
       ...options.memory,
       machine,
       name,
       memoryBytes: options.memoryBytes,
       frames: ({ frames, cores }) => {
         if (recipe.frames === 'llfree') {
-          return simulatedLLFree(machine, {
+          // The thesis build: llfree_setup(…, LLFREE_INIT_FREE), then reserve_allocated().
+          const llfree = simulatedLLFree(machine, {
             frames,
             cores,
-            init: 'allocated',
+            init: 'free',
             kernel: 'unikernel',
           });
+          chargeReserveWalk(machine, frames);
+          return llfree;
         }
         const ranges = new PageRangeAllocator({ frames, cores, machine });
         ranges.chargeInitialAdd(0);
         const pools = new PagePools({ allocator: ranges, machine });
-        if (prefill) pools.prefill();
         this.ranges = ranges;
         this.pools = pools;
         return pools;
+      },
+      // The page_pool threads fill the pools in the background: not part of boot time.
+      afterBoot: () => {
+        if (prefill) this.pools?.prefill();
       },
       vm: ({ cores }) =>
         recipe.vm === 'vma-list'
