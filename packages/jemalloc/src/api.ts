@@ -52,7 +52,8 @@ export interface JemallocOptions {
   clock?: (core: number) => number;
   /**
    * Makes jemalloc's mutexes (bin locks, extent-cache locks, decay, grow, base, edata cache).
-   * Default with a machine: SimMutex (spin, then sleep: a pthread adaptive mutex); without one,
+   * Default with a machine: MallocMutex (@unimem/hw: 250 spins, then glibc's adaptive pthread
+   * mutex on a futex); inside OSv pass MallocMutex with `blocking: 'osv'`. Without one,
    * no-op locks.
    */
   mutex?: (name: string) => Lock;

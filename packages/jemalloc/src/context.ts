@@ -7,13 +7,19 @@
 // Stores and RMWs on jemalloc's lines are `placed` (CacheLines.writePlaced/rmwPlaced): they pay
 // transfers and move ownership like any store but do not queue on the line's busy-until, which
 // follows scheduler-step order. Almost every line here is touched under a mutex whose holds the
-// SimMutex orders in simulated time; queuing on busy-until as well would make a hold placed in a
+// MallocMutex orders in simulated time; queuing on busy-until as well would make a hold placed in a
 // gap before a later-processed hold wait for that hold's lines, stretch, and push every following
 // hold back — a feedback that grows waits without bound (the same reasoning as
 // @unimem/osv's range-lines.ts). Loads then never wait either.
 
 import type { Lock } from '@unimem/core';
-import { type CacheLines, type LineTracer, type Machine, nullTracer, SimMutex } from '@unimem/hw';
+import {
+  type CacheLines,
+  type LineTracer,
+  type Machine,
+  MallocMutex,
+  nullTracer,
+} from '@unimem/hw';
 import type { JemallocOptions } from './api.js';
 import type { Base } from './base.js';
 import type { JemallocCosts } from './costs.js';
@@ -69,7 +75,7 @@ export function machineHooks(
         ? (_count: number) => {}
         : (count: number) => machine.charge(count * l1Hit),
     lock: (name: string): Lock => {
-      const made = mutex?.(name) ?? (machine ? new SimMutex(machine, name) : noLock(name));
+      const made = mutex?.(name) ?? (machine ? new MallocMutex(machine, name) : noLock(name));
       locks.push(made);
       return made;
     },

@@ -14,7 +14,7 @@ import {
   type MemorySystem,
   PAGE_SIZE,
 } from '@unimem/core';
-import { PageSize, SimMutex } from '@unimem/hw';
+import { OsvMutex, PageSize } from '@unimem/hw';
 import { madvise } from './advise.js';
 import {
   type BootReport,
@@ -83,8 +83,7 @@ export class UnikernelMemory implements MemorySystem {
   boot(): void {
     if (this.ctx !== null) throw new Error(`${this.name}: boot() called twice`);
     const mutex =
-      this.options.mutex ??
-      ((name: string): Lock => new SimMutex(this.options.machine, name, { spinCycles: 0 }));
+      this.options.mutex ?? ((name: string): Lock => new OsvMutex(this.options.machine, name));
     const { ctx, report } = boot({
       options: this.options,
       memoryBytes: this.memoryBytes,

@@ -1,11 +1,11 @@
 // The global mutex outside the simulator: JavaScript runs one operation at a time, so the lock
 // never waits; it counts acquisitions (the figure the pools are meant to cut) and rejects
-// recursive locking and foreign unlocks, as SimMutex does. `globalMutex` picks SimMutex when a
+// recursive locking and foreign unlocks, as SimMutex does. `globalMutex` picks OsvMutex when a
 // machine is given: OSv's free_page_ranges_lock is a lockfree::mutex, whose contended lock()
 // queues and sleeps at once (core/lfmutex.cc), hence spinCycles 0 by default.
 
 import type { Lock } from '@unimem/core';
-import { type LockStats, type Machine, type MutexOptions, SimMutex } from '@unimem/hw';
+import { type LockStats, type Machine, type MutexOptions, OsvMutex } from '@unimem/hw';
 
 /** A lock with statistics: SimMutex, or NativeMutex outside the simulator. */
 export interface CountingLock extends Lock {
@@ -45,12 +45,12 @@ export class NativeMutex implements CountingLock {
   }
 }
 
-/** SimMutex on `machine` (OSv lockfree::mutex defaults), or a NativeMutex without one. */
+/** OSv's lockfree::mutex (OsvMutex) on `machine`, or a NativeMutex without one. */
 export function globalMutex(
   machine: Machine | undefined,
   name: string,
   options: MutexOptions = {},
 ): CountingLock {
   if (machine === undefined) return new NativeMutex(name);
-  return new SimMutex(machine, name, { spinCycles: 0, ...options });
+  return new OsvMutex(machine, name, options);
 }

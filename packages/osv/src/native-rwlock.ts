@@ -6,7 +6,7 @@
 // sleeps at once (spinCycles 0, like lockfree::mutex).
 
 import type { RwLock } from '@unimem/core';
-import { type Machine, SimRwLock } from '@unimem/hw';
+import { type Machine, OsvRwLock } from '@unimem/hw';
 
 /** Which rwlock OSv has: 'mutex' (rwlock_t before 2025-08) or 'atomics' (e3ae696a and later). */
 export type OsvRwLockKind = 'mutex' | 'atomics';
@@ -52,13 +52,11 @@ export class NativeRwLock implements RwLock {
   }
 }
 
-/** OSv's rwlock_t: a SimRwLock on `machine` of the given kind, or a NativeRwLock without one. */
+/** OSv's rwlock_t: an OsvRwLock on `machine` of the given kind, or a NativeRwLock without one. */
 export function osvRwLock(machine: Machine | undefined, name: string, kind: OsvRwLockKind): RwLock {
   if (kind !== 'mutex' && kind !== 'atomics') {
     throw new RangeError(`rwlock "${String(kind)}" must be 'mutex' or 'atomics'`);
   }
   if (machine === undefined) return new NativeRwLock(name);
-  return kind === 'mutex'
-    ? new SimRwLock(machine, name, { readerMutex: true, spinCycles: 0 })
-    : new SimRwLock(machine, name);
+  return new OsvRwLock(machine, name, kind);
 }

@@ -20,7 +20,7 @@
 // is OSv's memory::stats::free(): pages parked in the page pools count as used.
 
 import { type Malloc, type MemorySystem, PAGE_SIZE } from '@unimem/core';
-import { type Machine, TracedWords } from '@unimem/hw';
+import { type Machine, MallocMutex, TracedWords } from '@unimem/hw';
 import { Jemalloc, type JemallocOptions, THESIS_CONFIG } from '@unimem/jemalloc';
 import { type KernelVma, UnikernelMemory, type UnikernelMemoryOptions } from '@unimem/kernel-api';
 import { simulatedLLFree } from '@unimem/llfree';
@@ -203,6 +203,8 @@ class AssembledPreset implements OsvPreset {
         ? new OsvMalloc({ memory, mapper, powerOfTwo: this.recipe.frames === 'llfree' })
         : new Jemalloc({
             ...THESIS_CONFIG,
+            // Inside OSv, jemalloc's pthread_mutex is OSv's lockfree::mutex.
+            mutex: (name) => new MallocMutex(machine, name, { blocking: 'osv' }),
             ...options.jemalloc,
             memory: mapper,
             machine,
