@@ -3,9 +3,9 @@
 // both time exactly the same code. Each call site only ever sees one allocator class per
 // process (the bench gives LLFree and the locked baseline separate workers), so V8 can inline.
 //
-// Paired chunks. Every timed loop runs in chunks of CHUNK operations, and right before each
-// chunk the same number of uncontended Atomics.compareExchange (the unit of the targets) is
-// timed in the same thread. On a loaded machine a chunk (well under a scheduler time slice)
+// Paired chunks. Every timed loop runs in chunks of CHUNK operations (at least 8 chunks per
+// run), and right before each chunk the same number of uncontended Atomics.compareExchange
+// (the unit of the targets) is timed in the same thread. On a loaded machine a chunk (well under a scheduler time slice)
 // either runs undisturbed or is visibly slower, so the median over chunks of (operation ns /
 // cas ns) is a ratio both halves of which saw the same machine. The totals (sum of operation
 // chunks, cas excluded) are the paper's figures.
@@ -22,6 +22,9 @@ export type Barrier = () => void;
 /** Operations per chunk (at ~50 ns, about 50 µs: far below a time slice). */
 export const CHUNK = 1024;
 
+/** Chunk size for a run of `operations`: CHUNK, but at least 8 chunks (order 9 runs are short). */
+const chunkFor = (operations: number) => Math.min(CHUNK, Math.max(64, operations >> 3));
+
 /** Chunk timings of one metric of one run. */
 export class Chunks {
   private readonly op: Float64Array;
@@ -35,7 +38,7 @@ export class Chunks {
   private casSum = 0;
 
   constructor(operations: number) {
-    const chunks = Math.ceil(operations / CHUNK);
+    const chunks = Math.ceil(operations / chunkFor(operations));
     this.op = new Float64Array(chunks);
     this.cas = new Float64Array(chunks);
   }
@@ -113,22 +116,23 @@ export function bulk(
   barrier: Barrier,
 ): Sample {
   const allocs = frames.length;
+  const chunk = chunkFor(allocs);
   const gets = new Chunks(allocs);
   const puts = new Chunks(allocs);
   // Touch the result array first: a fresh array's pages fault on first write, and in this VM a
   // fault per 1024 gets cost more than a cas per get, in the main thread more than in workers.
   frames.fill(-1);
   barrier();
-  for (let from = 0; from < allocs; from += CHUNK) {
-    const to = Math.min(allocs, from + CHUNK);
+  for (let from = 0; from < allocs; from += chunk) {
+    const to = Math.min(allocs, from + chunk);
     gets.begin(to - from);
     for (let i = from; i < to; i++) frames[i] = alloc.get(core, order);
     gets.end(to - from);
   }
   barrier();
   let failed = 0;
-  for (let from = 0; from < allocs; from += CHUNK) {
-    const to = Math.min(allocs, from + CHUNK);
+  for (let from = 0; from < allocs; from += chunk) {
+    const to = Math.min(allocs, from + chunk);
     puts.begin(to - from);
     for (let i = from; i < to; i++) alloc.put(core, frames[i], order);
     puts.end(to - from);
@@ -149,10 +153,11 @@ export function repeat(
   barrier: Barrier,
 ): Sample {
   const pairs = new Chunks(allocs);
+  const chunk = chunkFor(allocs);
   let failed = 0;
   barrier();
-  for (let from = 0; from < allocs; from += CHUNK) {
-    const to = Math.min(allocs, from + CHUNK);
+  for (let from = 0; from < allocs; from += chunk) {
+    const to = Math.min(allocs, from + chunk);
     pairs.begin(to - from);
     for (let i = from; i < to; i++) {
       const frame = alloc.get(core, order);
@@ -185,9 +190,10 @@ export function rand(
   if (core === 0) shuffle(shared);
   barrier();
   const puts = new Chunks(allocs);
+  const chunk = chunkFor(allocs);
   let failed = 0;
-  for (let from = 0; from < allocs; from += CHUNK) {
-    const to = Math.min(allocs, from + CHUNK);
+  for (let from = 0; from < allocs; from += chunk) {
+    const to = Math.min(allocs, from + chunk);
     puts.begin(to - from);
     for (let i = from; i < to; i++) if (alloc.put(core, mine[i], order) !== 0) failed++;
     puts.end(to - from);
