@@ -3,11 +3,11 @@
 //     (TracedWords over CacheLines, a realistic mix) and simulated lock operations per host
 //     second, each beside a plain baseline doing the same loop natively.
 // (b) What the model predicts, in simulated time: the contention table (shared counter, private
-//     counters, one mutex) for 1..64 cores of the default profile.
+//     counters, one Linux mutex, one OSv mutex) for 1..64 cores of the default profile.
 // (c) The validation table: each mechanism of the model beside a published measurement of that
 //     mechanism (bench/validation/), with the ratio.
 
-import { contentionExperiment } from '../src/contention.js';
+import { CONTENTION_CASES, contentionExperiment } from '../src/contention.js';
 import {
   type AtomicWords,
   defaultProfile,
@@ -217,12 +217,12 @@ function contention(): void {
   const rows = contentionExperiment(defaultProfile, coreCounts, 2000);
   console.log(`(b) contention, simulated time, ${defaultProfile.name}, 2000 increments per core`);
   const head = ['case', 'cores', 'Mops/s', 'cycles/op', 'transfers/op', 'wait cyc/op'];
-  console.log(`  ${head.map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(13))).join('')}`);
-  for (const which of ['shared', 'private', 'mutex'] as const) {
+  console.log(`  ${head.map((h, i) => (i === 0 ? h.padEnd(12) : h.padStart(13))).join('')}`);
+  for (const which of CONTENTION_CASES) {
     for (const row of rows.filter((r) => r.case === which)) {
       console.log(
         `  ${[
-          row.case.padEnd(8),
+          row.case.padEnd(12),
           String(row.cores).padStart(13),
           row.mopsPerSecond.toFixed(1).padStart(13),
           row.cyclesPerOp.toFixed(0).padStart(13),
@@ -233,9 +233,10 @@ function contention(): void {
     }
   }
   console.log(
-    '  shared: one line, atomic add; private: one line per core; mutex: SimMutex around a\n' +
-      '  private-line add (default spinCycles = wakeupCycles). cycles/op is per core (makespan /\n' +
-      '  increments per core); wait = line wait + lock wait.',
+    '  shared: one line, atomic add; private: one line per core; linux-mutex / osv-mutex: a\n' +
+      "  private-line add inside one Linux mutex or OSv's lockfree::mutex. cycles/op is per core\n" +
+      '  (makespan / increments per core); wait = line wait + lock wait.',
+  ); wait = line wait + lock wait.',
   );
 }
 

@@ -1,13 +1,17 @@
 // The contention experiment behind `unimem demo` and the hw bench: every core runs the same loop
 // of atomic increments on (a) one shared line, (b) a private line per core, (c) a private line
-// inside one shared mutex. It is the smallest demonstration that scalability comes out of the
-// model's mechanisms: nothing in it depends on the core count except the number of programs.
+// inside one shared mutex, as Linux's mutex (optimistic spinning, stealing) and as OSv's
+// lockfree::mutex (a contended waiter sleeps and the lock is handed to it: a convoy). It is the
+// smallest demonstration that scalability comes out of the model's mechanisms: nothing in it
+// depends on the core count except the number of programs.
 
+import type { Lock } from '@unimem/core';
 import type { Profile } from './api.js';
-import { SimMutex } from './locks.js';
+import { LinuxMutex } from './locks/linux-mutex.js';
+import { OsvMutex } from './locks/osv-mutex.js';
 import { Machine } from './machine.js';
 
-export type ContentionCase = 'shared' | 'private' | 'mutex';
+export type ContentionCase = 'shared' | 'private' | 'linux-mutex' | 'osv-mutex';
 
 export interface ContentionRow {
   cores: number;
@@ -26,14 +30,19 @@ export interface ContentionRow {
   lockOps: number;
 }
 
-const CASES: readonly ContentionCase[] = ['shared', 'private', 'mutex'];
+export const CONTENTION_CASES: readonly ContentionCase[] = [
+  'shared',
+  'private',
+  'linux-mutex',
+  'osv-mutex',
+];
 
 /** Runs every case at every core count on a fresh machine; `opsPerCore` increments per core. */
 export function contentionExperiment(
   profile: Profile,
   coreCounts: readonly number[],
   opsPerCore: number,
-  cases: readonly ContentionCase[] = CASES,
+  cases: readonly ContentionCase[] = CONTENTION_CASES,
 ): ContentionRow[] {
   const rows: ContentionRow[] = [];
   for (const cores of coreCounts) {
@@ -52,7 +61,11 @@ function runCase(
   const { lines } = machine;
   const shared = lines.allocLines(1, 'shared counter');
   const privateLines = lines.allocLines(cores, 'private counters');
-  const mutex = new SimMutex(machine, 'demo mutex');
+  const mutex: Lock =
+    which === 'osv-mutex'
+      ? new OsvMutex(machine, 'demo mutex')
+      : new LinuxMutex(machine, 'demo mutex');
+  const locked = which === 'linux-mutex' || which === 'osv-mutex';
   const started = performance.now();
   const result = machine.run((core) =>
     (function* () {
@@ -83,6 +96,6 @@ function runCase(
     waitCyclesPerOp: wait / totalOps,
     hostMs,
     accesses: totals.lineAccesses ?? 0,
-    lockOps: which === 'mutex' ? 2 * totalOps : 0,
+    lockOps: locked ? 2 * totalOps : 0,
   };
 }
