@@ -101,12 +101,14 @@ export function planSweep(registry: Registry, request: SweepRequest): Sweep {
       : benchmark.params(options);
     params.set(benchmark.name, resolved);
     const variants = benchmark.variants?.(resolved) ?? [undefined];
+    // Boot runs on core 0 alone and draws nothing at random: every seed gives the same point.
+    const [caseSeeds, caseIterations] = benchmark.measuresBoot ? [1, 1] : [seeds, iterations];
     for (const system of targets) {
       for (const variant of variants) {
         for (const count of cores) {
           usedCores.add(count);
-          for (let k = 0; k < seeds; k++) {
-            for (let iteration = 0; iteration < iterations; iteration++) {
+          for (let k = 0; k < caseSeeds; k++) {
+            for (let iteration = 0; iteration < caseIterations; iteration++) {
               const entry: Case = {
                 index: cases.length,
                 bench: benchmark.name,
@@ -114,7 +116,7 @@ export function planSweep(registry: Registry, request: SweepRequest): Sweep {
                 cores: count,
               };
               if (variant !== undefined) entry.variant = variant;
-              if (replicated) {
+              if (caseSeeds * caseIterations > 1) {
                 entry.seed = request.seed + k;
                 entry.iteration = iteration;
               }

@@ -84,6 +84,24 @@ describe('--seeds and --iterations', () => {
     expect(info.id).not.toBe(single.info.id);
   });
 
+  it('boot is not replicated: one core, no random draws, every seed gives the same point', async () => {
+    const registry = await loadRegistry();
+    const { info } = planSweep(registry, {
+      names: ['boot'],
+      systems: ['osv'],
+      cores: [1, 16],
+      scale: 0.01,
+      seed: 1,
+      seeds: 3,
+      iterations: 2,
+      order: 0,
+      full: false,
+      profile,
+    });
+    expect(info.cases).toHaveLength(2 * 2);
+    expect(info.cases.every((c) => c.seed === undefined)).toBe(true);
+  });
+
   it('rejects a replica count below 1 naming the option', async () => {
     await expect(sweep(0, 1)).rejects.toThrow(/--seeds 0 must be a whole number/);
     await expect(sweep(1, 0)).rejects.toThrow(/--iterations 0 must be a whole number/);
