@@ -10,6 +10,7 @@ import { buildFigures } from '../src/report/figures.js';
 import { renderHtml } from '../src/report/html.js';
 import { renderBars } from '../src/report/svg-bars.js';
 import { renderChart, textWidth } from '../src/report/svg-chart.js';
+import { summaryLines } from '../src/report/text-table.js';
 
 const line = (name: string, ys: number[]) => ({
   name,
@@ -155,6 +156,16 @@ describe('report defects', () => {
       set([point('tpch', 'osv', 'm', 12), point('tpch', 'b', 'm', 13)]),
     );
     expect(different.series).toHaveLength(2);
+  });
+
+  it('a run at another --scale says that its ranking is unchecked', () => {
+    const scaled = set([point('bulk', 'osv', 'alloc', 1)]);
+    expect(summaryLines(scaled).some((l) => l.startsWith('note:'))).toBe(false);
+    (scaled.meta.sweep as { scale: number }).scale = 0.1;
+    expect(summaryLines(scaled).at(-1)).toMatch(
+      /^note: --scale 0.1 .*ranking-check.ts --scale 0.1/,
+    );
+    expect(renderHtml(scaled)).toMatch(/class="banner">--scale 0.1/);
   });
 
   it('tables scroll inside their own box, and negative footprints are explained', () => {

@@ -10,6 +10,7 @@ import type { ResultSet } from '../api.js';
 import { buildFigures, type Figure, spreadText, xName } from './figures.js';
 import { renderBars } from './svg-bars.js';
 import { escapeXml as esc, formatNumber, formatValue, renderChart } from './svg-chart.js';
+import { scaleNote } from './text-table.js';
 import { renderTpchCounters } from './tpch.js';
 
 const CSS = `
@@ -37,6 +38,8 @@ export function renderHtml(set: ResultSet): string {
     );
   }
   body.push(renderMeta(set));
+  const note = scaleNote(set);
+  if (note) body.push(`<p class="banner">${esc(note)}</p>`);
   body.push('<h2>Figures</h2>');
   if (figures.length === 0) body.push('<p>No points.</p>');
   body.push(`<div class="figures">${figures.map((f) => renderFigure(set, f)).join('\n')}</div>`);

@@ -31,5 +31,17 @@ export function summaryLines(set: ResultSet): string[] {
     }
     lines.push(...counterLines(figure, (x) => xName(figure.xLabels, x)));
   }
+  const note = scaleNote(set);
+  if (note) lines.push(`note: ${note}`);
   return lines;
+}
+
+/**
+ * What a run at another `--scale` than the checked quick sizes must say: its ranking of systems
+ * has not been compared with --full (scripts/ranking-check.ts does that for a scale).
+ */
+export function scaleNote(set: ResultSet): string | undefined {
+  const { scale, full } = set.meta.sweep;
+  if (scale === 1) return undefined;
+  return `--scale ${scale} changes the sizes the ranking check compares with ${full ? 'the published sizes' : '--full'}; whether it reverses a ranking of systems is unchecked (pnpm exec tsx scripts/ranking-check.ts --scale ${scale} checks it)`;
 }
