@@ -2,7 +2,10 @@
 // 32-bit words (one cache line). A block of order k is 2^k naturally aligned bits.
 //
 // Orders 0..5 lie inside one word and are claimed or released with one CAS (llfree-rs
-// `first_zeros_aligned`, with the has-zero bithacks scaled to 32-bit words). Orders 6..8 span
+// `first_zeros_aligned`, with the has-zero bithacks scaled to 32-bit words); a single frame
+// (order 0) with one fetch-or / fetch-and instead, which changes nothing when the bit was
+// already as wanted (so a lost race or a bad free leaves the word as it was) and, unlike a
+// CAS, does not fail when another frame of the same word changed meanwhile. Orders 6..8 span
 // 2, 4 or 8 whole words, claimed word by word 0 -> ~0; if a later word is taken the earlier ones
 // are rolled back (the later llfree-c fix "Undo bitfield changes on error"), so a failed claim
 // leaves no bit behind. A release checks every word first and only then clears, so a bad free
@@ -109,6 +112,15 @@ export class Bitfields {
   release(frame: number, order: number): boolean {
     const index = this.base + (frame >>> 5);
     if (order > 5) return this.releaseWords(index, 1 << (order - 5));
+    if (order === 0) {
+      // One frame: a fetch-and clears its bit and tells whether it was set; if it was not, the
+      // word is unchanged (and-ing a clear bit), so a bad free changes nothing. Unlike a CAS it
+      // cannot fail because another frame of the word changed meanwhile.
+      const bit = 1 << (frame & 31);
+      const old = this.words.and(index, ~bit);
+      this.wrote(index, old & ~bit);
+      return (old & bit) !== 0;
+    }
     const mask = runMask(order, frame & 31);
     // The first CAS, on the guess, is peeled off the loop so that callers inline only it.
     if (index !== this.lastIndex)
@@ -198,6 +210,7 @@ export class Bitfields {
 
   /** One CAS loop claiming the lowest free aligned run in a word; returns its bit or -1. */
   private claimInWord(index: number, order: number): number {
+    if (order === 0) return this.claimBit(index);
     if (index !== this.lastIndex)
       return this.claimInWordFrom(index, order, this.words.load(index), true);
     // The first CAS, on the guess, is peeled off the loop so that callers inline only it.
@@ -230,6 +243,31 @@ export class Bitfields {
         return bit;
       }
       word = found;
+      fresh = true;
+    }
+  }
+
+  /**
+   * Claims one free bit of a word with a fetch-or: if the bit was already set (another thread
+   * took it since the value this choice came from), or-ing it changed nothing and the returned
+   * word is the fresh value to choose again from. Returns the bit, or -1 when a value read from
+   * the buffer has no free bit.
+   */
+  private claimBit(index: number): number {
+    let fresh = index !== this.lastIndex;
+    let word = fresh ? this.words.load(index) : this.lastValue;
+    for (;;) {
+      if (word === -1) {
+        if (fresh) return -1;
+        word = this.words.load(index);
+        fresh = true;
+        continue;
+      }
+      const bit = lowestBit(~word);
+      const old = this.words.or(index, 1 << bit);
+      this.wrote(index, old | (1 << bit));
+      if ((old & (1 << bit)) === 0) return bit;
+      word = old | (1 << bit);
       fresh = true;
     }
   }
