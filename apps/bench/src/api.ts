@@ -10,7 +10,7 @@ import type { PublishedFigures } from '@unimem/hw/frame-bench';
 // Systems
 
 /**
- * The kind of component a benchmark drives. `memory-system` is a whole preset (DESIGN.md,
+ * The kind of component a benchmark drives. `memory-system` is a whole preset (docs/design.md,
  * "Systems"): a MemorySystem, the malloc over it and OSv-style footprint statistics
  * (`MemorySystemParts`); the thesis' micro-benchmarks drive it.
  */

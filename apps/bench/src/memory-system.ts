@@ -1,4 +1,4 @@
-// Assembling the parts of a MemorySystem preset (target kind `memory-system`, DESIGN.md
+// Assembling the parts of a MemorySystem preset (target kind `memory-system`, docs/design.md
 // "Systems"): the memory subsystem, booted in build() unless the benchmark measures boot, the
 // malloc over it (made on first use, so that it never runs before boot), and OSv-style footprint
 // statistics. A preset also serves the plain `memory` and `malloc` kinds with the same objects.

@@ -1,5 +1,5 @@
 // Shared pieces of the thesis' micro-benchmarks (src/benchmarks/{boot,footprint,mmap,bulk,
-// pipeline,random,repeat}.ts; definitions in shared/reference/thesis-benchmarks.md): the core
+// pipeline,random,repeat}.ts; definitions in docs/reference/thesis-benchmarks.md): the core
 // counts of the harness' configs, sizing helpers that refuse a scale leaving no work, and calls
 // into a preset that turn a failed allocation into an Error naming the call (a benchmark never
 // continues past one: the sweep stops and says which call failed).

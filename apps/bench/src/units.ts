@@ -1,5 +1,5 @@
 // Sizes the runner converts between: 4 KiB frames, GiB, and the frame-benchmark rule of the
-// LLFree artifact (allocs = mem_GiB * 512 * 512 / max_cores / 2 / 2^order, llfree.md §5).
+// LLFree artifact (allocs = mem_GiB * 512 * 512 / max_cores / 2 / 2^order, docs/reference/llfree.md §5).
 
 export const FRAME_BYTES = 4096;
 export const GIB = 2 ** 30;

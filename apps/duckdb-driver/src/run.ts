@@ -50,7 +50,7 @@ export function queryProcessCommand(job: QueryJob): string[] {
 
 /**
  * Environment of the query process: one libuv pool thread, so the thread that executes DuckDB
- * calls for node-api is unambiguous in traces (reference: duckdb.md section 3).
+ * calls for node-api is unambiguous in traces (reference: docs/reference/duckdb.md section 3).
  */
 export function queryProcessEnv(): NodeJS.ProcessEnv {
   return { ...process.env, UV_THREADPOOL_SIZE: '1' };

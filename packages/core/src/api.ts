@@ -1,4 +1,4 @@
-// The interfaces every unimem component plugs into (see DESIGN.md, "Interfaces"). Only types and
+// The interfaces every unimem component plugs into (see docs/design.md, "Interfaces"). Only types and
 // constants live here; implementations are in their own packages and depend on this one.
 //
 // Conventions shared by all interfaces:

@@ -5,7 +5,7 @@
 /** A figure of the cost model together with where it comes from. */
 export interface Figure {
   value: number;
-  /** Citation, e.g. "costs.md §1: AnandTech Rome review [M]"; estimates say so ([E]). */
+  /** Citation, e.g. "docs/reference/costs.md §1: AnandTech Rome review [M]"; estimates say so ([E]). */
   source: string;
 }
 

@@ -1,21 +1,21 @@
 // Built-in machine profiles: plain data, every figure with its source. Nanosecond figures from
-// reference/costs.md are converted to cycles at the profile's clock (cycles = ns × GHz). Figures
+// docs/reference/costs.md are converted to cycles at the profile's clock (cycles = ns × GHz). Figures
 // marked [E] are estimates, [M] measured or published, [C] read from source code.
 
 import type { Profile } from './api.js';
 
-const COSTS = 'shared/reference/costs.md';
-const LLFREE = 'shared/reference/llfree.md';
+const COSTS = 'docs/reference/costs.md';
+const LLFREE = 'docs/reference/llfree.md';
 
 /** The thesis host: AMD EPYC 9654P (Zen 4, Genoa) as a KVM guest, 96 vCPUs, 60 GiB. */
 export const epyc9654pGuest: Profile = {
   name: 'epyc-9654p-guest',
   description:
     'AMD EPYC 9654P (Zen 4) KVM guest: 96 vCPUs in 12 CCDs of 8, 2.4 GHz TSC, 60 GiB, no AVIC',
-  cores: { value: 96, source: 'thesis host configuration (DESIGN.md, hardware model)' },
+  cores: { value: 96, source: 'thesis host configuration (docs/design.md, hardware model)' },
   coresPerCcd: { value: 8, source: `${COSTS} §1: L3 32 MiB/CCD, 8 cores [M]` },
-  frequencyGhz: { value: 2.4, source: 'EPYC 9654P base clock / guest TSC (DESIGN.md) [M]' },
-  memoryBytes: { value: 60 * 2 ** 30, source: 'thesis guest memory (DESIGN.md)' },
+  frequencyGhz: { value: 2.4, source: 'EPYC 9654P base clock / guest TSC (docs/design.md) [M]' },
+  memoryBytes: { value: 60 * 2 ** 30, source: 'thesis guest memory (docs/design.md)' },
   privateCacheLines: { value: 16384, source: `${COSTS} §1: L2 1 MiB per core = 16384 lines [M]` },
   tlbL1Entries: { value: 72, source: `${COSTS} §1: L1 DTLB 72 entries [E, unverified]` },
   tlbL2Entries: { value: 3072, source: `${COSTS} §1: L2 DTLB 3072 entries [E, unverified]` },
@@ -26,7 +26,8 @@ export const epyc9654pGuest: Profile = {
   },
   coreStreamMBps: {
     value: 29_959,
-    source: 'zeroHugePage: 2 MiB in 70 us = 30.0 GB/s one core (costs.md §1: 20-50 GB/s) [E]',
+    source:
+      'zeroHugePage: 2 MiB in 70 us = 30.0 GB/s one core (docs/reference/costs.md §1: 20-50 GB/s) [E]',
   },
   l3BytesPerCcd: { value: 32 * 2 ** 20, source: `${COSTS} §1: L3 32 MiB per CCD of 8 cores [M]` },
   costs: {
@@ -45,7 +46,8 @@ export const epyc9654pGuest: Profile = {
     atomicRmw: { value: 15, source: `${COSTS} §1: uncontended LOCK CMPXCHG 8-20 cycles [E]` },
     syscall: {
       value: 240,
-      source: 'estimate: ~100 ns syscall entry+exit without KPTI (not in costs.md) [E]',
+      source:
+        'estimate: ~100 ns syscall entry+exit without KPTI (not in docs/reference/costs.md) [E]',
     },
     faultEntry: {
       value: 960,
@@ -115,7 +117,8 @@ export const xeonGold5320: Profile = {
   },
   coreStreamMBps: {
     value: 34_953,
-    source: 'zeroHugePage: 2 MiB in 60 us = 35.0 GB/s one core (costs.md §1: 20-50 GB/s) [E]',
+    source:
+      'zeroHugePage: 2 MiB in 60 us = 35.0 GB/s one core (docs/reference/costs.md §1: 20-50 GB/s) [E]',
   },
   l3BytesPerCcd: {
     value: 39 * 2 ** 20,

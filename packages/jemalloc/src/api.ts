@@ -69,7 +69,7 @@ export const THESIS_CONFIG = {
   tcache: false,
 } as const satisfies Partial<JemallocOptions>;
 
-/** DuckDB's bundled jemalloc (reference/duckdb.md): narenas 2, decay 1 s, oversize 256 MiB. */
+/** DuckDB's bundled jemalloc (docs/reference/duckdb.md): narenas 2, decay 1 s, oversize 256 MiB. */
 export const DUCKDB_CONFIG = {
   percpuArena: false,
   narenas: 2,

@@ -1,7 +1,7 @@
 // The per-operation cost table of the jemalloc model: the work between the cache-line accesses
 // and lock acquisitions the model charges explicitly (size-to-class lookup, bitmap scans, edata
 // field updates, decay arithmetic). There is no published single-core jemalloc figure in
-// reference/costs.md to calibrate against, so each entry is DERIVED FROM THE LINE MODEL: a count
+// docs/reference/costs.md to calibrate against, so each entry is DERIVED FROM THE LINE MODEL: a count
 // of accesses to data already in L1 (thread-local state, the size-class tables, fields of a line
 // just charged), each charged as the profile's l1Hit. All entries are estimates [E]; a run may
 // override any of them (options.costs). Without a machine nothing is charged.

@@ -9,7 +9,7 @@
 // - 'global' (OSv, default): `flush_tlb_all` — a local CR3 reload, then under the global
 //   `tlb_flush` mutex an IPI to every other core of the run, each of which reloads CR3; the
 //   initiator waits for all acknowledgements (hw Ipis.flushTlbAll).
-// - 'invlpg' (the later INVLPG work for uCache, osv.md §2): INVLPG of each page locally, then a
+// - 'invlpg' (the later INVLPG work for uCache, docs/reference/osv.md §2): INVLPG of each page locally, then a
 //   shootdown whose handler INVLPGs the same pages, to the targets below; above INVLPG_CEILING
 //   pages both sides flush fully instead (Linux's ceiling). No global mutex: shootdowns from
 //   different cores proceed in parallel, as Linux's do. Idle cores, and with paravirtual IPIs

@@ -4,7 +4,7 @@
 // where nearly all of the cost comes from, as the hw model intends.
 //
 // Calibration: there are no published single-core figures for OSv's page_range_allocator or its
-// page pools in shared/reference (costs.md §4 lists their structure, not their speed), so these
+// page pools in docs/reference (docs/reference/costs.md §4 lists their structure, not their speed), so these
 // numbers are instruction-count estimates [E], kept small on purpose, and nothing is fitted.
 // Cycles are of the default profile's clock (2.4 GHz); a run on another profile may override
 // any figure through the `costs` option.
@@ -31,7 +31,8 @@ export interface OsvCostTable {
 /** Plain numbers (cycles) for hot paths. */
 export type OsvCosts = { readonly [K in keyof OsvCostTable]: number };
 
-const SOURCE = 'estimate: instruction count, no published OSv figure (costs.md §4) [E]';
+const SOURCE =
+  'estimate: instruction count, no published OSv figure (docs/reference/costs.md §4) [E]';
 
 export const defaultOsvCostTable: OsvCostTable = {
   rangeOp: { value: 30, source: `${SOURCE}: ilog2, ctz, branches, ~30 instructions` },
@@ -42,7 +43,7 @@ export const defaultOsvCostTable: OsvCostTable = {
     value: 1200,
     source:
       'estimate: wake + two OSv context switches, ~0.25 us each at 2.4 GHz; OSv reports ' +
-      'sub-microsecond switches (not in shared/reference, unverified) [E]',
+      'sub-microsecond switches (not in docs/reference, unverified) [E]',
   },
   vmaVisit: {
     value: 8,

@@ -1,4 +1,4 @@
-// OSv's malloc_large and mapped_malloc_large (core/mempool.cc; reference/osv.md §4, §6): blocks
+// OSv's malloc_large and mapped_malloc_large (core/mempool.cc; docs/reference/osv.md §4, §6): blocks
 // above one page. With malloc's alignment of 16 the block starts with a page_range header
 // (size, set hook, list hook: 56 bytes [E: not checked against 9c65058f], aligned up to 16: the
 // pointer is 64 bytes into the block) and the size is rounded up to pages, so a request of n

@@ -1,5 +1,5 @@
 // OSv's malloc_pools (core/mempool.cc: pool::alloc, add_page, free_same_cpu, have_full_pages;
-// reference/osv.md §6): power-of-two size classes from sizeof(free_object) = 8 up to
+// docs/reference/osv.md §6): power-of-two size classes from sizeof(free_object) = 8 up to
 // max_object_size = page_size / 4 = 1024 bytes — `malloc_pools[13]` indexed by
 // ilog2_roundup(size), of which entries 3..10 serve malloc — each with one list of pages per
 // CPU. All of it runs on the calling CPU under preempt_lock, no lock is taken:

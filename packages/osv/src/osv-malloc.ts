@@ -1,4 +1,4 @@
-// OSv's malloc (core/mempool.cc std_malloc / free / malloc_usable_size; reference/osv.md §4, §6)
+// OSv's malloc (core/mempool.cc std_malloc / free / malloc_usable_size; docs/reference/osv.md §4, §6)
 // as a Malloc over @unimem/kernel-api's UnikernelMemory. malloc aligns to 16 (to the size's
 // power of two below 16), so by size:
 // - <= 1 KiB: malloc_pools[ilog2_roundup(max(size, 8))] on the calling CPU (malloc-pools.ts);

@@ -1,4 +1,4 @@
-// OSv's page pools (core/mempool.cc, namespace page_pool; reference/osv.md §6) over any
+// OSv's page pools (core/mempool.cc, namespace page_pool; docs/reference/osv.md §6) over any
 // FrameAllocator: order-0 gets and puts go through the core's L1 array (l1-pool.ts); L1 refills
 // and drains move batches of 32 pages through the global lock-free L2 stack (l2-pool.ts); the L2
 // refills from and drains to the allocator underneath, 32 single pages under one lock

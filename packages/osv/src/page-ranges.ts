@@ -1,4 +1,4 @@
-// OSv's page_range_allocator (core/mempool.cc; reference/osv.md §6): free memory as ranges of
+// OSv's page_range_allocator (core/mempool.cc; docs/reference/osv.md §6): free memory as ranges of
 // whole pages, each with a header (its size and a list or tree hook) in its first page and a
 // back-pointer to that header in the last 8 bytes of its last page. Ranges of [2^k, 2^(k+1))
 // pages sit in list k (free-lists.ts), ranges of 2^16 pages or more in the huge set

@@ -1,4 +1,4 @@
-// The OSv system presets of DESIGN.md ("Systems"), assembled on @unimem/kernel-api's
+// The OSv system presets of docs/design.md ("Systems"), assembled on @unimem/kernel-api's
 // UnikernelMemory from this package's parts and the others' (the runner registers them in
 // apps/bench/src/systems/osv*.ts):
 //

@@ -1,4 +1,4 @@
-// Upstream OSv's virtual address space (core/mmu.cc at 9c65058f; reference/osv.md §6) as a
+// Upstream OSv's virtual address space (core/mmu.cc at 9c65058f; docs/reference/osv.md §6) as a
 // VmAllocator for @unimem/kernel-api's UnikernelMemory: ONE global vma_list (an intrusive set of
 // VMAs, here an AvlVmaTree with one line per node) under ONE vma_list_mutex, and the
 // vma_range_set of reserved ranges (vma-range-set.ts) under its own rwlock, searched by

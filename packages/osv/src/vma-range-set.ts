@@ -1,4 +1,4 @@
-// OSv's vma_range_set (core/mmu.cc, upstream 9c65058f; reference/osv.md §6) and find_hole, the
+// OSv's vma_range_set (core/mmu.cc, upstream 9c65058f; docs/reference/osv.md §6) and find_hole, the
 // first-fit walk over it. The set holds every reserved range of the address space — one entry
 // per VMA, per Kernel API reservation and per linear map, never coalesced — ordered by start.
 // find_hole starts at the last entry below the hint and walks entry by entry until a gap holds

@@ -160,7 +160,7 @@ describe('page counts, getAt and batches', () => {
 
 describe('metadata', () => {
   it('is the coalescing bitmap in whole pages plus the allocator object', () => {
-    const frames = 131_072_000; // 500 GiB: a 16 MB bitmap, as osv.md §6 says
+    const frames = 131_072_000; // 500 GiB: a 16 MB bitmap, as docs/reference/osv.md §6 says
     const alloc = new PageRangeAllocator({ frames, cores: 96 });
     expect(alloc.metadataBytes()).toBe(Math.ceil(frames / 8 / 4096) * 4096 + 336);
     expect(alloc.freeFrames()).toBe(frames);

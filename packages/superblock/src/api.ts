@@ -1,5 +1,5 @@
 // Options, stats and constants of @unimem/superblock: the core-local VM allocator of the thesis'
-// OSv fork (shared/reference/osv.md §2). The allocator itself implements VmAllocator from
+// OSv fork (docs/reference/osv.md §2). The allocator itself implements VmAllocator from
 // @unimem/core; its mechanisms are one per file: owner-table.ts (lock-free superblock claims),
 // free-ranges.ts (address-ordered free ranges), bucket.ts (one core's state), area.ts (address
 // geometry), superblock-allocator.ts (the VmAllocator).

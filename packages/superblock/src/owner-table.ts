@@ -6,7 +6,7 @@
 // Invariant: an entry is FREE (in the global pool), RESERVED (a claim in progress by exactly one
 // caller, which will either set the owner or put FREE back before it returns), or owned by one
 // core. A failed claim puts back every marker it set, RESERVED ones included (OSv's
-// `release_superblocks` cannot undo its reserved markers, osv.md §2). FREE is 0, so a zeroed
+// `release_superblocks` cannot undo its reserved markers, docs/reference/osv.md §2). FREE is 0, so a zeroed
 // buffer is an all-free table.
 
 import type { AtomicWords } from '@unimem/hw';

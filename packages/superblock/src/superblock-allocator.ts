@@ -1,4 +1,4 @@
-// The core-local VM allocator of the thesis' OSv fork (osv.md §2, `superblock_manager`): the
+// The core-local VM allocator of the thesis' OSv fork (docs/reference/osv.md §2, `superblock_manager`): the
 // superblock area is cut into 1 GiB superblocks that cores claim lock-free from the owner table;
 // each core reserves address space first-fit from the free ranges of the superblocks it owns,
 // under its own bucket's lock, and everything outside the area belongs to the outside bucket.

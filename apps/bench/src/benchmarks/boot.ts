@@ -1,6 +1,6 @@
 // Micro-benchmark `boot`: the memory subsystem's boot time (metric `memory-boot`) — frame
 // allocator init, linear maps of all memory, VM allocator — at 1 GiB (thesis boot.conf: OSv's "Booted up in … ms" at 1G) and at
-// 500 GiB (DESIGN.md; the thesis has no 500 GB config). The system is built unbooted
+// 500 GiB (docs/design.md; the thesis has no 500 GB config). The system is built unbooted
 // (`measuresBoot`), and core 0 boots it inside the run, as OSv's boot CPU does; the other cores
 // only exist (OSv's boot time hardly depends on vCPUs: the core count is accepted, and per-core
 // structures such as LLFree's reservations are the only difference). The value is simulated

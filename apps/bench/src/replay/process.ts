@@ -7,7 +7,7 @@
 //   2 MiB-aligned region, made on first touch by the faulting core and counted separately.
 // - MAP_FIXED over traced mappings unmaps the overlapped simulated pieces and maps a fresh range
 //   (the simulated pieces of several traced mappings need not be contiguous). File mappings are
-//   replayed as anonymous ones (DuckDB maps no files; reference/duckdb.md §3).
+//   replayed as anonymous ones (DuckDB maps no files; docs/reference/duckdb.md §3).
 // - brk is counted, not replayed (its pages fault into background regions); mremap maps the new
 //   range fresh and unmaps the old one (page contents are not modelled).
 // - Failed traced calls (result < 0) are skipped; madvise advice other than DONTNEED, FREE,

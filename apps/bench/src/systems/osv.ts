@@ -1,4 +1,4 @@
-// System `osv`: upstream OSv's memory management (reference/osv.md §6) as @unimem/osv assembles
+// System `osv`: upstream OSv's memory management (docs/reference/osv.md §6) as @unimem/osv assembles
 // it — page_range_allocator under the L1/L2 page pools (filled at boot as OSv's pool threads
 // fill them), one global vma_list searched by find_hole under vma_list_mutex (OSv's rwlock_t
 // before 2025-08, whose readers take an internal mutex), global TLB flushes, and OSv's malloc

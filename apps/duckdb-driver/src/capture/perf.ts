@@ -4,7 +4,7 @@
 // plus the memory syscall tracepoints (enter for the arguments, exit for the result) and the
 // marker close() calls, all on CLOCK_MONOTONIC (-k mono, the clock the allocation interposer
 // uses) and with the CPU of every sample (--sample-cpu). The preferred mode: it sees the faults
-// that make up most of DuckDB's memory behaviour at 2-10% overhead (reference: duckdb.md §3).
+// that make up most of DuckDB's memory behaviour at 2-10% overhead (reference: docs/reference/duckdb.md §3).
 
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,6 +1,6 @@
 -- Copied verbatim from the unimem project's shared reference file reference/tpch/tpch_gen.sql
 -- (the offline TPC-H generator written for this project); provenance and measurements are in
--- that reference (duckdb.md, section 1). Do not edit without bumping GENERATOR_VERSION in gen.ts.
+-- that reference (docs/reference/duckdb.md, section 1). Do not edit without bumping GENERATOR_VERSION in gen.ts.
 -- tpch_gen.sql — offline, deterministic TPC-H-shaped data generator in pure DuckDB SQL.
 -- Usage:  SET VARIABLE sf = 0.1;   then run this script (statements separated by ';').
 -- Tested on DuckDB v1.5.6 (@duckdb/node-api 1.5.6-r.1).

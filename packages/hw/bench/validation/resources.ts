@@ -4,7 +4,7 @@
 // on the profiled CPU or its nearest published kin (AMD Milan for single-core clearing, a
 // Skylake KVM guest for PV IPIs). The socket bandwidth is an input of the profile: its row checks
 // that the channel saturates at it, it is not an independent prediction.
-// Findings: the calibrated zeroPage/zeroHugePage (costs.md estimates) clear ~2x faster than the
+// Findings: the calibrated zeroPage/zeroHugePage (docs/reference/costs.md estimates) clear ~2x faster than the
 // measured kernel clear_page on Milan; the PV IPI speed-up comes out larger than measured on
 // Skylake (whose vanilla guest already had cheaper exits than the no-AVIC profile assumes).
 
