@@ -236,7 +236,6 @@ function contention(): void {
     '  shared: one line, atomic add; private: one line per core; linux-mutex / osv-mutex: a\n' +
       "  private-line add inside one Linux mutex or OSv's lockfree::mutex. cycles/op is per core\n" +
       '  (makespan / increments per core); wait = line wait + lock wait.',
-  ); wait = line wait + lock wait.',
   );
 }
 
