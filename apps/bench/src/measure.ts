@@ -4,7 +4,7 @@
 // each core was charged between its own marks, summed over cores. Phases separated by barriers
 // therefore never mix, whatever order the scheduler resumes the cores in.
 
-import type { Machine } from '@unimem/hw';
+import { addCounterDifference, type Machine } from '@unimem/hw';
 import type { Measurement } from './api.js';
 
 export class Phase {
@@ -92,8 +92,8 @@ export class TimedPart {
     this.cycles += this.machine.now(core) - this.startClock[core];
     this.ops += ops;
     if (--this.inside === 0) {
-      addDifference(this.counters, this.machine.counters.totals(), this.startTotals);
-      if (this.extra) addDifference(this.counters, this.extra(), this.startExtra);
+      addCounterDifference(this.counters, this.machine.counters.totals(), this.startTotals);
+      if (this.extra) addCounterDifference(this.counters, this.extra(), this.startExtra);
     }
   }
 
@@ -105,15 +105,5 @@ export class TimedPart {
       ops: this.ops,
       counters: { ...this.counters },
     };
-  }
-}
-
-function addDifference(
-  into: Record<string, number>,
-  after: Record<string, number>,
-  before: Record<string, number>,
-): void {
-  for (const [name, value] of Object.entries(after)) {
-    into[name] = (into[name] ?? 0) + value - (before[name] ?? 0);
   }
 }

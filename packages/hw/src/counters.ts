@@ -61,3 +61,17 @@ export class Counters {
     for (const value of this.values) value.fill(0);
   }
 }
+
+/**
+ * Adds, counter by counter, what happened between two snapshots (`after − before`, a counter
+ * missing from `before` counting from 0) to `into`: the events of a measured phase.
+ */
+export function addCounterDifference(
+  into: Record<string, number>,
+  after: Record<string, number>,
+  before: Record<string, number>,
+): void {
+  for (const [name, value] of Object.entries(after)) {
+    into[name] = (into[name] ?? 0) + value - (before[name] ?? 0);
+  }
+}

@@ -16,6 +16,7 @@
 
 import { allocErrorName, type FrameAllocator, mulberry32, Ok } from '@unimem/core';
 import type { Program, ProgramFactory } from '../api.js';
+import { addCounterDifference } from '../counters.js';
 import type { Machine } from '../machine.js';
 
 export type FrameBenchName = 'bulk' | 'repeat' | 'rand';
@@ -138,9 +139,13 @@ class TimedPhase {
     this.cycles += now - this.startClock[core];
     this.ops += ops;
     this.last = Math.max(this.last, now);
-    addDifference(this.counters, this.machine.counters.perCore(core), this.startCounters[core]);
+    addCounterDifference(
+      this.counters,
+      this.machine.counters.perCore(core),
+      this.startCounters[core],
+    );
     if (--this.inside === 0 && this.extra) {
-      addDifference(this.counters, this.extra(), this.startExtra);
+      addCounterDifference(this.counters, this.extra(), this.startExtra);
     }
   }
 
@@ -153,16 +158,6 @@ class TimedPhase {
       makespanCycles: this.ops === 0 ? 0 : this.last - this.first,
       counters: { ...this.counters },
     };
-  }
-}
-
-function addDifference(
-  into: Record<string, number>,
-  after: Record<string, number>,
-  before: Record<string, number>,
-): void {
-  for (const [name, value] of Object.entries(after)) {
-    into[name] = (into[name] ?? 0) + value - (before[name] ?? 0);
   }
 }
 
