@@ -24,6 +24,7 @@ export {
 } from './locks/rwsem.js';
 export {
   ExclusiveLock,
+  emptyLockStats,
   type HoldRecord,
   type LockObserverOptions,
   type LockStats,

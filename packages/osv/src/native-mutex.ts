@@ -5,7 +5,13 @@
 // queues and sleeps at once (core/lfmutex.cc), hence spinCycles 0 by default.
 
 import type { Lock } from '@unimem/core';
-import { type LockStats, type Machine, type MutexOptions, OsvMutex } from '@unimem/hw';
+import {
+  emptyLockStats,
+  type LockStats,
+  type Machine,
+  type MutexOptions,
+  OsvMutex,
+} from '@unimem/hw';
 
 /** A lock with statistics: SimMutex, or NativeMutex outside the simulator. */
 export interface CountingLock extends Lock {
@@ -15,14 +21,7 @@ export interface CountingLock extends Lock {
 }
 
 export class NativeMutex implements CountingLock {
-  readonly stats: LockStats = {
-    acquisitions: 0,
-    contended: 0,
-    waitCycles: 0,
-    maxWaitCycles: 0,
-    holdCycles: 0,
-    sleeps: 0,
-  };
+  readonly stats: LockStats = emptyLockStats();
   heldBy = -1;
 
   constructor(readonly name: string) {}
