@@ -59,6 +59,8 @@ export class CacheLines implements LineTracer {
   private busyFrom: Float64Array;
   /** Everything before this time counts as busy (see the header). */
   private floor: Float64Array;
+  /** Exclusive lock holds each core is inside (see `enterExclusive`). */
+  private readonly exclusiveHolds: Int32Array;
   /** Test/debug hook: sees every exclusive access placed on a line's timeline. */
   private observer: ExclusiveObserver | null = null;
   /** Per-core private cache: line tag and version per slot (core * slots + line & mask). */
@@ -89,6 +91,7 @@ export class CacheLines implements LineTracer {
     this.busyUntil = new Float64Array(0);
     this.busyFrom = new Float64Array(0);
     this.floor = new Float64Array(0);
+    this.exclusiveHolds = new Int32Array(cores);
     this.clocks = machine.clocks;
     this.ccdOf = new Int32Array(cores);
     for (let core = 0; core < cores; core++) this.ccdOf[core] = topology.ccd(core);
@@ -169,6 +172,25 @@ export class CacheLines implements LineTracer {
   }
 
   /**
+   * `core` is inside an exclusive lock hold (a mutex, a spinlock, a write hold) until the matching
+   * `leaveExclusive`. The lock serialises its holders on its own timeline, where it places each
+   * hold when its length is known (locks/exclusive.ts); the lines a holder touches are therefore
+   * not placed on their own timelines meanwhile (costs, ownership and counters stay): placing
+   * them as well would serialise the same critical sections a second time, at the times the
+   * holds ran before the lock moved them. Lines a critical section shares with code outside the
+   * lock are the approximation (their accesses inside the hold are not seen by that code's
+   * placement); read holds do not count, since readers overlap.
+   */
+  enterExclusive(core: number): void {
+    this.exclusiveHolds[core]++;
+  }
+
+  /** Ends the exclusive hold begun by `enterExclusive`. */
+  leaveExclusive(core: number): void {
+    if (this.exclusiveHolds[core] > 0) this.exclusiveHolds[core]--;
+  }
+
+  /**
    * Calls `observer(line, core, start, end)` for every exclusive access placed on a line's
    * timeline from now on (null stops it). For tests and debugging; costs one check per access.
    */
@@ -209,10 +231,11 @@ export class CacheLines implements LineTracer {
       }
     }
     const now = clocks[core];
-    const start = queue ? this.place(line, now, cost) : now;
+    const placed = queue && this.exclusiveHolds[core] === 0;
+    const start = placed ? this.place(line, now, cost) : now;
     if (start > now) counters.add(core, this.cWait, start - now);
     clocks[core] = start + cost;
-    if (queue && this.observer !== null) this.observer(line, core, start, start + cost);
+    if (placed && this.observer !== null) this.observer(line, core, start, start + cost);
     this.owner[line] = core;
     this.sharer[line] = NONE;
     const version = (this.version[line] + 1) >>> 0;
@@ -229,7 +252,8 @@ export class CacheLines implements LineTracer {
     const counters = this.machine.counters;
     const now = this.clocks[core];
     const until = this.busyUntil[line];
-    const start = now >= this.busyFrom[line] && now < until ? until : now;
+    const inWindow = now >= this.busyFrom[line] && now < until;
+    const start = inWindow && this.exclusiveHolds[core] === 0 ? until : now;
     if (start > now) counters.add(core, this.cWait, start - now);
     counters.add(core, this.cTransfer);
     this.clocks[core] = start + this.transferCost[this.distance(from, core)];

@@ -179,6 +179,7 @@ export class SimRwLock implements RwLock {
     this.mode = mode;
     this.arrival = arrival;
     this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
+    if (mode === WRITE) machine.lines.enterExclusive(core);
     machine.current = saved;
   }
 
@@ -196,6 +197,7 @@ export class SimRwLock implements RwLock {
     const saved = machine.current;
     machine.current = core;
     const clocks = machine.clocks;
+    if (mode === WRITE) machine.lines.leaveExclusive(core);
     this.lineSection(core);
     const begun = this.tentative.start;
     let length = clocks[core] - begun;

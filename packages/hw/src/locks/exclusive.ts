@@ -127,6 +127,7 @@ export abstract class ExclusiveLock implements Lock {
     this.holder = core;
     this.arrival = arrival;
     this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
+    this.lines.enterExclusive(core);
     machine.current = saved;
   }
 
@@ -141,6 +142,7 @@ export abstract class ExclusiveLock implements Lock {
     const saved = machine.current;
     machine.current = core;
     const clocks = machine.clocks;
+    this.lines.leaveExclusive(core);
     this.releaseAccess();
     const begun = this.tentative.start;
     let length = clocks[core] - begun;
