@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Machine, type Program, TracedWords } from '../src/index.js';
+import { LinuxMutex, Machine, type Program, TracedWords } from '../src/index.js';
 
 /** `cores` cores each add 1 to one shared word `increments` times with a load + CAS loop. */
 function casLoop(cores: number, increments: number, seed = 1) {
@@ -141,5 +141,31 @@ describe('line timelines (defect 2)', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('lines inside an exclusive lock hold', () => {
+  it('are serialised by the lock alone: the wait is lock wait, not line wait again', () => {
+    const machine = new Machine({ cores: 16, seed: 3 });
+    const mutex = new LinuxMutex(machine, 'zone');
+    const protectedLines = machine.lines.allocLines(4, 'list heads');
+    const random = machine.random;
+    machine.run(
+      (core) =>
+        (function* (): Program {
+          for (let i = 0; i < 30; i++) {
+            machine.charge(Math.floor(random() * 400));
+            mutex.lock(core);
+            for (let l = 0; l < 4; l++) machine.lines.rmw(protectedLines + l);
+            machine.charge(random() < 0.8 ? 20 : 2000); // bimodal critical sections
+            mutex.unlock(core);
+            yield;
+          }
+        })(),
+      { cores: 16 },
+    );
+    const totals = machine.counters.totals();
+    expect(totals.lockWaitCycles).toBeGreaterThan(0);
+    expect(totals.lineWaitCycles ?? 0).toBe(0);
   });
 });
