@@ -231,10 +231,7 @@ export class BufferManager {
       const word = states.load(pid);
       const state = stateOf(word);
       if (state === EVICTED) {
-        if (states.tryLockX(pid, word)) {
-          yield* this.load(core, pid);
-          states.unlockX(pid);
-        }
+        yield* this.faultIn(core, pid, word);
       } else if (state === LOCKED) {
         yield* this.waitForChange(pid, word);
       } else if (states.tryLockS(pid, word)) {
@@ -251,6 +248,17 @@ export class BufferManager {
   }
 
   /**
+   * Faults in an evicted page for a shared or optimistic access: latch it exclusively, load it,
+   * release it (if another core won the latch, it is loading the page; the caller retries).
+   */
+  private *faultIn(core: number, pid: number, word: number): Step<void> {
+    if (this.states.tryLockX(pid, word)) {
+      yield* this.load(core, pid);
+      this.states.unlockX(pid);
+    }
+  }
+
+  /**
    * vmcache's optimistic read: read the version, run `read(address)` without a latch, and
    * validate that the version did not change (else retry). A marked page is unmarked first (its
    * second chance in the clock); an evicted one is faulted in first.
@@ -262,10 +270,7 @@ export class BufferManager {
       const word = states.load(pid);
       const state = stateOf(word);
       if (state === EVICTED) {
-        if (states.tryLockX(pid, word)) {
-          yield* this.load(core, pid);
-          states.unlockX(pid);
-        }
+        yield* this.faultIn(core, pid, word);
         continue;
       }
       if (state === LOCKED) {
