@@ -28,6 +28,7 @@ const packages =
         'packages/kernel-api',
         'packages/osv',
         'packages/jemalloc',
+        'packages/linux',
         'packages/vmcache',
       ];
 const work = mkdtempSync(join(tmpdir(), 'unimem-pack-'));
