@@ -26,6 +26,7 @@ import { type HoldRecord, waitCounterIds, waitedSoFar } from './locks/exclusive.
 import {
   type FitFn,
   type Placement,
+  placeAtRelease,
   placeHold,
   placement,
   type WaitPolicy,
@@ -73,6 +74,9 @@ export class SimRwLock implements RwLock {
   private readonly writerSpin: ((time: number) => number) | undefined;
   private readonly tentative: Placement = placement();
   private readonly final: Placement = placement();
+  /** Places the finished hold of the current holder (in its mode) into `final`. */
+  private readonly placeFinal = (length: number): Placement =>
+    this.place(this.mode, this.arrival, length, this.final);
   private holder = NONE;
   private mode = NONE;
   private arrival = 0;
@@ -199,17 +203,9 @@ export class SimRwLock implements RwLock {
     const clocks = machine.clocks;
     if (mode === WRITE) machine.lines.leaveExclusive(core);
     this.lineSection(core);
-    const begun = this.tentative.start;
-    let length = clocks[core] - begun;
-    let at = this.place(mode, this.arrival, length, this.final);
     const nested = waitedSoFar(machine, core, this.waitCounters) - this.waitedBefore;
-    if (at.start > begun && nested > 0) {
-      // Does not fit where it ran and waited inside (locks, lines, DRAM): place its own work only, as
-      // locks/exclusive.ts does (the nested waits were mostly for the holds it now goes after).
-      length -= Math.min(nested, length);
-      at = this.place(mode, this.arrival, length, this.final);
-    }
-    if (at.start > begun) clocks[core] += at.start - begun;
+    const length = placeAtRelease(this.placeFinal, clocks, core, this.tentative.start, nested);
+    const at = this.final;
     const end = at.start + length;
     (mode === READ ? this.readHolds : this.writeHolds).add(at.holdFrom, end);
     const book = mode === READ ? this.reads : this.writes;

@@ -24,7 +24,14 @@ import type { CacheLines } from '../lines.js';
 import type { Machine } from '../machine.js';
 import { BusyTimeline } from '../timeline.js';
 import { checkCore, heldError, LockBook, type LockStats } from './book.js';
-import { type FitFn, type Placement, placeHold, placement, type WaitPolicy } from './placement.js';
+import {
+  type FitFn,
+  type Placement,
+  placeAtRelease,
+  placeHold,
+  placement,
+  type WaitPolicy,
+} from './placement.js';
 
 const NONE = -1;
 
@@ -79,6 +86,8 @@ export abstract class ExclusiveLock implements Lock {
   private readonly onHold: ((hold: HoldRecord) => void) | undefined;
   private readonly tentative: Placement = placement();
   private readonly final: Placement = placement();
+  /** Places the finished hold of the current holder into `final` (placeAtRelease). */
+  private readonly placeFinal: (length: number) => Placement;
   private holder = NONE;
   private arrival = 0;
   /** The holder's wait counters at the acquire (to tell the waits inside the hold). */
@@ -102,6 +111,8 @@ export abstract class ExclusiveLock implements Lock {
     this.waitCounters = waitCounterIds(machine);
     const holds = this.holds;
     this.fit = (time, duration) => holds.fit(time, duration);
+    this.placeFinal = (length) =>
+      placeHold(this.fit, this.arrival, length, this.policy, this.final);
   }
 
   get stats(): Readonly<LockStats> {
@@ -144,20 +155,9 @@ export abstract class ExclusiveLock implements Lock {
     const clocks = machine.clocks;
     this.lines.leaveExclusive(core);
     this.releaseAccess();
-    const begun = this.tentative.start;
-    let length = clocks[core] - begun;
-    let at = placeHold(this.fit, this.arrival, length, this.policy, this.final);
     const nested = waitedSoFar(machine, core, this.waitCounters) - this.waitedBefore;
-    if (at.start > begun && nested > 0) {
-      // The hold does not fit where it ran, and part of it was waiting for other resources —
-      // typically for the very holds it now has to go after. Placed elsewhere it would not
-      // wait for them again: place its own work only (see the header).
-      length -= Math.min(nested, length);
-      at = placeHold(this.fit, this.arrival, length, this.policy, this.final);
-    }
-    // The placement can only be later than the tentative one (fit is monotone in the length);
-    // were it earlier, the core's clock stays (it cannot run back) and the hold still fits.
-    if (at.start > begun) clocks[core] += at.start - begun;
+    const length = placeAtRelease(this.placeFinal, clocks, core, this.tentative.start, nested);
+    const at = this.final;
     const end = at.start + length;
     this.holds.add(at.holdFrom, end);
     this.book.acquired(core, at.start - this.arrival, at.sleeps, length);

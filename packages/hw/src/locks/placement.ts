@@ -111,3 +111,30 @@ export function placeHold(
   }
   throw new Error(`lock placement did not settle after ${MAX_ROUNDS} sleeps (a model bug)`);
 }
+
+/**
+ * Places a hold for good at its release, when its length is known (locks/exclusive.ts):
+ * `place(length)` fits a hold of that length and returns the placement. If the hold does not fit
+ * where it ran (it starts after `begun`) and part of it was waiting for other resources
+ * (`nestedWait`: lock, line and DRAM waits inside it) — typically for the very holds it now has
+ * to go after — only its own work is placed: placed elsewhere it would not wait for them again.
+ * The core's clock moves on by the delay (the placement can only be later than the tentative
+ * one, since fit is monotone in the length; were it earlier, the clock could not run back and
+ * the hold still fits). Returns the placed length; the placement is the last `place` returned.
+ */
+export function placeAtRelease(
+  place: (length: number) => Placement,
+  clocks: Float64Array,
+  core: number,
+  begun: number,
+  nestedWait: number,
+): number {
+  let length = clocks[core] - begun;
+  let at = place(length);
+  if (at.start > begun && nestedWait > 0) {
+    length -= Math.min(nestedWait, length);
+    at = place(length);
+  }
+  if (at.start > begun) clocks[core] += at.start - begun;
+  return length;
+}
