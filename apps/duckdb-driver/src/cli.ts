@@ -201,7 +201,10 @@ async function capture(args: string[], out: Out): Promise<void> {
       out(
         `capture: ${queryName(q.query)} ${q.events} events (${q.eventCounts.fault ?? 0} faults) ` +
           `${formatBytes(q.bytes)}, runs ${q.timing.runsMs.map((ms) => ms.toFixed(1)).join(' / ')} ms` +
-          (q.lostEvents > 0 ? `, ${q.lostEvents} chunks LOST` : ''),
+          (q.lostEvents > 0 ? `, ${q.lostEvents} chunks LOST` : '') +
+          `; stages ${Object.entries(q.stagesMs)
+            .map(([stage, ms]) => `${stage} ${ms}`)
+            .join(', ')} ms`,
       ),
   });
   const bytes = results.reduce((a, q) => a + q.bytes, 0);

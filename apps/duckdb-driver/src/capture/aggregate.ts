@@ -51,8 +51,8 @@ export function aggregateAllocations(
 ): Aggregated {
   const fold = foldable(events, rule);
   const out: TraceEvent[] = [];
-  /** thread → key (heap:size) → open batch. */
-  const open = new Map<number, Map<string, TraceEvent & { kind: 'batch' }>>();
+  /** thread → batchKey(heap, size) → open batch. */
+  const open = new Map<number, Map<number, TraceEvent & { kind: 'batch' }>>();
   let batchedCalls = 0;
   let batchEvents = 0;
   events.forEach((event, i) => {
@@ -69,7 +69,7 @@ export function aggregateAllocations(
     const alloc = event as AllocEvent;
     let batches = open.get(alloc.thread);
     if (!batches) open.set(alloc.thread, (batches = new Map()));
-    const key = `${alloc.heap}:${alloc.size}`;
+    const key = batchKey(alloc.heap, alloc.size);
     const batch = batches.get(key);
     batchedCalls++;
     if (batch && alloc.timeNs - batch.timeNs <= rule.slotNs) {
@@ -91,21 +91,26 @@ export function aggregateAllocations(
   return { events: out, batchedCalls, batchEvents };
 }
 
+/** One number per (heap 1..2, size): exact while size < 2^51, and folded sizes are ≤ 1 KiB. */
+function batchKey(heap: number, size: number): number {
+  return size * 4 + heap;
+}
+
 /** Per event: 1 = a foldable allocation, 2 = the free of one, 0 = kept. */
 function foldable(events: readonly TraceEvent[], rule: AggregationRule): Uint8Array {
   const marks = new Uint8Array(events.length);
-  const live = new Map<string, number>();
+  /** Per heap: live pointer → index of its alloc event (number keys: no string per event). */
+  const live = [new Map<number, number>(), new Map<number, number>(), new Map<number, number>()];
   let phase = 0;
   const phaseOf = new Int32Array(events.length);
   events.forEach((event, i) => {
     if (event.kind === 'marker') phase++;
     phaseOf[i] = phase;
     if (event.kind === 'alloc' && event.ptr !== 0) {
-      live.set(`${event.heap}:${event.ptr}`, i);
+      live[event.heap].set(event.ptr, i);
     } else if (event.kind === 'free' || event.kind === 'realloc') {
-      const key = `${event.heap}:${event.ptr}`;
-      const j = live.get(key);
-      live.delete(key);
+      const j = live[event.heap].get(event.ptr);
+      live[event.heap].delete(event.ptr);
       if (j === undefined || event.kind === 'realloc') return;
       const alloc = events[j] as AllocEvent;
       if (

@@ -65,6 +65,8 @@ export interface CapturedQuery {
   eventCounts: Record<string, number>;
   timing: QueryTiming;
   lostEvents: number;
+  /** Wall milliseconds of each capture stage (query process under the tracer, parsing, ...). */
+  stagesMs: Record<string, number>;
 }
 
 /** Captures every query of `options.queries` into `options.outDir`. */
@@ -111,20 +113,28 @@ async function captureQuery(n: number, options: CaptureOptions): Promise<Capture
       ? ['env', ...Object.entries(interposer.env(allocFile)).map(([k, v]) => `${k}=${v}`)]
       : [];
     const command = tracer.wrap(data, [...preload, ...queryProcessCommand(job)]);
+    const stages = new StageClock();
     const { result } = await runQueryProcess(command, `${queryName(n)} under ${tracer.mode}`);
+    stages.lap('process');
     const { events: tracerEvents, lost } = await tracer.read(data);
+    stages.lap('tracerRead');
     let raw = tracerEvents;
     let allocations: AllocationCaptureInfo | undefined;
     if (interposer) {
-      const merged = mergeAllocations(tracerEvents, readInterposerOutput(allocFile));
+      const decoded = readInterposerOutput(allocFile);
+      stages.lap('interposerRead');
+      const merged = mergeAllocations(tracerEvents, decoded);
       raw = merged.events;
       allocations = merged.info;
+      stages.lap('merge');
     }
     const windowed = windowEvents(raw, result.markers, result.pid, result.phases);
+    stages.lap('window');
     let events = windowed.events;
     if (allocations) {
       const folded = finishAllocations(windowed.events, allocations);
       events = folded;
+      stages.lap('aggregate');
     }
     const metadata: TraceMetadata = {
       format: 'unimem-trace',
@@ -156,6 +166,7 @@ async function captureQuery(n: number, options: CaptureOptions): Promise<Capture
     };
     const file = join(options.outDir, `${queryName(n)}.trace.gz`);
     const written = await writeTrace(file, metadata, events);
+    stages.lap('write');
     const eventCounts: Record<string, number> = {};
     for (const e of events) eventCounts[e.kind] = (eventCounts[e.kind] ?? 0) + 1;
     return {
@@ -166,6 +177,7 @@ async function captureQuery(n: number, options: CaptureOptions): Promise<Capture
       eventCounts,
       timing: timingOf(n, result),
       lostEvents: lost,
+      stagesMs: stages.laps,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -196,6 +208,18 @@ function withCpus(threads: ThreadInfo[], raw: readonly RawEvent[]): ThreadInfo[]
     if (!list.includes(e.cpu)) list.push(e.cpu);
   }
   return threads.map((t) => (cpus.has(t.tid) ? { ...t, cpus: cpus.get(t.tid) } : t));
+}
+
+/** Wall time between successive laps, by stage name, in whole milliseconds. */
+class StageClock {
+  readonly laps: Record<string, number> = {};
+  private last = performance.now();
+
+  lap(stage: string): void {
+    const now = performance.now();
+    this.laps[stage] = Math.round(now - this.last);
+    this.last = now;
+  }
 }
 
 /** JSON with 2-space indent and short number arrays on one line (as Biome formats them). */

@@ -78,45 +78,100 @@ export async function buildInterposer(): Promise<Interposer | string> {
   };
 }
 
-/** Decodes the interposer's output into raw events (time order not guaranteed across threads). */
-export function decodeInterposerOutput(bytes: Uint8Array, source: string): RawEvent[] {
-  if (bytes.length % RECORD_BYTES !== 0) {
-    throw new Error(`${source}: ${bytes.length} bytes is not a whole number of 40-byte records`);
+/** Inclusive time range (interposer clock, ns) of the records to decode. */
+export interface TimeRange {
+  fromNs: number;
+  toNs: number;
+}
+
+const ALL_TIME: TimeRange = { fromNs: -Infinity, toNs: Infinity };
+const KIND_OFFSET = 36;
+const MARKER_KIND = 7;
+
+/**
+ * The interposer's output, checked (whole records, known kinds) but decoded lazily: a query
+ * process' file holds every call of its lifetime (Node start-up and teardown too, ~10x the
+ * marked window), so the capture reads the markers first and decodes only the window.
+ */
+export class InterposerOutput {
+  private readonly view: DataView;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly source: string,
+  ) {
+    if (bytes.length % RECORD_BYTES !== 0) {
+      throw new Error(`${source}: ${bytes.length} bytes is not a whole number of 40-byte records`);
+    }
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let o = 0; o < bytes.length; o += RECORD_BYTES) {
+      const kind = this.view.getUint32(o + KIND_OFFSET, true);
+      if (kind < 1 || kind > MARKER_KIND) {
+        throw new Error(`${source}: record ${o / RECORD_BYTES} has unknown kind ${kind}`);
+      }
+    }
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const events: RawEvent[] = [];
-  for (let o = 0; o < bytes.length; o += RECORD_BYTES) {
-    const timeNs = Number(view.getBigUint64(o, true));
-    const a = Number(view.getBigUint64(o + 8, true));
-    const b = Number(view.getBigUint64(o + 16, true));
-    const c = Number(view.getBigUint64(o + 24, true));
-    const tid = view.getUint32(o + 32, true);
-    const kind = view.getUint32(o + 36, true);
+
+  /** Marker index → time of its first record. */
+  markerTimes(): Map<number, number> {
+    const times = new Map<number, number>();
+    for (let o = 0; o < this.bytes.length; o += RECORD_BYTES) {
+      if (this.view.getUint32(o + KIND_OFFSET, true) !== MARKER_KIND) continue;
+      const index = this.u64(o + 8);
+      if (!times.has(index)) times.set(index, this.u64(o));
+    }
+    return times;
+  }
+
+  /**
+   * The records timed within `range`, as raw events in file order, their times moved by
+   * `-shiftNs` (onto the tracer's clock); markers are left out when `markers` is false.
+   */
+  events(range: TimeRange = ALL_TIME, shiftNs = 0, markers = true): RawEvent[] {
+    const events: RawEvent[] = [];
+    for (let o = 0; o < this.bytes.length; o += RECORD_BYTES) {
+      const timeNs = this.u64(o);
+      if (timeNs < range.fromNs || timeNs > range.toNs) continue;
+      if (!markers && this.view.getUint32(o + KIND_OFFSET, true) === MARKER_KIND) continue;
+      events.push(this.decode(o, timeNs - shiftNs));
+    }
+    return events;
+  }
+
+  private decode(o: number, timeNs: number): RawEvent {
+    const a = this.u64(o + 8);
+    const b = this.u64(o + 16);
+    const c = this.u64(o + 24);
+    const tid = this.view.getUint32(o + 32, true);
+    const kind = this.view.getUint32(o + KIND_OFFSET, true);
     const heap = kind <= 3 ? Heap.duckdbJemalloc : Heap.libc;
     switch (kind) {
       case 1:
       case 4:
-        events.push({ timeNs, tid, body: { kind: 'alloc', heap, ptr: a, size: b, align: c } });
-        break;
+        return { timeNs, tid, body: { kind: 'alloc', heap, ptr: a, size: b, align: c } };
       case 2:
       case 5:
-        events.push({ timeNs, tid, body: { kind: 'free', heap, ptr: a, size: b } });
-        break;
+        return { timeNs, tid, body: { kind: 'free', heap, ptr: a, size: b } };
       case 3:
       case 6:
-        events.push({ timeNs, tid, body: { kind: 'realloc', heap, ptr: a, size: b, result: c } });
-        break;
-      case 7:
-        events.push({ timeNs, tid, body: { kind: 'marker', index: a } });
-        break;
+        return { timeNs, tid, body: { kind: 'realloc', heap, ptr: a, size: b, result: c } };
       default:
-        throw new Error(`${source}: record ${o / RECORD_BYTES} has unknown kind ${kind}`);
+        return { timeNs, tid, body: { kind: 'marker', index: a } };
     }
   }
-  return events;
+
+  /** An unsigned 64-bit field as a number: the same rounding as Number(BigInt), without BigInt. */
+  private u64(o: number): number {
+    return this.view.getUint32(o + 4, true) * 2 ** 32 + this.view.getUint32(o, true);
+  }
 }
 
-/** Reads and decodes an interposer output file. */
-export function readInterposerOutput(path: string): RawEvent[] {
-  return decodeInterposerOutput(readFileSync(path), path);
+/** Decodes the interposer's output into raw events (time order not guaranteed across threads). */
+export function decodeInterposerOutput(bytes: Uint8Array, source: string): RawEvent[] {
+  return new InterposerOutput(bytes, source).events();
+}
+
+/** Reads an interposer output file (checked, decoded lazily). */
+export function readInterposerOutput(path: string): InterposerOutput {
+  return new InterposerOutput(readFileSync(path), path);
 }

@@ -2,21 +2,23 @@
 // markers (the query process' access() calls reach the interposer, its close() calls reach perf,
 // one right after the other) and both read CLOCK_MONOTONIC (perf with -k mono), so the marker
 // pairs measure how far the clocks disagree. The interposer's times are shifted by the median
-// difference and its markers dropped (the tracer's markers define the window). Invariant: the
-// merge never reorders the events of one thread within one stream.
+// difference and its markers dropped (the tracer's markers define the window). Only interposer
+// records that land inside the tracer's marked window after the shift are decoded: window.ts
+// drops everything outside it anyway, and the rest (Node start-up and teardown) is ~90% of the
+// file. Invariant: the merge never reorders the events of one thread within one stream.
 
 import { HEAP_NAMES } from '../trace/alloc-events.js';
 import type { AllocationCaptureInfo } from '../trace/metadata.js';
 import { DEFAULT_AGGREGATION, describeRule } from './aggregate.js';
-import { INTERPOSER_METHOD } from './interposer.js';
+import { INTERPOSER_METHOD, type InterposerOutput } from './interposer.js';
 import type { RawEvent } from './raw.js';
 
 export function mergeAllocations(
   tracer: readonly RawEvent[],
-  interposer: readonly RawEvent[],
+  interposer: InterposerOutput,
 ): { events: RawEvent[]; info: AllocationCaptureInfo } {
   const tracerMarkers = markerTimes(tracer);
-  const allocMarkers = markerTimes(interposer);
+  const allocMarkers = interposer.markerTimes();
   const skews: number[] = [];
   for (const [index, time] of allocMarkers) {
     const other = tracerMarkers.get(index);
@@ -28,11 +30,11 @@ export function mergeAllocations(
   skews.sort((a, b) => a - b);
   const shift = skews[skews.length >> 1];
   const largest = Math.max(...skews.map((x) => Math.abs(x)));
+  const windowStart = Math.min(...tracerMarkers.values());
+  const windowEnd = Math.max(...tracerMarkers.values());
   const events: RawEvent[] = [...tracer];
-  for (const e of interposer) {
-    if (e.body.kind === 'marker') continue;
-    events.push({ ...e, timeNs: e.timeNs - shift });
-  }
+  const range = { fromNs: windowStart + shift, toNs: windowEnd + shift };
+  for (const e of interposer.events(range, shift, false)) events.push(e);
   const rule = DEFAULT_AGGREGATION;
   return {
     events,

@@ -25,8 +25,7 @@ export function windowEvents(
   mainTid: number,
   phases: readonly PhaseInfo[],
 ): Windowed {
-  const sorted = [...raw].sort((a, b) => a.timeNs - b.timeNs);
-  const seen = sorted.filter((e) => e.body.kind === 'marker');
+  const seen = raw.filter((e) => e.body.kind === 'marker').sort((a, b) => a.timeNs - b.timeNs);
   const indices = seen.map((e) => (e.body as { index: number }).index);
   const expected = markers.map((_, i) => i);
   if (indices.join(',') !== expected.join(',')) {
@@ -42,6 +41,9 @@ export function windowEvents(
   }
   const t0 = seen[0].timeNs;
   const t1 = seen[seen.length - 1].timeNs;
+  // Cut before sorting (a stable sort, so the order of equal times is the input's either way).
+  const sorted = raw.filter((e) => e.timeNs >= t0 && e.timeNs <= t1);
+  sorted.sort((a, b) => a.timeNs - b.timeNs);
   const ids = new Map<number, number>([[mainTid, 0]]);
   const idOf = (tid: number) => {
     let id = ids.get(tid);
@@ -50,12 +52,14 @@ export function windowEvents(
   };
   const events: TraceEvent[] = [];
   for (const e of sorted) {
-    if (e.timeNs < t0 || e.timeNs > t1) continue;
-    const place = { timeNs: Math.round(e.timeNs - t0), thread: idOf(e.tid) };
+    const timeNs = Math.round(e.timeNs - t0);
+    const thread = idOf(e.tid);
     if (e.body.kind === 'marker') {
-      events.push({ ...place, kind: 'marker', label: markers[e.body.index] });
+      events.push({ timeNs, thread, kind: 'marker', label: markers[e.body.index] });
     } else {
-      events.push({ ...place, ...e.body } as TraceEvent);
+      // One spread after literal fields: V8 copies `{ ...a, ...b }` on a slow path, ~10x slower
+      // at the million events of an SF 1 window.
+      events.push({ timeNs, thread, ...e.body } as TraceEvent);
     }
   }
   const rekeyed = phases.map((p) => ({
