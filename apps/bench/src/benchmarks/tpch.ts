@@ -15,6 +15,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
 import { presetOf } from '../micro.js';
+import type { RecordedCpus } from '../replay/placement.js';
 import { type PhaseReplay, TraceReplay } from '../replay/replayer.js';
 import { type LoadedTrace, loadTrace } from '../replay/trace-file.js';
 import { GIB } from '../units.js';
@@ -51,6 +52,13 @@ export function tracePath(root: string, variant: string, sf = 0.1, cores = 8): s
     throw new RangeError(`${NAME}: variant "${variant}" is not q<NN> or t<threads>/q<NN>`);
   const threads = match[1] ? Number(match[1]) : traceThreads(cores);
   return `${root}/sf${sf}-t${threads}/q${match[2]}.trace.gz`;
+}
+
+/** Where the capture saw each thread run, by thread index (replay/placement.ts). */
+function recordedCpus(trace: LoadedTrace): RecordedCpus {
+  const cpus: (number[] | undefined)[] = [];
+  for (const thread of trace.metadata.threads) cpus[thread.id] = thread.cpus;
+  return { cpus, machineCores: trace.metadata.machine.cores };
 }
 
 /** The largest scale factor with all 22 traces for every committed thread count. */
@@ -164,6 +172,7 @@ export const benchmarks: BenchmarkDefinition<TpchParams>[] = [
         malloc: preset.malloc,
         events,
         threads: trace.metadata.threads.length,
+        recordedCpus: recordedCpus(trace),
       });
       const barrier = machine.barrier(machine.cores);
       const startFree = preset.memory.stats().freePhysBytes;
@@ -180,6 +189,7 @@ export const benchmarks: BenchmarkDefinition<TpchParams>[] = [
             traceThreads: trace.metadata.duckdbThreads,
             sf: trace.metadata.sf,
             replayCores: replay.replayCores,
+            recordedPlacement: replay.placement.rule === 'recorded' ? 1 : 0,
             // With allocation replay the preset's malloc may keep freed memory cached (jemalloc
             // retains extents, mempool keeps pool pages), so these need not be 0 then.
             leakedPhysBytes: startFree - stats.freePhysBytes,

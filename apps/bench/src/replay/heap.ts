@@ -31,6 +31,8 @@ export interface HeapCounts {
   reallocCalls: number;
   batchedCalls: number;
   crossThreadFrees: number;
+  /** Frees on another simulated core than the one that made the allocation. */
+  crossCoreFrees: number;
   unknownFrees: number;
   failedMallocs: number;
   alignedRequests: number;
@@ -41,6 +43,7 @@ interface Live {
   sim: number;
   size: number;
   thread: number;
+  core: number;
 }
 
 export class SimulatedHeap {
@@ -50,6 +53,7 @@ export class SimulatedHeap {
     reallocCalls: 0,
     batchedCalls: 0,
     crossThreadFrees: 0,
+    crossCoreFrees: 0,
     unknownFrees: 0,
     failedMallocs: 0,
     alignedRequests: 0,
@@ -87,6 +91,7 @@ export class SimulatedHeap {
       sim,
       size: event.size,
       thread: event.thread,
+      core,
     });
   }
 
@@ -99,6 +104,7 @@ export class SimulatedHeap {
       return;
     }
     if (entry.thread !== event.thread) this.counts.crossThreadFrees++;
+    if (entry.core !== core) this.counts.crossCoreFrees++;
     this.remove(k, event.ptr, entry);
     this.malloc.free(core, entry.sim);
   }
@@ -123,6 +129,7 @@ export class SimulatedHeap {
         sim,
         size: event.size,
         thread: event.thread,
+        core,
       });
     }
   }

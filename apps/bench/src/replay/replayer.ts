@@ -1,5 +1,7 @@
-// Replaying one traced query process on a simulated machine. Traced thread t runs on core
-// t mod n, n = min(trace threads, machine cores); threads sharing a core take turns on it.
+// Replaying one traced query process on a simulated machine. Traced threads run on
+// n = min(trace threads, machine cores) cores, placed as placement.ts says (the CPUs the capture
+// recorded when its machine was as wide, else the n busiest threads on distinct cores); threads
+// sharing a core take turns on it.
 //
 // Time: each thread keeps its own clock. Before an event, the thread's clock moves on by the
 // trace's time since that thread's previous event (ns → cycles at the profile's frequency), and
@@ -34,6 +36,7 @@ import type { Malloc, MemorySystem } from '@unimem/core';
 import type { TraceEvent } from '@unimem/duckdb-driver/trace';
 import { type Machine, type Program, type SimBarrier, waitUntil } from '@unimem/hw';
 import { SimulatedHeap } from './heap.js';
+import { type Placement, placeThreads, type RecordedCpus } from './placement.js';
 import { SimulatedProcess } from './process.js';
 
 export interface ReplayOptions {
@@ -44,6 +47,8 @@ export interface ReplayOptions {
   threads: number;
   /** The preset's malloc: allocation events go through it (and syscalls are not replayed). */
   malloc?: Malloc;
+  /** Where the capture saw each thread run (placement.ts decides whether it applies). */
+  recordedCpus?: RecordedCpus;
 }
 
 const SYSCALL_KINDS = new Set(['mmap', 'munmap', 'mprotect', 'madvise', 'brk', 'mremap']);
@@ -72,6 +77,8 @@ export class TraceReplay {
   private readonly phaseOf: Int32Array;
   /** Cores running traced threads: min(threads, machine cores). */
   readonly replayCores: number;
+  /** Traced thread → simulated core, and the rule that chose it. */
+  readonly placement: Placement;
   /** Memory-subsystem cycles per traced thread. */
   readonly threadMemoryCycles: Float64Array;
   /** Each event's simulated completion clock (for phase boundaries). */
@@ -102,6 +109,7 @@ export class TraceReplay {
     this.phaseOf = new Int32Array(events.length);
     this.dependsOn = allocationDependencies(events);
     this.replayCores = Math.min(threads, machine.cores);
+    this.placement = placeThreads(events, threads, this.replayCores, options.recordedCpus);
     this.threadMemoryCycles = new Float64Array(threads);
     this.doneClock = new Float64Array(events.length);
     this.done = new Uint8Array(events.length);
@@ -111,14 +119,14 @@ export class TraceReplay {
     let syscalls = 0;
     const labels = ['start'];
     events.forEach((event, i) => {
-      if (event.thread >= threads) {
+      if (!(event.thread < threads)) {
         throw new RangeError(`event ${i}: thread ${event.thread} is not below ${threads}`);
       }
       this.syscallsBefore[i] = syscalls;
       if (ORDERED_KINDS.has(event.kind)) syscalls++;
       if (event.kind === 'marker') labels.push(event.label);
       this.phaseOf[i] = labels.length - 1;
-      lists[event.thread % this.replayCores].push(i);
+      lists[this.placement.coreOf[event.thread]].push(i);
     });
     this.eventsOf = lists.map((list) => Int32Array.from(list));
     for (const label of labels) {
