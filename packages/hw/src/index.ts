@@ -13,6 +13,7 @@ export {
   MallocMutex,
   type MallocMutexOptions,
 } from './locks/malloc-mutex.js';
+export { freeLock, NativeMutex, NativeRwLock } from './locks/native.js';
 export { OsvMutex } from './locks/osv-mutex.js';
 export { OsvRwLock, type OsvRwLockKind } from './locks/osv-rwlock.js';
 export { QueuedSpinlock } from './locks/qspinlock.js';

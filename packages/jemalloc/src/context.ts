@@ -15,6 +15,7 @@
 import type { Lock } from '@unimem/core';
 import {
   type CacheLines,
+  freeLock,
   type LineTracer,
   type Machine,
   MallocMutex,
@@ -57,8 +58,6 @@ export interface Context {
   random(): number;
 }
 
-const noLock = (name: string): Lock => ({ name, lock() {}, unlock() {} });
-
 /** Lock factory, step charging and clock for an optional machine. */
 export function machineHooks(
   machine: Machine | undefined,
@@ -75,7 +74,7 @@ export function machineHooks(
         ? (_count: number) => {}
         : (count: number) => machine.charge(count * l1Hit),
     lock: (name: string): Lock => {
-      const made = mutex?.(name) ?? (machine ? new MallocMutex(machine, name) : noLock(name));
+      const made = mutex?.(name) ?? (machine ? new MallocMutex(machine, name) : freeLock(name));
       locks.push(made);
       return made;
     },

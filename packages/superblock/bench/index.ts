@@ -11,8 +11,8 @@
 //     reserve + free pair per core, for 1..64 cores. This is where per-core buckets pay off.
 // Prints ns per operation (median of batches) for (a) and (b), cycles for (c).
 
-import type { RwLock, Vma, VmaIndex } from '@unimem/core';
-import { Machine, nullTracer, SimRwLock, TracedWords } from '@unimem/hw';
+import type { Vma, VmaIndex } from '@unimem/core';
+import { freeLock, Machine, nullTracer, SimRwLock, TracedWords } from '@unimem/hw';
 import { Bench } from 'tinybench';
 import {
   DEFAULT_AREA_BASE,
@@ -39,13 +39,7 @@ function random(seed: number): () => number {
   };
 }
 
-const noLock: RwLock = {
-  name: 'none',
-  readLock() {},
-  readUnlock() {},
-  writeLock() {},
-  writeUnlock() {},
-};
+const noLock = freeLock('none');
 
 const noIndex = (): VmaIndex<Vma> => ({
   size: 0,

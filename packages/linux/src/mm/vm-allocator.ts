@@ -21,21 +21,12 @@ import {
   type RwLock,
   type VmaIndex,
 } from '@unimem/core';
-import type { LineTracer } from '@unimem/hw';
+import { freeLock, type LineTracer } from '@unimem/hw';
 import type { KernelVmAllocator, KernelVma } from '@unimem/kernel-api';
 import { FreeRanges } from '@unimem/superblock';
 import { VmaTree } from '@unimem/vma-tree';
 import { MMAP_MIN_ADDR } from './api.js';
 import type { MmapLock } from './mmap-lock.js';
-
-/** A lock that is never contended and costs nothing: state already under mmap_lock. */
-class FreeLock implements RwLock {
-  readonly name = 'mm (under mmap_lock)';
-  readLock(): void {}
-  readUnlock(): void {}
-  writeLock(): void {}
-  writeUnlock(): void {}
-}
 
 /** The maple tree of one mm, telling mmap_lock about the VMAs writers touch. */
 export class MapleTree extends VmaTree<KernelVma> {
@@ -76,7 +67,8 @@ export class LinuxVmAllocator implements KernelVmAllocator<KernelVma> {
   readonly tree: MapleTree;
   private readonly lock: MmapLock;
   private readonly ranges: FreeRanges;
-  private readonly freeLock = new FreeLock();
+  /** Free space lives under mmap_lock, so its own lock costs nothing. */
+  private readonly freeLock = freeLock('mm (under mmap_lock)');
   private readonly limit: number;
 
   constructor(options: LinuxVmOptions) {
