@@ -1,7 +1,9 @@
 import { PAGE_SIZE } from './units.js';
 
 // Argument checks shared by every allocator: a core index and an order are small non-negative
-// integers below a bound. Allocators return AllocError.Argument (or Errno.EINVAL) when these fail.
+// integers below a bound, a frame block is aligned to its order and inside the frames, a range is
+// whole pages inside bounds. Allocators return AllocError.Argument / AllocError.Address (or
+// Errno.EINVAL) when these fail. One definition of each, so every allocator rejects the same input.
 
 /** True when `core` is an integer in 0..cores-1. */
 export function isCoreIndex(core: number, cores: number): boolean {
@@ -11,6 +13,12 @@ export function isCoreIndex(core: number, cores: number): boolean {
 /** True when `order` is an integer in 0..maxOrder. */
 export function isOrderIn(order: number, maxOrder: number): boolean {
   return Number.isInteger(order) && order >= 0 && order <= maxOrder;
+}
+
+/** True when `frame` starts a block of 2^order frames aligned to its size inside 0..frames-1. */
+export function isFrameBlock(frame: number, order: number, frames: number): boolean {
+  const size = 2 ** order;
+  return Number.isInteger(frame) && frame >= 0 && frame % size === 0 && frame + size <= frames;
 }
 
 /** True when `size` is a positive whole number of 4 KiB pages. */

@@ -4,7 +4,7 @@
 // the worst case) and has no per-core state.
 
 import type { FrameAllocator, FrameAllocatorOptions, FrameResult } from './api.js';
-import { isCoreIndex, isOrderIn } from './checks.js';
+import { isCoreIndex, isFrameBlock, isOrderIn } from './checks.js';
 import { AllocError, Ok, type Status } from './errors.js';
 import { MAX_ORDER } from './units.js';
 
@@ -70,7 +70,7 @@ export class ReferenceFrameAllocator implements FrameAllocator {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
     const size = 2 ** order;
-    if (!this.validFrame(frame, size)) return AllocError.Address;
+    if (!isFrameBlock(frame, order, this.frames)) return AllocError.Address;
     if (!this.rangeFree(frame, size)) return AllocError.Memory;
     this.used.fill(1, frame, frame + size);
     this.blockOrder[frame] = order;
@@ -82,7 +82,7 @@ export class ReferenceFrameAllocator implements FrameAllocator {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
     const size = 2 ** order;
-    if (!this.validFrame(frame, size) || this.blockOrder[frame] !== order) {
+    if (!isFrameBlock(frame, order, this.frames) || this.blockOrder[frame] !== order) {
       return AllocError.Address;
     }
     this.used.fill(0, frame, frame + size);
@@ -103,8 +103,7 @@ export class ReferenceFrameAllocator implements FrameAllocator {
 
   isFree(frame: number, order: number): boolean {
     if (!isOrderIn(order, this.maxOrder)) return false;
-    const size = 2 ** order;
-    return this.validFrame(frame, size) && this.rangeFree(frame, size);
+    return isFrameBlock(frame, order, this.frames) && this.rangeFree(frame, 2 ** order);
   }
 
   metadataBytes(): number {
@@ -114,11 +113,5 @@ export class ReferenceFrameAllocator implements FrameAllocator {
   private rangeFree(frame: number, size: number): boolean {
     for (let f = frame; f < frame + size; f++) if (this.used[f] !== 0) return false;
     return true;
-  }
-
-  private validFrame(frame: number, size: number): boolean {
-    return (
-      Number.isInteger(frame) && frame >= 0 && frame % size === 0 && frame + size <= this.frames
-    );
   }
 }

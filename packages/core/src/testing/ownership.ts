@@ -1,6 +1,8 @@
 // A model of which frames are owned: the checker property and stress tests use to prove that no
 // frame is handed out twice and that nothing is lost when everything has been freed.
 
+import { isFrameBlock } from '../checks.js';
+
 export class FrameOwnership {
   private readonly owned: Uint8Array;
   /** Blocks currently owned: first frame -> order. */
@@ -13,11 +15,12 @@ export class FrameOwnership {
 
   /** Records a block handed out; throws if any of its frames is already owned or out of range. */
   claim(frame: number, order: number): void {
-    const size = 2 ** order;
-    if (!Number.isInteger(frame) || frame < 0 || frame + size > this.frames) {
-      throw new Error(`block ${frame} of order ${order} lies outside 0..${this.frames}`);
+    if (!isFrameBlock(frame, order, this.frames)) {
+      throw new Error(
+        `block ${frame} of order ${order} is misaligned or lies outside 0..${this.frames}`,
+      );
     }
-    if (frame % size !== 0) throw new Error(`block ${frame} is misaligned for order ${order}`);
+    const size = 2 ** order;
     for (let f = frame; f < frame + size; f++) {
       if (this.owned[f] !== 0) {
         throw new Error(`frame ${f} handed out twice (block ${frame}, order ${order})`);

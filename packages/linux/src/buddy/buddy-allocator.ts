@@ -14,6 +14,7 @@ import {
   type FrameAllocator,
   type FrameResult,
   isCoreIndex,
+  isFrameBlock,
   isOrderIn,
   MAX_ORDER,
   Ok,
@@ -156,13 +157,7 @@ export class BuddyAllocator implements FrameAllocator {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
     const size = 2 ** order;
-    if (
-      !Number.isInteger(frame) ||
-      frame < 0 ||
-      frame + size > this.frames ||
-      frame % size !== 0 ||
-      this.map.state[frame] !== (Kind.Used | order)
-    ) {
+    if (!isFrameBlock(frame, order, this.frames) || this.map.state[frame] !== (Kind.Used | order)) {
       return AllocError.Address;
     }
     const machine = this.meter.machine;
@@ -205,9 +200,7 @@ export class BuddyAllocator implements FrameAllocator {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
     const size = 2 ** order;
-    if (!Number.isInteger(frame) || frame < 0 || frame + size > this.frames || frame % size !== 0) {
-      return AllocError.Address;
-    }
+    if (!isFrameBlock(frame, order, this.frames)) return AllocError.Address;
     const head = this.map.blockHead(frame, MAX_ORDER);
     const s = this.map.state[head];
     const kind = s & KIND_MASK;
@@ -252,10 +245,8 @@ export class BuddyAllocator implements FrameAllocator {
 
   isFree(frame: number, order: number): boolean {
     if (!isOrderIn(order, this.maxOrder)) return false;
+    if (!isFrameBlock(frame, order, this.frames)) return false;
     const end = frame + 2 ** order;
-    if (!Number.isInteger(frame) || frame < 0 || end > this.frames || frame % 2 ** order !== 0) {
-      return false;
-    }
     for (let at = frame; at < end; ) {
       const head = this.map.blockHead(at, MAX_ORDER);
       if (head < 0) return false;
