@@ -1,15 +1,18 @@
-// Checks that the quick sizes of `unimem bench` do not flip the conclusions of the published
-// (--full) sizes: for every benchmark, metric and variant, at 1, 16 and 64 cores, the ranking of
-// the systems in the quick run must not reverse any pair that the full run orders clearly
-// (apps/bench/src/results/ranking.ts: a pair is ordered when one is lower by more than the
-// tolerance; ties are not flips). Runs both sweeps on worker threads and exits 1 on a flip.
-// Numbers come from the current hardware model, so this is re-run, never frozen into a table.
+// Checks that the quick sizes of `unimem bench` keep the conclusions of the published (--full)
+// sizes: for every benchmark, metric and variant, at 1, 16 and 64 cores, the quick run must not
+// reverse an order of two systems that the full run shows clearly (apps/bench/src/results/
+// ranking.ts: more than the tolerance apart in both runs, in opposite directions; ties are not
+// flips). Full runs take hours, so their means are stored once per benchmark under
+// benchmarks/ranking/ (scripts/ranking-reference.ts) and the check compares against them.
+// Exits 1 on a flip, 2 on bad input.
 //
-//   pnpm exec tsx scripts/ranking-check.ts                       # every default benchmark
+//   pnpm exec tsx scripts/ranking-check.ts                  # quick sizes vs the stored reference
 //   pnpm exec tsx scripts/ranking-check.ts --benchmarks random,bulk --systems osv,osv-superblock
-//   pnpm exec tsx scripts/ranking-check.ts --scale 0.5           # would --scale 0.5 flip one?
-//   options: --cores 1,16,64  --seeds N (quick runs, default 3)  --reference-scale F (full
-//            sizes × F, default 1)  --tolerance 0.1  --jobs J  --json FILE
+//   pnpm exec tsx scripts/ranking-check.ts --scale 0.5      # would --scale 0.5 flip one?
+//   pnpm exec tsx scripts/ranking-check.ts --full --scale 0.1   # would --full --scale 0.1?
+//   pnpm exec tsx scripts/ranking-check.ts --write-reference --benchmarks random --reference-scale 1
+//   pnpm exec tsx scripts/ranking-check.ts --live           # runs the full sizes too (hours)
+//   options: --cores 1,16,64  --seeds N (default 1)  --tolerance 0.1  --jobs J  --json FILE
 
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,19 +22,32 @@ import { planSweep } from '../apps/bench/src/plan.js';
 import { loadRegistry } from '../apps/bench/src/registry.js';
 import {
   compareRankings,
+  meanPoints,
   profileNamed,
+  type RankedPoint,
   type RankingFlip,
 } from '../apps/bench/src/results/ranking.js';
 import { runSweep } from '../apps/bench/src/sweep.js';
+import {
+  currentCommit,
+  REFERENCE_DIR,
+  readReference,
+  writeReference,
+  writeReferenceTable,
+} from './ranking-reference.js';
 
+const PROFILE = 'epyc-9654p-guest';
 const { values } = parseArgs({
   options: {
     benchmarks: { type: 'string' },
     systems: { type: 'string' },
     cores: { type: 'string', default: '1,16,64' },
     scale: { type: 'string', default: '1' },
+    full: { type: 'boolean', default: false },
     'reference-scale': { type: 'string', default: '1' },
-    seeds: { type: 'string', default: '3' },
+    'write-reference': { type: 'boolean', default: false },
+    live: { type: 'boolean', default: false },
+    seeds: { type: 'string', default: '1' },
     tolerance: { type: 'string', default: '0.1' },
     jobs: { type: 'string', default: String(availableParallelism()) },
     json: { type: 'string' },
@@ -48,70 +64,143 @@ function positive(name: string, text: string): number {
 }
 
 const registry = await loadRegistry();
-const profile = profileNamed('epyc-9654p-guest');
+const profile = profileNamed(PROFILE);
 const wanted = values.cores.split(',').map((c) => positive('cores', c));
 const scale = positive('scale', values.scale);
 const referenceScale = positive('reference-scale', values['reference-scale']);
 const seeds = positive('seeds', values.seeds);
 const tolerance = Number(values.tolerance);
 const jobs = positive('jobs', values.jobs);
+const mode = values['write-reference'] ? 'write' : values.live ? 'live' : 'check';
 const names = values.benchmarks
   ? values.benchmarks.split(',')
   : [...registry.benchmarks.values()].filter((b) => b.defaultSuite !== false).map((b) => b.name);
 const systems = values.systems?.split(',');
+const candidateLabel = `${values.full ? '--full' : 'quick'} × ${scale}`;
 
 async function run(info: SweepInfo): Promise<Point[]> {
+  let done = 0;
+  const onCaseDone = (index: number, _points: Point[], hostMs: number) => {
+    const c = info.cases[index];
+    const what = `${c.bench} ${c.system} ${c.cores} cores${c.variant === undefined ? '' : ` ${c.variant}`}`;
+    console.error(`[${++done}/${info.cases.length}] ${what} (${(hostMs / 1000).toFixed(1)} s)`);
+  };
   const outcome = await runSweep(
     info,
     info.cases.map((c) => c.index),
-    { jobs },
+    { jobs, onCaseDone },
   );
   if (outcome.failure) throw new Error(outcome.failure);
   return [...outcome.points.values()].flat();
 }
 
+/** The plan of one benchmark's sweep, or a reason to skip it. */
+function plan(
+  name: string,
+  cores: number[],
+  only: string[] | undefined,
+  full: boolean,
+  by: number,
+) {
+  const request = { names: [name], systems: only, cores, seed: 1, order: 0, profile, seeds };
+  try {
+    return planSweep(registry, { ...request, scale: by, full }).info;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function sameParams(a: SweepInfo, b: SweepInfo | string): boolean {
+  if (typeof b === 'string') return false;
+  return JSON.stringify(a.benchmarks[0].params) === JSON.stringify(b.benchmarks[0].params);
+}
+
+/** Writes the full-size reference of one benchmark (the mean over seeds of each point). */
+async function writeOne(name: string, cores: number[]): Promise<void> {
+  const info = plan(name, cores, systems, true, referenceScale);
+  if (typeof info === 'string') return console.log(`${name}: skipped (${info})`);
+  const quick = plan(name, cores, systems, false, 1);
+  if (typeof quick !== 'string' && sameParams(quick, plan(name, cores, systems, true, 1))) {
+    return console.log(`${name}: quick and full sizes are the same; no reference needed`);
+  }
+  const t0 = Date.now();
+  const points = meanPoints(await run(info));
+  const hostSeconds = (Date.now() - t0) / 1000;
+  const command = `pnpm exec tsx scripts/ranking-check.ts ${process.argv.slice(2).join(' ')}`;
+  writeReference(REFERENCE_DIR, {
+    format: 1,
+    bench: name,
+    made: { command, commit: currentCommit(), date: new Date().toISOString(), hostSeconds },
+    profile: PROFILE,
+    referenceScale,
+    seeds,
+    cores,
+    systems: [...new Set(points.map((p) => p.system))].sort(),
+    params: info.benchmarks[0].params,
+    points,
+  });
+  writeReferenceTable(REFERENCE_DIR);
+  console.log(`${name}: reference written (${points.length} points, ${hostSeconds.toFixed(0)} s)`);
+}
+
 const started = Date.now();
 const flips: RankingFlip[] = [];
 const report: Array<Record<string, unknown>> = [];
+let compared = 0;
 for (const name of names) {
   const benchmark = registry.benchmark(name);
   let cores = wanted.filter((c) => benchmark.cores.full.includes(c));
   if (cores.length === 0) cores = [...benchmark.cores.full].filter((c) => c <= 64).slice(-1);
-  const request = { names: [name], systems, cores, seed: 1, order: 0, profile };
-  let quick: SweepInfo;
-  let full: SweepInfo;
-  try {
-    quick = planSweep(registry, { ...request, scale, full: false, seeds }).info;
-    full = planSweep(registry, { ...request, scale: referenceScale, full: true }).info;
-  } catch (error) {
-    console.log(`${name}: skipped (${(error as Error).message})`);
+  if (mode === 'write') {
+    await writeOne(name, cores);
     continue;
   }
-  const sameSizes =
-    JSON.stringify(quick.benchmarks[0].params) === JSON.stringify(full.benchmarks[0].params);
-  if (sameSizes) {
-    console.log(`${name}: quick and full sizes are the same; nothing to compare`);
+  const stored = mode === 'check' ? readReference(REFERENCE_DIR, name) : undefined;
+  if (mode === 'check' && !stored) {
+    console.log(`${name}: no stored reference (quick and full sizes are the same, or not made)`);
+    continue;
+  }
+  if (stored) cores = cores.filter((c) => stored.cores.includes(c));
+  const candidate = plan(name, cores, systems, values.full, scale);
+  if (typeof candidate === 'string') {
+    console.log(`${name}: skipped (${candidate})`);
     continue;
   }
   const t0 = Date.now();
-  const [candidate, reference] = [await run(quick), await run(full)];
-  const comparison = compareRankings(reference, candidate, tolerance);
+  let reference: RankedPoint[];
+  let referenceLabel: string;
+  if (stored) {
+    reference = stored.points;
+    referenceLabel = `stored --full × ${stored.referenceScale} of ${stored.made.commit}`;
+  } else {
+    const full = plan(name, cores, systems, true, referenceScale);
+    if (typeof full === 'string') {
+      console.log(`${name}: skipped (${full})`);
+      continue;
+    }
+    reference = await run(full);
+    referenceLabel = `--full × ${referenceScale}`;
+  }
+  const comparison = compareRankings(reference, await run(candidate), tolerance);
+  compared++;
   const seconds = ((Date.now() - t0) / 1000).toFixed(0);
   console.log(
-    `${name}: cores ${cores.join(',')}: ${comparison.groups} groups, ${comparison.pairs} pairs, ${comparison.flips.length} flips (${seconds} s)`,
+    `${name}: ${candidateLabel} vs ${referenceLabel}, cores ${cores.join(',')}: ${comparison.groups} groups, ${comparison.pairs} pairs, ${comparison.flips.length} flips (${seconds} s)`,
   );
   for (const flip of comparison.flips) {
     const fmt = ([a, b]: [number, number]) => `${a.toPrecision(3)} < ${b.toPrecision(3)}`;
     console.log(
-      `  FLIP ${flip.bench} ${flip.metric}${flip.variant ? ` ${flip.variant}` : ''} @${flip.cores}: full ${flip.lower} vs ${flip.higher} ${fmt(flip.reference)}, quick ${fmt(flip.candidate)} (reversed)`,
+      `  FLIP ${flip.bench} ${flip.metric}${flip.variant ? ` ${flip.variant}` : ''} @${flip.cores}: reference ${flip.lower} vs ${flip.higher} ${fmt(flip.reference)}, ${candidateLabel} ${fmt(flip.candidate)} (reversed)`,
     );
   }
   flips.push(...comparison.flips);
   report.push({ name, cores, ...comparison });
 }
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
-console.log(
-  `ranking check: ${flips.length} flips at quick scale ${scale} (reference: --full × ${referenceScale}, tolerance ${tolerance}) in ${minutes} min`,
-);
+if (mode !== 'write') {
+  console.log(
+    `ranking check: ${flips.length} flips at ${candidateLabel} in ${compared} benchmarks (tolerance ${tolerance}) in ${minutes} min`,
+  );
+}
 if (values.json) writeFileSync(values.json, `${JSON.stringify({ flips, report }, null, 1)}\n`);
 process.exit(flips.length > 0 ? 1 : 0);

@@ -31,8 +31,15 @@ type RandomParams = {
 const NAME = 'random';
 /** RANDOM_MEM_FACTOR of random.cpp: the pool holds this many times g objects. */
 export const RANDOM_MEM_FACTOR = 100;
-const QUICK_ALLOCS = 150;
-const QUICK_ROUNDS = 2;
+// Quick g = 5,000 in one round (--full × 0.25). Two mechanisms only work past a size, and the
+// thesis' ranking depends on both (apps/bench/README.md, "Quick vs full sizes"): upstream OSv's
+// frees overflow the L1 (512 pages per core) and L2 (3/4 of 512 per core) page pools into the
+// page-range allocator under its global lock only from g ≈ 900 (at g = 150, 104 cycles per free
+// at 64 cores against 99,977 at g = 20,000), and jemalloc's metadata for the 100 × g pooled
+// objects outgrows the L3 only from g ≈ 3,000 (below, its free at 1 core is cheaper than OSv's;
+// at the thesis' size it is dearer).
+const QUICK_ALLOCS = 5000;
+const QUICK_ROUNDS = 1;
 // 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
 // trees, a contention the thesis' 60-124 GiB configurations do not have).
 const QUICK_MEMORY = 16 * GIB;

@@ -19,7 +19,11 @@ import { GIB } from '../units.js';
 type RepeatParams = { pairsPerCore: number; memoryBytes: number };
 
 const NAME = 'repeat';
-const QUICK_PAIRS = 1500;
+// Quick g = 10,000 pairs: the cores' first mallocs contend for global locks all at once (at 16
+// cores linux+jemalloc waits ~150k cycles per core for them), a one-time cost that 1,500 pairs
+// amortised into +130 cycles per pair, enough to reverse linux+jemalloc and OSv's malloc at 16
+// cores (apps/bench/README.md, "Quick vs full sizes").
+const QUICK_PAIRS = 10_000;
 // 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
 // trees, a contention the thesis' 60-124 GiB configurations do not have).
 const QUICK_MEMORY = 16 * GIB;

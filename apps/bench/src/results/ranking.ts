@@ -3,7 +3,8 @@
 // other by more than a tolerance (default 10 %, the order of the seed spread of a single run); a
 // flip is a pair ordered one way in the reference (e.g. `--full`) and the other way in the
 // candidate (the quick sizes). Pairs within the tolerance in either run are ties, not flips: a
-// quick run may blur a difference, but must not reverse one. Replicas are averaged first.
+// quick run may blur a difference, but must not reverse one. Replicas are averaged first
+// (`meanPoints`), which is also the form a stored reference keeps (scripts/ranking-reference.ts).
 
 import { type Profile, resolveProfile } from '@unimem/hw';
 import type { Point } from '../api.js';
@@ -12,6 +13,12 @@ import type { Point } from '../api.js';
 export function profileNamed(name: string): Profile {
   return resolveProfile(name);
 }
+
+/** What a ranking needs of a point: where it belongs and its value. */
+export type RankedPoint = Pick<
+  Point,
+  'bench' | 'system' | 'cores' | 'metric' | 'variant' | 'value'
+>;
 
 export interface RankingFlip {
   bench: string;
@@ -36,12 +43,12 @@ export interface RankingComparison {
   orders: Array<{ key: string; reference: string[]; candidate: string[] }>;
 }
 
-function groupKey(p: Point): string {
+function groupKey(p: RankedPoint): string {
   return `${p.bench} ${p.metric}${p.variant === null ? '' : ` ${p.variant}`} @${p.cores}`;
 }
 
 /** Mean value per group and system (replicas averaged). */
-function means(points: readonly Point[]): Map<string, Map<string, number>> {
+function means(points: readonly RankedPoint[]): Map<string, Map<string, number>> {
   const sums = new Map<string, Map<string, [number, number]>>();
   for (const p of points) {
     const key = groupKey(p);
@@ -66,9 +73,21 @@ function order(a: number, b: number, tolerance: number): number {
   return 0;
 }
 
+/** One point per group and system, its value the mean of the replicas (seeds, iterations). */
+export function meanPoints(points: readonly RankedPoint[]): RankedPoint[] {
+  const samples = new Map<string, RankedPoint>();
+  for (const p of points) samples.set(groupKey(p), p);
+  const out: RankedPoint[] = [];
+  for (const [key, group] of means(points)) {
+    const { bench, metric, variant, cores } = samples.get(key)!;
+    for (const [system, value] of group) out.push({ bench, metric, variant, cores, system, value });
+  }
+  return out;
+}
+
 export function compareRankings(
-  reference: readonly Point[],
-  candidate: readonly Point[],
+  reference: readonly RankedPoint[],
+  candidate: readonly RankedPoint[],
   tolerance = 0.1,
 ): RankingComparison {
   if (!(tolerance >= 0 && tolerance < 1)) {
