@@ -5,6 +5,7 @@
 // allocator exactly as `unimem bench` builds that system. A source whose system is not
 // registered (or provides no frames) is reported as skipped, so a source may arrive first.
 
+import { PAGE_SIZE } from '@unimem/core';
 import {
   CALIBRATION_BYTES_PER_CORE,
   type CalibrationRow,
@@ -13,7 +14,6 @@ import {
 } from '@unimem/hw/frame-bench';
 import type { CalibrationSource } from './api.js';
 import type { Registry } from './registry.js';
-import { FRAME_BYTES } from './units.js';
 
 export { type CalibrationRow, calibrationLines } from '@unimem/hw/frame-bench';
 
@@ -54,7 +54,7 @@ export async function calibrateSources(
         const parts = system.build({
           machine,
           cores,
-          memoryBytes: frames * FRAME_BYTES,
+          memoryBytes: frames * PAGE_SIZE,
           seed: options.seed,
           boot: true,
         });

@@ -5,12 +5,12 @@
 // LLFree-backed blocks take no shared lock. Cross-thread frees stay cross-core, a free never
 // overtakes its malloc, and everything is released at the end.
 
+import { GiB } from '@unimem/core';
 import type { TraceEvent } from '@unimem/duckdb-driver/trace';
 import { Machine } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../src/registry.js';
 import { allocationDependencies, TraceReplay } from '../src/replay/replayer.js';
-import { GIB } from '../src/units.js';
 
 const registry = await loadRegistry();
 const CORES = 8;
@@ -45,7 +45,7 @@ function replayOn(systemName: string) {
   const parts = registry.system(systemName).build({
     machine,
     cores: CORES,
-    memoryBytes: 2 * GIB,
+    memoryBytes: 2 * GiB,
     seed: 1,
     boot: true,
   });

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { GiB } from '@unimem/core';
 import { parseTraceSync, TraceFormatError } from '@unimem/duckdb-driver/trace';
 import { Machine } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
@@ -18,8 +19,6 @@ import { projectQueryTimes } from '../src/replay/projection.js';
 import { TraceReplay } from '../src/replay/replayer.js';
 import { loadTrace } from '../src/replay/trace-file.js';
 
-import { GIB } from '../src/units.js';
-
 const registry = await loadRegistry();
 const presets = registry.systemsFor('memory-system').map((s) => s.name);
 const CORES = 4;
@@ -28,7 +27,7 @@ function replayOn(systemName: string, variant: string, eventFraction: number) {
   const system = registry.system(systemName);
   const bench = registry.benchmark('tpch');
   const machine = new Machine({ cores: CORES, seed: 1 });
-  const parts = system.build({ machine, cores: CORES, memoryBytes: GIB, seed: 1, boot: true });
+  const parts = system.build({ machine, cores: CORES, memoryBytes: GiB, seed: 1, boot: true });
   let booted = 0;
   for (let core = 0; core < CORES; core++) booted = Math.max(booted, machine.now(core));
   for (let core = 0; core < CORES; core++) machine.advanceTo(booted, core);
@@ -39,7 +38,7 @@ function replayOn(systemName: string, variant: string, eventFraction: number) {
     sf: 0.1,
     queries: variant,
     eventFraction,
-    memoryBytes: GIB,
+    memoryBytes: GiB,
   };
   const prepared = bench.prepare({ machine, parts, cores: CORES, params, variant, seed: 1 });
   machine.run(prepared.program, { cores: CORES });
@@ -72,7 +71,7 @@ describe('tpch replay', () => {
     const parts = registry.system(presets[0]).build({
       machine,
       cores: CORES,
-      memoryBytes: GIB,
+      memoryBytes: GiB,
       seed: 1,
       boot: true,
     });

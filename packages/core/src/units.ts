@@ -33,6 +33,11 @@ export function orderFor(bytes: number): number {
   return order;
 }
 
+/** Whole frames in `bytes` (rounded down: the frames a memory of that size has). */
+export function framesOf(bytes: number): number {
+  return Math.floor(bytes / PAGE_SIZE);
+}
+
 /** Pages needed to hold `bytes`. */
 export function pagesFor(bytes: number): number {
   return Math.ceil(bytes / PAGE_SIZE);
@@ -97,7 +102,10 @@ export function parseSize(text: string | number): number {
   return bytes;
 }
 
-/** Formats bytes with the largest binary unit that keeps the number at least 1 (`1.5 GiB`). */
+/**
+ * Formats bytes with the largest binary unit that keeps the number at least 1, with at most two
+ * decimals and no trailing zeros (`4 KiB`, `1.5 GiB`, `1.33 MiB`, `512 B`).
+ */
 export function formatBytes(bytes: number): string {
   const units: Array<[number, string]> = [
     [TiB, 'TiB'],
@@ -108,7 +116,10 @@ export function formatBytes(bytes: number): string {
   for (const [size, name] of units) {
     if (Math.abs(bytes) >= size) {
       const value = bytes / size;
-      return `${Number.isInteger(value) ? value : value.toFixed(2)} ${name}`;
+      const digits = Number.isInteger(value)
+        ? String(value)
+        : value.toFixed(2).replace(/\.?0+$/, '');
+      return `${digits} ${name}`;
     }
   }
   return `${bytes} B`;

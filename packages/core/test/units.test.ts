@@ -7,6 +7,7 @@ import {
   Errno,
   errnoName,
   formatBytes,
+  framesOf,
   GiB,
   isError,
   isPowerOfTwo,
@@ -36,10 +37,16 @@ describe('sizes', () => {
   it('formats bytes with the largest unit', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(4 * KiB)).toBe('4 KiB');
-    expect(formatBytes(1.5 * GiB)).toBe('1.50 GiB');
+    expect(formatBytes(1.5 * GiB)).toBe('1.5 GiB');
+    expect(formatBytes(1.999 * MiB)).toBe('2 MiB');
+    expect(formatBytes(1.004 * GiB)).toBe('1 GiB');
+    expect(formatBytes(100.25 * MiB)).toBe('100.25 MiB');
+    expect(formatBytes(4 * KiB + 1)).toBe('4 KiB');
   });
 
   it('converts between orders, pages and bytes', () => {
+    expect(framesOf(8 * GiB)).toBe(2 * 1024 * 1024);
+    expect(framesOf(4096 * 3 - 1)).toBe(2);
     expect(orderBytes(0)).toBe(4096);
     expect(orderBytes(9)).toBe(2 * MiB);
     expect(orderFor(1)).toBe(0);

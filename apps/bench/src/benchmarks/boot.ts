@@ -8,20 +8,20 @@
 // bootReport), their split into frame init, linear map and VM init. Host time is per case in the
 // report (meta.caseHostMs): booting 500 GiB is the expensive part of the runner.
 
+import { formatBytes, GiB, MiB } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
 import { TimedPart } from '../measure.js';
 import { presetOf } from '../micro.js';
-import { formatBytes, GIB, MIB } from '../units.js';
 
 type BootParams = { memoriesBytes: string };
 
 const NAME = 'boot';
-const MEMORIES = [1 * GIB, 500 * GIB];
+const MEMORIES = [1 * GiB, 500 * GiB];
 /** Smallest memory a scaled-down boot may have (LLFree needs 1024 frames; linear map in 2 MiB). */
-const MIN_MEMORY = 4 * MIB;
+const MIN_MEMORY = 4 * MiB;
 
 function params({ scale }: ParamOptions): BootParams {
-  const memories = MEMORIES.map((bytes) => Math.round((bytes * scale) / (2 * MIB)) * 2 * MIB);
+  const memories = MEMORIES.map((bytes) => Math.round((bytes * scale) / (2 * MiB)) * 2 * MiB);
   if (memories.some((bytes) => !(bytes >= MIN_MEMORY) || !Number.isSafeInteger(bytes))) {
     throw new RangeError(
       `${NAME}: --scale ${scale} gives a memory size outside ${formatBytes(MIN_MEMORY)}..2^53 bytes`,

@@ -10,6 +10,7 @@
 // mallocs), so they are skipped here (no points) to keep the sweep short.
 
 import type { MemorySystem } from '@unimem/core';
+import { GiB } from '@unimem/core';
 import {
   type BackendName,
   BufferManager,
@@ -20,7 +21,6 @@ import {
 import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
 import { TimedPart } from '../measure.js';
 import { scaled } from '../micro.js';
-import { GIB } from '../units.js';
 
 const NAME = 'bufmgr';
 
@@ -64,7 +64,7 @@ function sized({ scale }: ParamOptions, sizes: Sizes): BufmgrParams {
   const poolPages = scaled(NAME, 'pool pages', sizes.poolPages, scale);
   const dataPages = sizes.dataFactor * poolPages;
   const lookups = scaled(NAME, 'lookups', sizes.lookups, scale);
-  const memoryBytes = Math.max(4 * GIB, Math.ceil((dataPages * 4096 * 4) / GIB) * GIB);
+  const memoryBytes = Math.max(4 * GiB, Math.ceil((dataPages * 4096 * 4) / GiB) * GiB);
   return {
     dataPages,
     poolPages,

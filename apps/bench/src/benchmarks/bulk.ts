@@ -8,6 +8,7 @@
 // one core, m = 64 measurements of g = 64 pages, to show the drops when the L1 page pool runs
 // empty), which also reports its slowest measurement (`alloc-max`).
 
+import { GiB } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
 import { TimedPart } from '../measure.js';
 import {
@@ -20,7 +21,6 @@ import {
   THESIS_CORES,
   touchOrThrow,
 } from '../micro.js';
-import { GIB } from '../units.js';
 
 type BulkParams = {
   allocsPerCore: number;
@@ -37,13 +37,13 @@ const NAME = 'bulk';
 const QUICK_ALLOCS = 1500;
 // 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
 // trees, a contention the thesis' 60-124 GiB configurations do not have).
-const QUICK_MEMORY = 16 * GIB;
+const QUICK_MEMORY = 16 * GiB;
 
 function params(options: ParamOptions): BulkParams {
   const { full } = options;
   return sized(options, {
     allocs: full ? 200_000 : QUICK_ALLOCS,
-    memoryBytes: full ? 60 * GIB : QUICK_MEMORY,
+    memoryBytes: full ? 60 * GiB : QUICK_MEMORY,
   });
 }
 
@@ -54,11 +54,11 @@ function sized(
   const measurements = size.measurements ?? 1;
   const allocs = scaled(NAME, 'allocations', size.allocs, scale);
   const sizeBytes = 4096;
-  const memoryBytes = Math.ceil((size.memoryBytes * scale) / GIB) * GIB;
+  const memoryBytes = Math.ceil((size.memoryBytes * scale) / GiB) * GiB;
   const needed = allocs * sizeBytes * (size.split ? 1 : Math.max(...cores));
   if (needed > memoryBytes * 0.9) {
     throw new RangeError(
-      `${NAME}: ${allocs} allocations of ${sizeBytes} B${size.split ? '' : ` on ${Math.max(...cores)} cores`} need more than the ${memoryBytes / GIB} GiB of memory`,
+      `${NAME}: ${allocs} allocations of ${sizeBytes} B${size.split ? '' : ` on ${Math.max(...cores)} cores`} need more than the ${memoryBytes / GiB} GiB of memory`,
     );
   }
   return {
@@ -89,19 +89,19 @@ export const benchmarks: BenchmarkDefinition<BulkParams>[] = [
       {
         name: 'bulk-35g-4m',
         description: 'older bulk.conf: 35 GiB, 4,000,000 pages split over the threads',
-        params: (o) => sized(o, { allocs: 4_000_000, memoryBytes: 35 * GIB, split: true }),
+        params: (o) => sized(o, { allocs: 4_000_000, memoryBytes: 35 * GiB, split: true }),
       },
       {
         name: 'bulk-35g-8m',
         description: 'older bulk.conf: 35 GiB, 8,000,000 pages split over the threads',
-        params: (o) => sized(o, { allocs: 8_000_000, memoryBytes: 35 * GIB, split: true }),
+        params: (o) => sized(o, { allocs: 8_000_000, memoryBytes: 35 * GiB, split: true }),
       },
       {
         name: 'pool-vis',
         description:
           'pool_vis.conf (bulk 1 1 1G 1 64 64): 1 core, 1 GiB, m = 64 measurements of g = 64 pages; alloc-max shows the L1-pool refills',
         cores: [1],
-        params: (o) => sized(o, { allocs: 64 * 64, memoryBytes: GIB, measurements: 64 }),
+        params: (o) => sized(o, { allocs: 64 * 64, memoryBytes: GiB, measurements: 64 }),
       },
     ],
     cores: { quick: QUICK_CORES, full: THESIS_CORES },

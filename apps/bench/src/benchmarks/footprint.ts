@@ -8,17 +8,17 @@
 // it comes from; the counters hold the faults and the preset's own events. --full: g = 500,000
 // at 60 GiB.
 
+import { GiB } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
 import { TimedPart } from '../measure.js';
 import { mallocOrThrow, presetCounters, presetOf, scaled, touchOrThrow } from '../micro.js';
-import { GIB } from '../units.js';
 
 type FootprintParams = { allocs: number; memoryBytes: number };
 
 const NAME = 'footprint';
 const PAGE = 4096;
 const QUICK_ALLOCS = 10_000;
-const QUICK_MEMORY = 2 * GIB;
+const QUICK_MEMORY = 2 * GiB;
 
 /** 256..4096 step 256, then 8 KiB..32 KiB step 4 KiB (4096 once). */
 export const FOOTPRINT_SIZES: readonly number[] = [
@@ -28,11 +28,11 @@ export const FOOTPRINT_SIZES: readonly number[] = [
 
 function params({ full, scale }: ParamOptions): FootprintParams {
   const allocs = scaled(NAME, 'allocations', full ? 500_000 : QUICK_ALLOCS, scale);
-  const memoryBytes = Math.ceil(((full ? 60 * GIB : QUICK_MEMORY) * scale) / GIB) * GIB;
+  const memoryBytes = Math.ceil(((full ? 60 * GiB : QUICK_MEMORY) * scale) / GiB) * GiB;
   const largest = FOOTPRINT_SIZES[FOOTPRINT_SIZES.length - 1];
   if (allocs * largest > memoryBytes * 0.75) {
     throw new RangeError(
-      `${NAME}: ${allocs} allocations of ${largest} B do not fit in ${memoryBytes / GIB} GiB`,
+      `${NAME}: ${allocs} allocations of ${largest} B do not fit in ${memoryBytes / GiB} GiB`,
     );
   }
   return { allocs, memoryBytes };

@@ -9,6 +9,7 @@
 // allocations.
 
 import type { FrameAllocator } from '@unimem/core';
+import { formatBytes, GiB, PAGE_SIZE } from '@unimem/core';
 import {
   artifactAllocs,
   FRAME_BENCH_OPS,
@@ -22,7 +23,6 @@ import type {
   ParamOptions,
   SystemParts,
 } from '../api.js';
-import { FRAME_BYTES, formatBytes, GIB } from '../units.js';
 
 /** Memory of quick runs (before --scale). */
 export const QUICK_MEMORY_GIB = 8;
@@ -42,12 +42,12 @@ const FULL_CORES = [1, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64];
 
 function frameParams(name: string) {
   return ({ full, scale, order, cores, profile }: ParamOptions): FrameParams => {
-    const memoryGiB = (full ? profile.memoryBytes.value / GIB : QUICK_MEMORY_GIB) * scale;
-    const frames = Math.floor((memoryGiB * GIB) / FRAME_BYTES);
-    const memoryBytes = frames * FRAME_BYTES;
+    const memoryGiB = (full ? profile.memoryBytes.value / GiB : QUICK_MEMORY_GIB) * scale;
+    const frames = Math.floor((memoryGiB * GiB) / PAGE_SIZE);
+    const memoryBytes = frames * PAGE_SIZE;
     if (frames < MIN_FRAMES) {
       throw new RangeError(
-        `${name}: --scale ${scale} leaves ${formatBytes(memoryBytes)} of memory; frame benchmarks need at least ${formatBytes(MIN_FRAMES * FRAME_BYTES)}`,
+        `${name}: --scale ${scale} leaves ${formatBytes(memoryBytes)} of memory; frame benchmarks need at least ${formatBytes(MIN_FRAMES * PAGE_SIZE)}`,
       );
     }
     const maxCores = Math.max(...cores);

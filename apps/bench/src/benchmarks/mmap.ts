@@ -7,11 +7,10 @@
 // machine's counter totals (lock waits, transfers, IPIs) over each phase belong to it. --full:
 // g = 20,000 at 10 GiB (50 GiB with populate).
 
-import { errnoName, MapFlags, Prot } from '@unimem/core';
+import { errnoName, GiB, MapFlags, Prot } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
 import { TimedPart } from '../measure.js';
 import { presetCounters, presetOf, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
-import { GIB } from '../units.js';
 
 type MmapParams = { mapsPerCore: number; memoryBytes: number; populateMemoryBytes: number };
 
@@ -19,7 +18,7 @@ const NAME = 'mmap';
 const QUICK_MAPS = 600;
 // 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
 // trees, a contention the thesis' 60-124 GiB configurations do not have).
-const QUICK_MEMORY = 16 * GIB;
+const QUICK_MEMORY = 16 * GiB;
 const SIZES = [4096, 16384];
 const RW = Prot.READ | Prot.WRITE;
 const ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
@@ -46,12 +45,12 @@ function variantOf(variant: Variant | undefined): MmapVariant {
 
 function params({ full, scale, cores }: ParamOptions): MmapParams {
   const mapsPerCore = scaled(NAME, 'mappings per core', full ? 20_000 : QUICK_MAPS, scale);
-  const memoryBytes = Math.ceil(((full ? 10 * GIB : QUICK_MEMORY) * scale) / GIB) * GIB;
-  const populateMemoryBytes = Math.ceil(((full ? 50 * GIB : QUICK_MEMORY) * scale) / GIB) * GIB;
+  const memoryBytes = Math.ceil(((full ? 10 * GiB : QUICK_MEMORY) * scale) / GiB) * GiB;
+  const populateMemoryBytes = Math.ceil(((full ? 50 * GiB : QUICK_MEMORY) * scale) / GiB) * GiB;
   const populated = mapsPerCore * Math.max(...SIZES) * Math.max(...cores);
   if (populated > populateMemoryBytes * 0.75) {
     throw new RangeError(
-      `${NAME}: ${mapsPerCore} populated mappings per core on ${Math.max(...cores)} cores do not fit in ${populateMemoryBytes / GIB} GiB`,
+      `${NAME}: ${mapsPerCore} populated mappings per core on ${Math.max(...cores)} cores do not fit in ${populateMemoryBytes / GiB} GiB`,
     );
   }
   return { mapsPerCore, memoryBytes, populateMemoryBytes };

@@ -6,6 +6,7 @@
 // each core was charged between its own marks (Phase). Sizes 20, 100, 400 and 4096 bytes, one
 // figure each. The objects are not written. --full: g = 200,000 at 60 GiB.
 
+import { GiB } from '@unimem/core';
 import { waitUntil } from '@unimem/hw';
 import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
 import { Phase } from '../measure.js';
@@ -17,7 +18,6 @@ import {
   scaled,
   THESIS_CORES,
 } from '../micro.js';
-import { GIB } from '../units.js';
 
 type PipelineParams = { allocsPerCore: number; memoryBytes: number };
 
@@ -25,7 +25,7 @@ const NAME = 'pipeline';
 const QUICK_ALLOCS = 1000;
 // 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
 // trees, a contention the thesis' 60-124 GiB configurations do not have).
-const QUICK_MEMORY = 16 * GIB;
+const QUICK_MEMORY = 16 * GiB;
 const SIZES = [20, 100, 400, 4096];
 
 const label = (size: number) => `${size} B`;
@@ -38,11 +38,11 @@ function sizeOf(variant: Variant | undefined): number {
 
 function params({ full, scale, cores }: ParamOptions): PipelineParams {
   const allocsPerCore = scaled(NAME, 'allocations per core', full ? 200_000 : QUICK_ALLOCS, scale);
-  const memoryBytes = Math.ceil(((full ? 60 * GIB : QUICK_MEMORY) * scale) / GIB) * GIB;
+  const memoryBytes = Math.ceil(((full ? 60 * GiB : QUICK_MEMORY) * scale) / GiB) * GiB;
   const needed = allocsPerCore * Math.max(...SIZES) * Math.max(...cores);
   if (needed > memoryBytes * 0.9) {
     throw new RangeError(
-      `${NAME}: ${allocsPerCore} allocations of ${Math.max(...SIZES)} B on ${Math.max(...cores)} cores need more than ${memoryBytes / GIB} GiB`,
+      `${NAME}: ${allocsPerCore} allocations of ${Math.max(...SIZES)} B on ${Math.max(...cores)} cores need more than ${memoryBytes / GiB} GiB`,
     );
   }
   return { allocsPerCore, memoryBytes };

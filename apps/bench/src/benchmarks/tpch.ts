@@ -13,12 +13,12 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { GiB } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
 import { presetOf } from '../micro.js';
 import type { RecordedCpus } from '../replay/placement.js';
 import { type PhaseReplay, TraceReplay } from '../replay/replayer.js';
 import { type LoadedTrace, loadTrace } from '../replay/trace-file.js';
-import { GIB } from '../units.js';
 
 type TpchParams = {
   traceDir: string;
@@ -84,7 +84,7 @@ function params({ full, scale }: ParamOptions): TpchParams {
     sf: full ? largestCompleteSf(TRACE_ROOT) : 0.1,
     queries: (full ? ALL_QUERIES : QUICK_QUERIES).map(label).join(','),
     eventFraction: Math.min(1, scale),
-    memoryBytes: 4 * GIB,
+    memoryBytes: 4 * GiB,
   };
 }
 
