@@ -69,20 +69,24 @@ export class Bitfields {
    * (wrapping). Returns the frame, or -1 when no run is free.
    */
   claim(child: number, startRow: number, order: number): number {
+    if (order > 5) return this.claimWords(child, startRow, order);
     const first = this.base + child * BITFIELD_WORDS;
-    if (order <= 5) {
-      for (let i = 0; i < BITFIELD_WORDS; i++) {
-        const row = (startRow + i) & (BITFIELD_WORDS - 1);
-        const bit = this.claimInWord(first + row, order);
-        if (bit >= 0) return child * 512 + row * 32 + bit;
-      }
-      return -1;
+    for (let i = 0; i < BITFIELD_WORDS; i++) {
+      const row = (startRow + i) & (BITFIELD_WORDS - 1);
+      const bit = order === 0 ? this.claimBit(first + row) : this.claimInWord(first + row, order);
+      if (bit >= 0) return child * 512 + row * 32 + bit;
     }
+    return -1;
+  }
+
+  /** claim for orders 6..8: whole words from `startRow` rounded down to the block's span. */
+  private claimWords(child: number, startRow: number, order: number): number {
+    const first = this.base + child * BITFIELD_WORDS;
     const span = 1 << (order - 5);
     const start = startRow & ~(span - 1);
     for (let i = 0; i < BITFIELD_WORDS; i += span) {
       const row = (start + i) & (BITFIELD_WORDS - 1);
-      if (this.claimWords(first + row, span)) return child * 512 + row * 32;
+      if (this.claimSpan(first + row, span)) return child * 512 + row * 32;
     }
     return -1;
   }
@@ -90,7 +94,7 @@ export class Bitfields {
   /** Claims exactly the block at `frame`; false (nothing changed) if any bit is taken. */
   claimAt(frame: number, order: number): boolean {
     const index = this.base + (frame >>> 5);
-    if (order > 5) return this.claimWords(index, 1 << (order - 5));
+    if (order > 5) return this.claimSpan(index, 1 << (order - 5));
     const mask = runMask(order, frame & 31);
     let fresh = index !== this.lastIndex;
     let word = fresh ? this.words.load(index) : this.lastValue;
@@ -111,7 +115,6 @@ export class Bitfields {
   /** Releases the block at `frame`; false (nothing changed) unless every bit was allocated. */
   release(frame: number, order: number): boolean {
     const index = this.base + (frame >>> 5);
-    if (order > 5) return this.releaseWords(index, 1 << (order - 5));
     if (order === 0) {
       // One frame: a fetch-and clears its bit and tells whether it was set; if it was not, the
       // word is unchanged (and-ing a clear bit), so a bad free changes nothing. Unlike a CAS it
@@ -121,20 +124,14 @@ export class Bitfields {
       this.wrote(index, old & ~bit);
       return (old & bit) !== 0;
     }
-    const mask = runMask(order, frame & 31);
-    // The first CAS, on the guess, is peeled off the loop so that callers inline only it.
-    if (index !== this.lastIndex)
-      return this.releaseFrom(index, mask, this.words.load(index), true);
-    const word = this.lastValue;
-    if ((word & mask) !== mask) return this.releaseFrom(index, mask, word, false);
-    const found = this.words.cas(index, word, word & ~mask);
-    if (found !== word) return this.releaseFrom(index, mask, found, true);
-    this.lastValue = word & ~mask;
-    return true;
+    if (order > 5) return this.releaseWords(index, 1 << (order - 5));
+    return this.releaseRun(index, runMask(order, frame & 31));
   }
 
-  /** The CAS loop of `release`, from `word` (`fresh`: read from the buffer, not a guess). */
-  private releaseFrom(index: number, mask: number, word: number, fresh: boolean): boolean {
+  /** CAS loop: clears the bits of `mask` in one word if all of them are set. */
+  private releaseRun(index: number, mask: number): boolean {
+    let fresh = index !== this.lastIndex;
+    let word = fresh ? this.words.load(index) : this.lastValue;
     for (;;) {
       if ((word & mask) !== mask) {
         if (fresh) return false;
@@ -208,25 +205,10 @@ export class Bitfields {
     return true;
   }
 
-  /** One CAS loop claiming the lowest free aligned run in a word; returns its bit or -1. */
+  /** CAS loop claiming the lowest free aligned run of `order` (1..5) in a word: its bit or -1. */
   private claimInWord(index: number, order: number): number {
-    if (order === 0) return this.claimBit(index);
-    if (index !== this.lastIndex)
-      return this.claimInWordFrom(index, order, this.words.load(index), true);
-    // The first CAS, on the guess, is peeled off the loop so that callers inline only it.
-    const word = this.lastValue;
-    const runs = freeRuns(word, order);
-    if (runs === 0) return this.claimInWordFrom(index, order, word, false);
-    const bit = lowestBit(runs);
-    const next = word | runMask(order, bit);
-    const found = this.words.cas(index, word, next);
-    if (found !== word) return this.claimInWordFrom(index, order, found, true);
-    this.lastValue = next;
-    return bit;
-  }
-
-  /** The CAS loop of `claimInWord`, from `word` (`fresh`: read from the buffer, not a guess). */
-  private claimInWordFrom(index: number, order: number, word: number, fresh: boolean): number {
+    let fresh = index !== this.lastIndex;
+    let word = fresh ? this.words.load(index) : this.lastValue;
     for (;;) {
       const runs = freeRuns(word, order);
       if (runs === 0) {
@@ -254,21 +236,21 @@ export class Bitfields {
    * the buffer has no free bit.
    */
   private claimBit(index: number): number {
-    let fresh = index !== this.lastIndex;
-    let word = fresh ? this.words.load(index) : this.lastValue;
+    let guess = index === this.lastIndex;
+    let word = guess ? this.lastValue : this.words.load(index);
     for (;;) {
-      if (word === -1) {
-        if (fresh) return -1;
+      if (word !== -1) {
+        const bit = lowestBit(~word);
+        const old = this.words.or(index, 1 << bit);
+        this.wrote(index, old | (1 << bit));
+        if ((old & (1 << bit)) === 0) return bit;
+        word = old | (1 << bit);
+      } else if (guess) {
         word = this.words.load(index);
-        fresh = true;
-        continue;
+      } else {
+        return -1;
       }
-      const bit = lowestBit(~word);
-      const old = this.words.or(index, 1 << bit);
-      this.wrote(index, old | (1 << bit));
-      if ((old & (1 << bit)) === 0) return bit;
-      word = old | (1 << bit);
-      fresh = true;
+      guess = false;
     }
   }
 
@@ -280,7 +262,7 @@ export class Bitfields {
   }
 
   /** Claims `span` whole words 0 -> ~0, rolling back the earlier ones if one is taken. */
-  private claimWords(index: number, span: number): boolean {
+  private claimSpan(index: number, span: number): boolean {
     for (let i = 0; i < span; i++) if (this.words.load(index + i) !== 0) return false;
     for (let i = 0; i < span; i++) {
       if (this.words.cas(index + i, 0, -1) !== 0) {

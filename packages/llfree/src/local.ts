@@ -26,7 +26,8 @@
 // Each view also keeps a private copy of the reservation words it last saw: CAS loops start
 // from that guess instead of a load (a core's own reservation is normally changed only by
 // itself, so the guess is right and a get costs one atomic here instead of two). Decisions to
-// give up are only taken on values read from the buffer.
+// give up are only taken on values read from the buffer, except `increment`'s "not this tree",
+// which is sound on the guess (see there) and saves a load per free into another tree.
 
 import type { AtomicWords } from '@unimem/hw';
 import { Local } from './entries.js';
@@ -70,35 +71,27 @@ export class Locals {
   }
 
   /**
-   * Takes `size` frames from the reservation; returns its tree, or -1 if too few. The first
-   * iteration of the CAS loop (on the guess) is peeled off so that callers inline only it.
+   * CAS loop: takes `size` frames from the reservation; returns its tree, or -1 if too few.
+   * Starts from the guess; "too few" is only decided on a value read from the buffer.
    */
   decrement(slot: number, size: number): number {
-    const local = this.seen[slot - this.base];
-    if (!Local.present(local) || Local.free(local) < size)
-      return this.decrementFrom(slot, size, local, false);
-    const found = this.words.cas(slot, local, (local - size) | 0);
-    if (found !== local) return this.decrementFrom(slot, size, this.see(slot, found), true);
-    this.seen[slot - this.base] = (local - size) | 0;
-    return Local.tree(local);
-  }
-
-  /** The CAS loop of `decrement`, from `local` (`fresh`: read from the buffer, not a guess). */
-  private decrementFrom(slot: number, size: number, local: number, fresh: boolean): number {
+    let guess = true;
+    let local = this.seen[slot - this.base];
     for (;;) {
-      if (!Local.present(local) || Local.free(local) < size) {
-        if (fresh) return -1;
+      if (Local.present(local) && Local.free(local) >= size) {
+        const next = (local - size) | 0;
+        const found = this.words.cas(slot, local, next);
+        if (found === local) {
+          this.seen[slot - this.base] = next;
+          return Local.tree(local);
+        }
+        local = this.see(slot, found);
+      } else if (guess) {
         local = this.load(slot);
-        fresh = true;
-        continue;
+      } else {
+        return -1;
       }
-      const found = this.words.cas(slot, local, (local - size) | 0);
-      if (found === local) {
-        this.seen[slot - this.base] = (local - size) | 0;
-        return Local.tree(local);
-      }
-      local = this.see(slot, found);
-      fresh = true;
+      guess = false;
     }
   }
 
@@ -130,38 +123,25 @@ export class Locals {
     }
   }
 
-  /** Adds `size` frames if the reservation is of `tree`; false otherwise (peeled as above). */
+  /**
+   * CAS loop: adds `size` frames if the reservation is of `tree`; false otherwise. Unlike the
+   * other decisions, "not of `tree`" may be taken on the guess, without a load: only this
+   * core's own thread ever puts a tree into its slot (others only change its count or empty
+   * it), so a guess naming another tree (or none) means the slot does not hold `tree` either,
+   * unless the core number is misused by two views; and even then the caller's fallback, the
+   * tree's counter, is always a correct place for a free (trees.ts), reserved tree or not.
+   */
   increment(slot: number, tree: number, size: number): boolean {
-    const local = this.seen[slot - this.base];
-    if (Local.tree(local) !== tree) return this.incrementFrom(slot, tree, size, local, false);
-    const found = this.words.cas(slot, local, (local + size) | 0);
-    if (found !== local) return this.incrementFrom(slot, tree, size, this.see(slot, found), true);
-    this.seen[slot - this.base] = (local + size) | 0;
-    return true;
-  }
-
-  /** The CAS loop of `increment`, from `local` (`fresh`: read from the buffer, not a guess). */
-  private incrementFrom(
-    slot: number,
-    tree: number,
-    size: number,
-    local: number,
-    fresh: boolean,
-  ): boolean {
+    let local = this.seen[slot - this.base];
     for (;;) {
-      if (Local.tree(local) !== tree) {
-        if (fresh) return false;
-        local = this.load(slot);
-        fresh = true;
-        continue;
-      }
-      const found = this.words.cas(slot, local, (local + size) | 0);
+      if (Local.tree(local) !== tree) return false;
+      const next = (local + size) | 0;
+      const found = this.words.cas(slot, local, next);
       if (found === local) {
-        this.seen[slot - this.base] = (local + size) | 0;
+        this.seen[slot - this.base] = next;
         return true;
       }
       local = this.see(slot, found);
-      fresh = true;
     }
   }
 

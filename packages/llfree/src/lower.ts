@@ -102,8 +102,7 @@ export class Lower {
       const next = Pair.withChild(pair, shift, Child.FULL);
       const found = this.words.cas(index, pair, next);
       if (found === pair) {
-        this.lastIndex = index;
-        this.lastValue = next;
+        this.wrote(index, next);
         return Ok;
       }
       pair = found;
@@ -229,59 +228,36 @@ export class Lower {
       }
       const next = Pair.withChild(pair, shift, Child.HUGE);
       const found = this.words.cas(index, pair, next);
-      if (found === pair) {
-        this.lastIndex = index;
-        this.lastValue = next;
-        return true;
-      }
+      if (found === pair) return this.wrote(index, next);
       pair = found;
       fresh = true;
     }
   }
 
   /**
-   * Takes `size` from the child's counter if it has that many (huge children have 0). The first
-   * CAS, on the guess, is peeled off the loop so that callers inline only it.
+   * CAS loop: takes `size` from the child's counter if it has that many (huge children have 0).
+   * Starts from the value this thread last wrote to the pair if it is that pair (bulk and repeat
+   * work stay in one child), else from a load; "too few" is only decided on a value read from
+   * the buffer. One loop rather than a peeled first iteration: it is less bytecode, so V8 inlines
+   * it (and more of the path around it) into the callers.
    */
   private decrement(child: number, size: number): boolean {
     const index = this.children + (child >>> 1);
     const shift = Pair.shift(child);
-    if (index !== this.lastIndex)
-      return this.decrementFrom(index, shift, size, this.words.load(index), true);
-    const pair = this.lastValue;
-    if (Child.free(Pair.child(pair, shift)) < size)
-      return this.decrementFrom(index, shift, size, pair, false);
-    const next = (pair - (size << shift)) | 0;
-    const found = this.words.cas(index, pair, next);
-    if (found !== pair) return this.decrementFrom(index, shift, size, found, true);
-    this.lastValue = next;
-    return true;
-  }
-
-  /** The CAS loop of `decrement`, from `pair` (`fresh`: read from the buffer, not a guess). */
-  private decrementFrom(
-    index: number,
-    shift: number,
-    size: number,
-    pair: number,
-    fresh: boolean,
-  ): boolean {
+    let guess = index === this.lastIndex;
+    let pair = guess ? this.lastValue : this.words.load(index);
     for (;;) {
-      if (Child.free(Pair.child(pair, shift)) < size) {
-        if (fresh) return false;
+      if (Child.free(Pair.child(pair, shift)) >= size) {
+        const next = (pair - (size << shift)) | 0;
+        const found = this.words.cas(index, pair, next);
+        if (found === pair) return this.wrote(index, next);
+        pair = found;
+      } else if (guess) {
         pair = this.words.load(index);
-        fresh = true;
-        continue;
+      } else {
+        return false;
       }
-      const next = (pair - (size << shift)) | 0;
-      const found = this.words.cas(index, pair, next);
-      if (found === pair) {
-        this.lastIndex = index;
-        this.lastValue = next;
-        return true;
-      }
-      pair = found;
-      fresh = true;
+      guess = false;
     }
   }
 
@@ -292,8 +268,14 @@ export class Lower {
   private increment(child: number, size: number): void {
     const index = this.children + (child >>> 1);
     const delta = size << Pair.shift(child);
+    this.wrote(index, (this.words.add(index, delta) + delta) | 0);
+  }
+
+  /** Remembers the value this thread wrote to a pair word: the next CAS's guess there. */
+  private wrote(index: number, value: number): true {
     this.lastIndex = index;
-    this.lastValue = (this.words.add(index, delta) + delta) | 0;
+    this.lastValue = value;
+    return true;
   }
 
   /**

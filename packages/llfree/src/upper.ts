@@ -58,34 +58,15 @@ export class Upper {
   /** Allocates 2^order frames for `core` (arguments already checked); frame or Memory. */
   get(core: number, order: number): number {
     const slot = this.locals.slot(core, this.kindOf(order));
-    // The common case, peeled off getInner so that callers inline only it: the reservation has
-    // the frames and its tree an aligned run.
-    const tree = this.locals.decrement(slot, 1 << order);
-    if (tree >= 0 && tree < this.treeCount) {
-      const hint = this.locals.hint(slot);
-      const frame = this.lower.get(
-        tree,
-        hint >>> TREE_SHIFT === tree ? hint : tree * TREE_FRAMES,
-        order,
-      );
-      if (frame >= 0) {
-        if (frame >>> 5 !== hint >>> 5)
-          this.locals.setHint(slot, order < 9 ? frame : frame + (1 << order));
-        return frame;
-      }
-    }
-    return this.getSlow(core, slot, order, tree);
+    const result = this.getInner(core, slot, order);
+    return result >= 0 ? result : this.retry(core, slot, order, result);
   }
 
   /**
-   * The rest of the first attempt of `get` (tree: what the reservation gave, -1 for nothing),
-   * then up to RETRIES attempts in all, then stealing.
+   * After a first attempt that gave `result` (an error): up to RETRIES attempts in all while
+   * they report a race, then stealing.
    */
-  private getSlow(core: number, slot: number, order: number, tree: number): number {
-    let result: number;
-    if (tree < 0) result = this.refill(core, slot, order);
-    else if (tree >= this.treeCount) return AllocError.Corruption;
-    else result = this.fragmented(core, slot, order, tree);
+  private retry(core: number, slot: number, order: number, result: number): number {
     for (let i = 1; i < RETRIES && result === AllocError.Retry; i++) {
       result = this.getInner(core, slot, order);
     }
@@ -144,7 +125,11 @@ export class Upper {
     return this.kinds === 2 && order >= 9 ? KIND_HUGE : KIND_SMALL;
   }
 
-  /** One attempt: the reservation, else sync, else a new reservation. Frame, Retry or Memory. */
+  /**
+   * One attempt: the reservation, else sync, else a new reservation. Frame, Retry, Memory or
+   * Corruption. Its common case (the reservation has the frames and its tree an aligned run)
+   * is a short path that V8 inlines into `get`; everything else is out of line.
+   */
   private getInner(core: number, slot: number, order: number): number {
     const tree = this.locals.decrement(slot, 1 << order);
     if (tree < 0) return this.refill(core, slot, order);
@@ -152,12 +137,14 @@ export class Upper {
     // recover() repairs it; using it would touch words outside the tree region.
     if (tree >= this.treeCount) return AllocError.Corruption;
     const hint = this.locals.hint(slot);
-    const start = hint >>> TREE_SHIFT === tree ? hint : tree * TREE_FRAMES;
-    const frame = this.lower.get(tree, start, order);
+    const frame = this.lower.get(
+      tree,
+      hint >>> TREE_SHIFT === tree ? hint : tree * TREE_FRAMES,
+      order,
+    );
     if (frame < 0) return this.fragmented(core, slot, order, tree);
     // Small orders continue in the frame's row; huge ones at the next child.
-    if (frame >>> 5 !== hint >>> 5)
-      this.locals.setHint(slot, order < 9 ? frame : frame + (1 << order));
+    this.locals.setHint(slot, order < 9 ? frame : frame + (1 << order));
     return frame;
   }
 
