@@ -6,7 +6,9 @@
 // scaling against the machine's ceiling (the cas chunks of the same rounds, on private lines),
 // then metadata size and init time. Run: pnpm --filter @unimem/llfree bench.
 // Every figure is the least disturbed round (minimum time, maximum throughput) after a warm-up,
-// of medians over chunks; the paper's whole-round totals are printed too.
+// of medians over chunks; the paper's whole-round totals are printed too. The configurations
+// (main thread, 1 and 2 workers, the baseline) alternate round by round, so that all of them
+// are measured in the same stretches of this machine's changing load.
 
 import { Worker } from 'node:worker_threads';
 import { LLFree } from '../src/index.js';
@@ -108,41 +110,57 @@ interface Figure {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
-async function measure(
-  run: (bench: Bench, order: number) => Promise<Sample[]>,
-  bench: Bench,
-  order: number,
-): Promise<Figure> {
+type Run = (bench: Bench, order: number) => Promise<Sample[]>;
+
+/**
+ * Measures `bench` at `order` in every configuration (`runs`), round by round: round r of every
+ * configuration runs before round r + 1 of any, and which goes first rotates. Load on this
+ * machine comes and goes over seconds, so measuring one configuration after another gave the
+ * main thread and the workers different machines (up to 20 % apart); interleaved, every
+ * configuration's least disturbed round comes from the same stretches of time.
+ */
+async function measureAll(runs: Run[], bench: Bench, order: number): Promise<Figure[]> {
   const allocs = allocsFor(order);
   const warm = Math.max(1, Math.ceil(WARM_OPS / allocs));
   const rounds = Math.max(MIN_ROUNDS, Math.ceil(MEASURED_OPS / allocs));
-  const figure: Figure = { ns: {}, cas: {}, total: {}, throughput: {}, ratio: {} };
-  const perRound: Record<string, number[]> = {};
-  const push = (key: string, value: number) => {
-    perRound[key] ??= [];
-    perRound[key].push(value);
-  };
+  const perRound = runs.map(() => new Map<string, number[]>());
   for (let round = 0; round < warm + rounds; round++) {
-    const samples = await run(bench, order);
-    if (samples.some((s) => s.failed > 0)) throw new Error(`${bench} ${order}: operation failed`);
-    if (round < warm) continue;
-    const mean = (key: string) => samples.reduce((a, s) => a + s[key], 0) / samples.length;
-    const perSecond = (key: string) => samples.reduce((a, s) => a + 1e9 / s[key], 0);
-    for (const metric of METRICS[bench]) {
-      push(`ns ${metric}`, mean(`${metric}:ns`));
-      push(`cas ${metric}`, mean(`${metric}:cas`));
-      push(`ratio ${metric}`, median(samples.map((s) => s[`${metric}:ratio`])));
-      push(`throughput ${metric}`, perSecond(`${metric}:ns`));
-      push(`throughput ${metric}:cas`, perSecond(`${metric}:cas`));
-      figure.total[metric] = Math.min(
-        figure.total[metric] ?? Number.POSITIVE_INFINITY,
-        mean(metric) / allocs,
-      );
+    for (let i = 0; i < runs.length; i++) {
+      const config = (round + i) % runs.length;
+      const samples = await runs[config](bench, order);
+      if (samples.some((s) => s.failed > 0)) throw new Error(`${bench} ${order}: operation failed`);
+      if (round >= warm) record(perRound[config], samples, bench, allocs);
     }
   }
-  // The least disturbed round: load on this machine (other processes, the other core's
-  // sibling work) only ever makes a round slower, and shifts op and cas differently.
-  for (const [key, values] of Object.entries(perRound)) {
+  return perRound.map(leastDisturbed);
+}
+
+/** Adds one round's figures (see Figure) to the per-round lists of one configuration. */
+function record(perRound: Map<string, number[]>, samples: Sample[], bench: Bench, allocs: number) {
+  const push = (key: string, value: number) => {
+    const values = perRound.get(key) ?? [];
+    values.push(value);
+    perRound.set(key, values);
+  };
+  const mean = (key: string) => samples.reduce((a, s) => a + s[key], 0) / samples.length;
+  const perSecond = (key: string) => samples.reduce((a, s) => a + 1e9 / s[key], 0);
+  for (const metric of METRICS[bench]) {
+    push(`ns ${metric}`, mean(`${metric}:ns`));
+    push(`cas ${metric}`, mean(`${metric}:cas`));
+    push(`ratio ${metric}`, median(samples.map((s) => s[`${metric}:ratio`])));
+    push(`throughput ${metric}`, perSecond(`${metric}:ns`));
+    push(`throughput ${metric}:cas`, perSecond(`${metric}:cas`));
+    push(`total ${metric}`, mean(metric) / allocs);
+  }
+}
+
+/**
+ * The least disturbed round of each figure: load on this machine (other processes, the other
+ * core's sibling work) only ever makes a round slower, and shifts op and cas differently.
+ */
+function leastDisturbed(perRound: Map<string, number[]>): Figure {
+  const figure: Figure = { ns: {}, cas: {}, total: {}, throughput: {}, ratio: {} };
+  for (const [key, values] of perRound) {
     const [field, metric] = key.split(' ') as [keyof Figure, string];
     figure[field][metric] = field === 'throughput' ? Math.max(...values) : Math.min(...values);
   }
@@ -179,17 +197,22 @@ async function main(): Promise<void> {
   );
   const figures = new Map<string, Figure>();
   const key = (config: Config, bench: Bench, order: number) => `${config}|${bench}|${order}`;
-  for (const config of CONFIGS) {
-    const [kind, threads] = config === 'main' ? ['llfree', 1] : config.split(' ');
-    const pool = config === 'main' ? undefined : new Pool(kind as Kind, Number(threads));
-    const run = pool ? pool.run.bind(pool) : runMain;
-    for (const order of ORDERS) {
-      for (const bench of BENCHES) {
-        figures.set(key(config, bench, order), await measure(run, bench, order));
-      }
+  // Every configuration's threads exist for the whole run (idle ones wait for a message), so
+  // that the rounds of all configurations can alternate.
+  const pools = CONFIGS.map((config) => {
+    if (config === 'main') return undefined;
+    const [kind, threads] = config.split(' ');
+    return new Pool(kind as Kind, Number(threads));
+  });
+  const runs: Run[] = pools.map((pool) => (pool ? pool.run.bind(pool) : runMain));
+  for (const order of ORDERS) {
+    for (const bench of BENCHES) {
+      const measured = await measureAll(runs, bench, order);
+      for (const [i, config] of CONFIGS.entries())
+        figures.set(key(config, bench, order), measured[i]);
     }
-    await pool?.close();
   }
+  await Promise.all(pools.map((pool) => pool?.close()));
 
   console.log(
     '\nns per operation per thread, median of 1024-operation chunks (main = main thread; N = worker threads; "cas": one cas in the paired chunks):',

@@ -204,7 +204,7 @@ export function rand(
 }
 
 /** Fisher-Yates with xorshift32: the same permutation every run. */
-function shuffle(values: Int32Array): void {
+export function shuffle(values: Int32Array): void {
   let state = 0x9e3779b9;
   for (let i = values.length - 1; i > 0; i--) {
     state ^= state << 13;
