@@ -6,10 +6,10 @@
 //     arenas (thesis) vs one shared arena, with the bin and extent locks' wait per pair. This is
 //     where the model's costs are; host time only says how fast the model runs.
 
+import { TestMemory } from '@unimem/core/testing';
 import { Machine } from '@unimem/hw';
 import { Bench } from 'tinybench';
 import { Jemalloc, type JemallocOptions } from '../src/index.js';
-import { TestMemory } from '../test/helpers.js';
 import { BumpFreeList } from './baseline.js';
 
 const BATCH = 256;

@@ -1,9 +1,8 @@
 // The Malloc conformance suite over the test double (with its small-address-space exhaustion
 // test), in several configurations, and over kernel-api's UnikernelMemory on a simulated machine.
 
-import { mallocSuite } from '@unimem/core/testing';
+import { mallocSuite, TestMemory } from '@unimem/core/testing';
 import { Jemalloc } from '../src/index.js';
-import { TestMemory } from './helpers.js';
 import { unikernel } from './unikernel.js';
 
 mallocSuite(

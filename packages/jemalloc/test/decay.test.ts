@@ -4,9 +4,9 @@
 // first; decay 0 purges on every free, -1 never.
 
 import { Advice, PAGE_SIZE } from '@unimem/core';
+import { TestMemory } from '@unimem/core/testing';
 import { describe, expect, it } from 'vitest';
 import { H_STEPS, Jemalloc, type JemallocOptions, SMOOTHSTEP_NSTEPS } from '../src/index.js';
-import { TestMemory } from './helpers.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

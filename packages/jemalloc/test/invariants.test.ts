@@ -5,13 +5,13 @@
 // address space is accounted for by extents and base blocks.
 
 import { PAGE_SIZE } from '@unimem/core';
+import { TestMemory } from '@unimem/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Arena } from '../src/arena.js';
 import type { Context } from '../src/context.js';
 import { ExtentState } from '../src/extent.js';
 import { Jemalloc, type JemallocOptions } from '../src/index.js';
-import { TestMemory } from './helpers.js';
 
 const KiB = 1024;
 

@@ -3,9 +3,9 @@
 // cache, and bad options.
 
 import { type Lock, PAGE_SIZE } from '@unimem/core';
+import { TestMemory } from '@unimem/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Jemalloc, type JemallocOptions, type JemallocStats } from '../src/index.js';
-import { TestMemory } from './helpers.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -3,10 +3,10 @@
 // deterministic, and the same allocator runs over kernel-api's unikernel memory.
 
 import { Advice } from '@unimem/core';
+import { TestMemory } from '@unimem/core/testing';
 import { Machine } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
 import { Jemalloc, type JemallocOptions } from '../src/index.js';
-import { TestMemory } from './helpers.js';
 import { unikernel } from './unikernel.js';
 
 const CORES = 4;

@@ -24,6 +24,7 @@ import {
   mulberry32,
   Ok,
 } from '../index.js';
+import { MappedRegions } from './mapped-regions.js';
 
 export interface MallocSuiteContext {
   cores: number;
@@ -60,7 +61,7 @@ class Observer implements MemorySystem {
   readonly name: string;
   readonly cores: number;
   mmapBytes = 0;
-  private regions: Array<[number, number]> = [];
+  private readonly mapped = new MappedRegions();
 
   constructor(readonly inner: MemorySystem) {
     this.name = inner.name;
@@ -74,8 +75,7 @@ class Observer implements MemorySystem {
   mmap(core: number, length: number, prot: number, flags: number, addr?: number): AddressResult {
     const result = this.inner.mmap(core, length, prot, flags, addr);
     if (result >= 0) {
-      this.regions.push([result, result + Math.ceil(length / 4096) * 4096]);
-      this.regions.sort((a, b) => a[0] - b[0]);
+      this.mapped.map(result, result + Math.ceil(length / 4096) * 4096);
       this.mmapBytes += length;
     }
     return result;
@@ -84,7 +84,7 @@ class Observer implements MemorySystem {
   munmap(core: number, addr: number, length: number): ErrnoStatus {
     const result = this.inner.munmap(core, addr, length);
     if (result === Ok) {
-      this.regions = subtractRange(this.regions, addr, addr + length);
+      this.mapped.unmap(addr, addr + length);
       this.mmapBytes -= length;
     }
     return result;
@@ -110,15 +110,7 @@ class Observer implements MemorySystem {
   }
 
   isMapped(addr: number, length: number): boolean {
-    let at = addr;
-    const end = addr + length;
-    for (const [s, e] of this.regions) {
-      if (e <= at) continue;
-      if (s > at) return false;
-      at = e;
-      if (at >= end) return true;
-    }
-    return at >= end;
+    return this.mapped.covers(addr, length);
   }
 }
 
@@ -370,21 +362,4 @@ export function mallocSuite(
       });
     }
   });
-}
-
-/** `regions` ([start, end) pairs) with [start, end) cut out, splitting regions it falls inside. */
-export function subtractRange(
-  regions: ReadonlyArray<[number, number]>,
-  start: number,
-  end: number,
-): Array<[number, number]> {
-  const next: Array<[number, number]> = [];
-  for (const [s, e] of regions) {
-    if (e <= start || end <= s) next.push([s, e]);
-    else {
-      if (s < start) next.push([s, start]);
-      if (end < e) next.push([end, e]);
-    }
-  }
-  return next;
 }

@@ -1,19 +1,14 @@
-// A tiny MemorySystem test double: mmap is a bump allocator of address space (2 MiB-aligned for
-// mappings of 2 MiB or more, as find_hole and kernel-api do, unless hugeAlign is off), munmap
-// and madvise are bookkeeping, touch checks that the address is mapped and marks its page
-// resident; DONTNEED drops residency. Every call is counted, madvise per advice.
+// A tiny MemorySystem test double for user-level allocators (the Malloc suite's example uses it):
+// mmap is a bump allocator of address space (2 MiB-aligned for mappings of 2 MiB or more, as
+// find_hole and kernel-api do, unless hugeAlign is off), munmap and madvise are bookkeeping, touch
+// checks that the address is mapped and marks its page resident; DONTNEED drops residency. Every
+// call is counted, madvise per advice. Invariant: a page is resident only while it is mapped.
 
-import {
-  type AddressResult,
-  Advice,
-  Errno,
-  type ErrnoStatus,
-  type MemoryStats,
-  type MemorySystem,
-  Ok,
-  PAGE_SIZE,
-} from '@unimem/core';
-import { subtractRange } from '@unimem/core/testing';
+import { type AddressResult, Advice, type MemoryStats, type MemorySystem } from '../api.js';
+import { isCoreIndex, isPageSize } from '../checks.js';
+import { Errno, type ErrnoStatus, Ok } from '../errors.js';
+import { HUGE_SIZE, PAGE_SIZE } from '../units.js';
+import { MappedRegions } from './mapped-regions.js';
 
 export interface TestMemoryOptions {
   cores?: number;
@@ -31,8 +26,6 @@ export interface AdviceCall {
   advice: number;
 }
 
-const HUGE = 2 * 1024 * 1024;
-
 export class TestMemory implements MemorySystem {
   readonly name = 'test-memory';
   readonly cores: number;
@@ -41,8 +34,8 @@ export class TestMemory implements MemorySystem {
   readonly mmapLengths: number[] = [];
   /** Every madvise, in order. */
   readonly advice: AdviceCall[] = [];
-  /** Mapped regions, sorted and disjoint: [start, end). */
-  regions: Array<[number, number]> = [];
+  /** Mapped regions. */
+  readonly mapped = new MappedRegions();
   readonly resident = new Set<number>();
   private next: number;
   private readonly limit: number;
@@ -55,42 +48,42 @@ export class TestMemory implements MemorySystem {
     this.hugeAlign = options.hugeAlign ?? true;
   }
 
+  /** Mapped regions, sorted and disjoint: [start, end). */
+  get regions(): ReadonlyArray<[number, number]> {
+    return this.mapped.list;
+  }
+
   boot(): void {}
 
   mmap(core: number, length: number, _prot: number, _flags: number): AddressResult {
-    if (!this.validCore(core) || !validLength(length)) return Errno.EINVAL;
-    const align = this.hugeAlign && length >= HUGE ? HUGE : PAGE_SIZE;
+    if (!isCoreIndex(core, this.cores) || !isPageSize(length)) return Errno.EINVAL;
+    const align = this.hugeAlign && length >= HUGE_SIZE ? HUGE_SIZE : PAGE_SIZE;
     const start = Math.ceil(this.next / align) * align;
     if (start + length > this.limit) return Errno.ENOMEM;
     this.next = start + length;
-    this.regions.push([start, start + length]);
-    this.regions.sort((a, b) => a[0] - b[0]);
+    this.mapped.map(start, start + length);
     this.calls.mmap++;
     this.mmapLengths.push(length);
     return start;
   }
 
   munmap(core: number, addr: number, length: number): ErrnoStatus {
-    if (!this.validCore(core) || !validLength(length) || addr % PAGE_SIZE !== 0) {
-      return Errno.EINVAL;
-    }
+    if (!this.validRange(core, addr, length)) return Errno.EINVAL;
     const end = addr + length;
-    this.regions = subtractRange(this.regions, addr, end);
+    this.mapped.unmap(addr, end);
     for (let page = addr; page < end; page += PAGE_SIZE) this.resident.delete(page);
     this.calls.munmap++;
     return Ok;
   }
 
   mprotect(core: number, addr: number, length: number): ErrnoStatus {
-    if (!this.validCore(core)) return Errno.EINVAL;
-    return this.isMapped(addr, length) ? Ok : Errno.ENOMEM;
+    if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
+    return this.mapped.covers(addr, length) ? Ok : Errno.ENOMEM;
   }
 
   madvise(core: number, addr: number, length: number, advice: number): ErrnoStatus {
-    if (!this.validCore(core) || !validLength(length) || addr % PAGE_SIZE !== 0) {
-      return Errno.EINVAL;
-    }
-    if (!this.isMapped(addr, length)) return Errno.ENOMEM;
+    if (!this.validRange(core, addr, length)) return Errno.EINVAL;
+    if (!this.mapped.covers(addr, length)) return Errno.ENOMEM;
     this.calls.madvise++;
     this.advice.push({ addr, length, advice });
     if (advice === Advice.DONTNEED) {
@@ -103,22 +96,20 @@ export class TestMemory implements MemorySystem {
   }
 
   touch(core: number, addr: number, _write: boolean): ErrnoStatus {
-    if (!this.validCore(core)) return Errno.EINVAL;
-    if (!this.isMapped(addr, 1)) return Errno.EFAULT;
+    if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
+    if (!this.mapped.covers(addr, 1)) return Errno.EFAULT;
     this.calls.touch++;
     this.resident.add(Math.floor(addr / PAGE_SIZE) * PAGE_SIZE);
     return Ok;
   }
 
   stats(): MemoryStats {
-    let mapped = 0;
-    for (const [s, e] of this.regions) mapped += e - s;
     return {
       freePhysBytes: 0,
       totalPhysBytes: 0,
       pageTableBytes: 0,
       metadataBytes: 0,
-      mappedBytes: mapped,
+      mappedBytes: this.mapped.bytes(),
     };
   }
 
@@ -129,22 +120,10 @@ export class TestMemory implements MemorySystem {
 
   /** True when [addr, addr + length) lies inside mapped regions. */
   isMapped(addr: number, length: number): boolean {
-    let at = addr;
-    const end = addr + length;
-    for (const [s, e] of this.regions) {
-      if (e <= at) continue;
-      if (s > at) return false;
-      at = e;
-      if (at >= end) return true;
-    }
-    return at >= end;
+    return this.mapped.covers(addr, length);
   }
 
-  private validCore(core: number): boolean {
-    return Number.isInteger(core) && core >= 0 && core < this.cores;
+  private validRange(core: number, addr: number, length: number): boolean {
+    return isCoreIndex(core, this.cores) && isPageSize(length) && addr % PAGE_SIZE === 0;
   }
-}
-
-function validLength(length: number): boolean {
-  return Number.isSafeInteger(length) && length > 0 && length % PAGE_SIZE === 0;
 }
