@@ -21,6 +21,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_TOP_PAD,
   GlibcMalloc,
+  type GlibcStats,
   HEAP_HEADER_BYTES,
   HEAP_MAX_BYTES,
 } from '../src/glibc/index.js';
@@ -218,6 +219,22 @@ const OP: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('free' as const), core: fc.nat(3), pick: fc.nat() }),
 );
 
+type Counter = keyof GlibcStats;
+const MALLOC_PATHS: [Counter, string][] = [
+  ['tcacheHits', 'tcache'],
+  ['mmapChunks', 'mmap'],
+];
+const FREE_PATHS: [Counter, string][] = [
+  ['munmapChunks', 'munmap'],
+  ['tcachePuts', 'tcache'],
+  ['fastbinFrees', 'fastbin'],
+];
+
+/** The path a call took: the first counter of `paths` it moved, else 'arena'. */
+function pathTaken(before: GlibcStats, after: GlibcStats, paths: [Counter, string][]): string {
+  return paths.find(([counter]) => after[counter] > before[counter])?.[1] ?? 'arena';
+}
+
 describe('glibc malloc model against the reference', () => {
   it('returns the same addresses and takes the same paths (property)', () => {
     fc.assert(
@@ -234,30 +251,14 @@ describe('glibc malloc model against the reference', () => {
               const ptr = model.malloc(op.core, op.size);
               const expected = reference.malloc(op.core, op.size);
               expect(ptr).toBe(expected.ptr);
-              const after = model.stats();
-              const path =
-                after.tcacheHits > before.tcacheHits
-                  ? 'tcache'
-                  : after.mmapChunks > before.mmapChunks
-                    ? 'mmap'
-                    : 'arena';
-              expect(path).toBe(expected.path);
+              expect(pathTaken(before, model.stats(), MALLOC_PATHS)).toBe(expected.path);
               expect(model.usableSize(ptr)).toBeGreaterThanOrEqual(op.size);
               live.push(ptr);
             } else if (live.length > 0) {
               const [ptr] = live.splice(op.pick % live.length, 1);
               expect(model.free(op.core, ptr)).toBe(Ok);
               const path = reference.free(op.core, ptr);
-              const after = model.stats();
-              const modelPath =
-                after.munmapChunks > before.munmapChunks
-                  ? 'munmap'
-                  : after.tcachePuts > before.tcachePuts
-                    ? 'tcache'
-                    : after.fastbinFrees > before.fastbinFrees
-                      ? 'fastbin'
-                      : 'arena';
-              expect(modelPath).toBe(path);
+              expect(pathTaken(before, model.stats(), FREE_PATHS)).toBe(path);
             }
           }
           expect(model.stats().mmapThreshold).toBe(reference.threshold);
