@@ -3,32 +3,15 @@
 // changed counter, a missing point or reordered points make it exit 1 and name the point; a
 // missing or invalid file exits 2 with one line.
 
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResultSet } from '../src/api.js';
 import { runCli, tempDir } from './helpers.js';
+import { runScript, type ScriptRun } from './run-script.js';
 
-const script = resolve(import.meta.dirname, '../../../scripts/compare-results.mjs');
-
-interface Comparison {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function compare(...args: string[]): Comparison {
-  try {
-    const out = execFileSync(process.execPath, [script, ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return { code: 0, out, err: '' };
-  } catch (error) {
-    const failed = error as { status: number; stdout: string; stderr: string };
-    return { code: failed.status, out: failed.stdout, err: failed.stderr };
-  }
+function compare(...args: string[]): ScriptRun {
+  return runScript('compare-results.mjs', ...args);
 }
 
 const SWEEP = ['frames.bulk', '--systems', 'llfree', '--cores', '1,2', '--scale', '0.02'];
