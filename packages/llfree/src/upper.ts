@@ -78,10 +78,14 @@ export class Upper {
     const status = this.lower.put(frame, order);
     if (status !== Ok) return status;
     const kind = this.kindOf(order);
-    if (this.locals.increment(this.locals.slot(core, kind), frame >>> TREE_SHIFT, 1 << order)) {
-      return Ok;
+    const slot = this.locals.slot(core, kind);
+    if (!this.locals.increment(slot, frame >>> TREE_SHIFT, 1 << order)) {
+      return this.putElsewhere(core, frame >>> TREE_SHIFT, order, kind);
     }
-    return this.putElsewhere(core, frame >>> TREE_SHIFT, order, kind);
+    // A huge frame freed into the own reservation is where the next huge search starts: repeat
+    // work then reuses one child, whose pair word this thread has just written (no load).
+    if (order >= 9) this.locals.setHint(slot, frame);
+    return Ok;
   }
 
   /** The freed frames are not of the core's reservation of their kind: count them elsewhere. */
@@ -143,7 +147,7 @@ export class Upper {
       order,
     );
     if (frame < 0) return this.fragmented(core, slot, order, tree);
-    // Small orders continue in the frame's row; huge ones at the next child.
+    // Small orders continue in the frame's row; huge ones at the next child (see put).
     this.locals.setHint(slot, order < 9 ? frame : frame + (1 << order));
     return frame;
   }

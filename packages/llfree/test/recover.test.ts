@@ -217,6 +217,29 @@ describe('recovery', () => {
     exhaust(alloc, model);
   });
 
+  it('a free decided on a stale reservation guess lands in the tree counter, and nothing is lost', () => {
+    // Two views used in turn for core 0: the first view's guess still names tree 0 when the
+    // second view has made tree 1 the reservation. A put of a tree-1 frame through the first view
+    // decides "not my reservation" on that guess (local.ts, increment) and counts the frame into
+    // tree 1's counter, which must keep counter + reservation = children.
+    const alloc = LLFree.create({ frames: 4 * 16_384, cores: 1, init: 'allocated' });
+    for (const frame of [0, 512, 1024]) expect(alloc.put(0, frame, 9)).toBe(Ok); // reserves tree 0
+    const second = LLFree.attach(alloc.buffer);
+    second.drain(0);
+    for (const frame of [16_384, 16_896, 17_408]) expect(second.put(0, frame, 9)).toBe(Ok);
+    expect(alloc.put(0, 17_920, 9)).toBe(Ok);
+    // The path taken: tree 1 is reserved and its counter holds that one free.
+    const tree1 = alloc.words.load(alloc.layout.treeWords + 1);
+    expect([Tree.reserved(tree1), Tree.free(tree1)]).toEqual([true, 512]);
+    expect(alloc.check()).toEqual([]);
+    expect(alloc.freeFrames()).toBe(7 * 512);
+    const huge = new Set<number>();
+    for (let frame = second.get(0, 9); frame >= 0; frame = second.get(0, 9)) huge.add(frame);
+    expect([...huge].sort((a, b) => a - b)).toEqual(
+      [0, 512, 1024, 16_384, 16_896, 17_408, 17_920].sort((a, b) => a - b),
+    );
+  });
+
   it('starts all-allocated and takes frees of any order, splitting huge frames', () => {
     const frames = 2 * 16_384 + 300;
     const alloc = LLFree.create({ frames, cores: 2, init: 'allocated' });
