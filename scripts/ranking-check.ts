@@ -12,9 +12,10 @@
 //   pnpm exec tsx scripts/ranking-check.ts --full --scale 0.1   # would --full --scale 0.1?
 //   pnpm exec tsx scripts/ranking-check.ts --write-reference --benchmarks random --reference-scale 1
 //   pnpm exec tsx scripts/ranking-check.ts --live           # runs the full sizes too (hours)
+//   pnpm exec tsx scripts/ranking-check.ts --results results/<run>/results.json  # a finished run
 //   options: --cores 1,16,64  --seeds N (default 1)  --tolerance 0.1  --jobs J  --json FILE
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Point, SweepInfo } from '../apps/bench/src/api.js';
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     tolerance: { type: 'string', default: '0.1' },
     jobs: { type: 'string', default: String(availableParallelism()) },
     json: { type: 'string' },
+    results: { type: 'string' },
   },
 });
 
@@ -76,7 +78,11 @@ const names = values.benchmarks
   ? values.benchmarks.split(',')
   : [...registry.benchmarks.values()].filter((b) => b.defaultSuite !== false).map((b) => b.name);
 const systems = values.systems?.split(',');
-const candidateLabel = `${values.full ? '--full' : 'quick'} × ${scale}`;
+const candidateLabel = values.results ?? `${values.full ? '--full' : 'quick'} × ${scale}`;
+/** Points of a finished run (`--results`), instead of running the candidate sizes. */
+const finished = values.results
+  ? (JSON.parse(readFileSync(values.results, 'utf8')) as { points: Point[] }).points
+  : undefined;
 
 async function run(info: SweepInfo): Promise<Point[]> {
   let done = 0;
@@ -161,7 +167,9 @@ for (const name of names) {
     continue;
   }
   if (stored) cores = cores.filter((c) => stored.cores.includes(c));
-  const candidate = plan(name, cores, systems, values.full, scale);
+  const candidate = finished
+    ? finished.filter((p) => p.bench === name && cores.includes(p.cores))
+    : plan(name, cores, systems, values.full, scale);
   if (typeof candidate === 'string') {
     console.log(`${name}: skipped (${candidate})`);
     continue;
@@ -181,7 +189,8 @@ for (const name of names) {
     reference = await run(full);
     referenceLabel = `--full × ${referenceScale}`;
   }
-  const comparison = compareRankings(reference, await run(candidate), tolerance);
+  const points = Array.isArray(candidate) ? candidate : await run(candidate);
+  const comparison = compareRankings(reference, points, tolerance);
   compared++;
   const seconds = ((Date.now() - t0) / 1000).toFixed(0);
   console.log(
