@@ -19,8 +19,9 @@ const THREADS = 2;
 class RegionCounts implements AtomicWords {
   readonly length: number;
   readonly buffer: ArrayBufferLike;
-  /** Per region: accesses, transfers, CAS failures. */
+  /** Per region: accesses (of which loads), transfers, CAS failures. */
   readonly accesses = new Float64Array(REGIONS.length);
+  readonly loads = new Float64Array(REGIONS.length);
   readonly transfers = new Float64Array(REGIONS.length);
   readonly failures = new Float64Array(REGIONS.length);
   private bounds: number[] = [];
@@ -46,13 +47,16 @@ class RegionCounts implements AtomicWords {
 
   reset(): void {
     this.accesses.fill(0);
+    this.loads.fill(0);
     this.transfers.fill(0);
     this.failures.fill(0);
   }
 
   load(index: number): number {
     this.start();
-    return this.count(index, this.inner.load(index));
+    const value = this.count(index, this.inner.load(index));
+    this.loads[this.region(index)]++;
+    return value;
   }
   store(index: number, value: number): void {
     this.start();
@@ -89,9 +93,14 @@ class RegionCounts implements AtomicWords {
     this.failuresBefore = this.machine.counters.total(this.failureId);
   }
 
-  private count(index: number, result: number): number {
+  private region(index: number): number {
     let region = 0;
     while (region < this.bounds.length && index >= this.bounds[region]) region++;
+    return region;
+  }
+
+  private count(index: number, result: number): number {
+    const region = this.region(index);
     this.accesses[region]++;
     this.transfers[region] += this.machine.counters.total(this.transferId) - this.before;
     this.failures[region] += this.machine.counters.total(this.failureId) - this.failuresBefore;
@@ -131,6 +140,7 @@ type Bench = (typeof BENCHES)[number];
 /** Per region, per operation of the timed phase: accesses, line transfers, CAS failures. */
 interface Counted {
   accesses: number[];
+  loads: number[];
   transfers: number[];
   failures: number[];
 }
@@ -180,6 +190,7 @@ function perOperation(counts: RegionCounts, ops: number): Counted {
   const per = (values: Float64Array) => Array.from(values, (value) => value / ops);
   return {
     accesses: per(counts.accesses),
+    loads: per(counts.loads),
     transfers: per(counts.transfers),
     failures: per(counts.failures),
   };
@@ -187,18 +198,18 @@ function perOperation(counts: RegionCounts, ops: number): Counted {
 
 const gib = Number(process.argv[2] ?? 1);
 console.log(
-  `Two cores in the hardware model, ${gib} GiB; per operation of the timed phase: shared-word accesses / line transfers between the cores / CAS failures, by region of the buffer:`,
+  `Two cores in the hardware model, ${gib} GiB; per operation of the timed phase: shared-word accesses (of which loads) / line transfers between the cores / CAS failures, by region of the buffer:`,
 );
 const shown = REGIONS.slice(1);
 console.log(
-  `| bench      | order | ${shown.map((r) => r.padEnd(18)).join(' | ')} | all transfers |`,
+  `| bench      | order | ${shown.map((r) => r.padEnd(25)).join(' | ')} | all transfers |`,
 );
-console.log(`|------------|-------|${shown.map(() => '-'.repeat(20)).join('|')}|---------------|`);
+console.log(`|------------|-------|${shown.map(() => '-'.repeat(27)).join('|')}|---------------|`);
 for (const order of [0, 9]) {
   for (const bench of BENCHES) {
-    const { accesses, transfers, failures } = measure(bench, order, gib);
+    const { accesses, loads, transfers, failures } = measure(bench, order, gib);
     const cells = shown.map((_, i) =>
-      `${accesses[i + 1].toFixed(2)} / ${transfers[i + 1].toFixed(3)} / ${failures[i + 1].toFixed(3)}`.padEnd(
+      `${accesses[i + 1].toFixed(2)} (${loads[i + 1].toFixed(2)}) / ${transfers[i + 1].toFixed(2)} / ${failures[i + 1].toFixed(2)}`.padEnd(
         18,
       ),
     );
