@@ -2,8 +2,9 @@ import { PAGE_SIZE } from './units.js';
 
 // Argument checks shared by every allocator: a core index and an order are small non-negative
 // integers below a bound, a frame block is aligned to its order and inside the frames, a range is
-// whole pages inside bounds. Allocators return AllocError.Argument / AllocError.Address (or
-// Errno.EINVAL) when these fail. One definition of each, so every allocator rejects the same input.
+// whole pages inside bounds, an alignment is a power of two of at least a page. Allocators return
+// AllocError.Argument / AllocError.Address (or Errno.EINVAL) when these fail. One definition of
+// each, so every allocator rejects the same input.
 
 /** True when `core` is an integer in 0..cores-1. */
 export function isCoreIndex(core: number, cores: number): boolean {
@@ -24,6 +25,20 @@ export function isFrameBlock(frame: number, order: number, frames: number): bool
 /** True when `size` is a positive whole number of 4 KiB pages. */
 export function isPageSize(size: number): boolean {
   return Number.isSafeInteger(size) && size > 0 && size % PAGE_SIZE === 0;
+}
+
+const MAX_INT_ALIGN = 2 ** 30;
+
+/** True when `align` is a power of two of at least 4 KiB that is a safe integer. */
+export function isPageAlign(align: number): boolean {
+  if (!Number.isSafeInteger(align) || align < PAGE_SIZE) return false;
+  // Bit test while the value fits an int32; above that, halve down to it (rare: > 1 GiB).
+  let value = align;
+  while (value > MAX_INT_ALIGN) {
+    if (value % 2 !== 0) return false;
+    value /= 2;
+  }
+  return (value & (value - 1)) === 0;
 }
 
 /** True when [addr, addr + size) is a non-empty page-aligned range inside [low, high). */

@@ -2,7 +2,7 @@
 // a page range (each allocator's own tests check that it returns the documented error for them).
 
 import { describe, expect, it } from 'vitest';
-import { isCoreIndex, isFrameBlock, isOrderIn, isPageRange } from '../src/index.js';
+import { isCoreIndex, isFrameBlock, isOrderIn, isPageAlign, isPageRange } from '../src/index.js';
 
 describe('argument checks', () => {
   it('isFrameBlock: aligned to the block size and inside 0..frames-1', () => {
@@ -35,5 +35,12 @@ describe('argument checks', () => {
     expect(isPageRange(4096, 8192, 4096, 12288)).toBe(true);
     expect(isPageRange(4096, 8192, 4096, 12287)).toBe(false);
     expect(isPageRange(4095, 4096, 0, 12288)).toBe(false);
+  });
+
+  it('isPageAlign: a power of two of at least 4 KiB that is a safe integer', () => {
+    const good = [4096, 8192, 2 ** 21, 2 ** 30, 2 ** 31, 2 ** 40, 2 ** 52];
+    const bad = [0, 2048, 4095, 12288, 3 * 2 ** 30, 2 ** 31 + 2 ** 12, 2 ** 53, 2 ** 60, 4096.5];
+    expect(good.filter((align) => !isPageAlign(align))).toEqual([]);
+    expect(bad.filter((align) => isPageAlign(align))).toEqual([]);
   });
 });

@@ -71,17 +71,3 @@ export class Area {
     return isPageRange(addr, size, 0, this.limit);
   }
 }
-
-const MAX_INT_ALIGN = 2 ** 30;
-
-/** True for a power of two of at least 4 KiB that is a safe integer. */
-export function validAlign(align: number): boolean {
-  if (!Number.isSafeInteger(align) || align < PAGE_SIZE) return false;
-  // Bit test while the value fits an int32; above that, halve down to it (rare: > 1 GiB).
-  let value = align;
-  while (value > MAX_INT_ALIGN) {
-    if (value % 2 !== 0) return false;
-    value /= 2;
-  }
-  return (value & (value - 1)) === 0;
-}

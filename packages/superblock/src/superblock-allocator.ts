@@ -17,6 +17,7 @@ import {
   Errno,
   type ErrnoStatus,
   isCoreIndex,
+  isPageAlign,
   Ok,
   type RwLock,
   type VmAllocator,
@@ -32,7 +33,7 @@ import {
   type SuperblockStats,
   Unowned,
 } from './api.js';
-import { Area, validAlign } from './area.js';
+import { Area } from './area.js';
 import { Bucket } from './bucket.js';
 import { Entry, OwnerTable } from './owner-table.js';
 
@@ -89,7 +90,7 @@ export class SuperblockAllocator<V extends Vma = Vma> implements VmAllocator<V> 
    * left.
    */
   reserveRange(core: number, size: number, align: number): AddressResult {
-    if (!isCoreIndex(core, this.cores) || !this.area.validRange(0, size) || !validAlign(align)) {
+    if (!isCoreIndex(core, this.cores) || !this.area.validRange(0, size) || !isPageAlign(align)) {
       return Errno.EINVAL;
     }
     const bucket = this.buckets[core];

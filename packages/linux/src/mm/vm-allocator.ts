@@ -14,10 +14,10 @@ import {
   type AddressResult,
   Errno,
   type ErrnoStatus,
+  isPageAlign,
   isPageRange,
   isPageSize,
   Ok,
-  PAGE_SIZE,
   type RwLock,
   type VmaIndex,
 } from '@unimem/core';
@@ -85,7 +85,7 @@ export class LinuxVmAllocator implements KernelVmAllocator<KernelVma> {
   }
 
   reserveRange(_core: number, size: number, align: number): AddressResult {
-    if (!isPageSize(size) || !Number.isInteger(Math.log2(align)) || align < PAGE_SIZE) {
+    if (!isPageSize(size) || !isPageAlign(align)) {
       return Errno.EINVAL;
     }
     const addr = this.ranges.takeFirstFit(size, align);
