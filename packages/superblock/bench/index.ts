@@ -11,7 +11,7 @@
 //     reserve + free pair per core, for 1..64 cores. This is where per-core buckets pay off.
 // Prints ns per operation (median of batches) for (a) and (b), cycles for (c).
 
-import type { Vma, VmaIndex } from '@unimem/core';
+import { mulberry32, type Vma, type VmaIndex } from '@unimem/core';
 import { freeLock, Machine, nullTracer, SimRwLock, TracedWords } from '@unimem/hw';
 import { Bench } from 'tinybench';
 import {
@@ -27,17 +27,6 @@ const PAGE = 4096;
 const BATCH = 256;
 const quick = process.argv.includes('--quick');
 const bench = () => new Bench({ time: quick ? 100 : 500, warmup: true });
-
-/** Deterministic xorshift32 in [0, 1). */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 const noLock = freeLock('none');
 
@@ -57,7 +46,7 @@ interface VaAllocator {
 
 /** Each core keeps `live` ranges; one step frees a random one of core i % cores and refills. */
 function churn(allocator: VaAllocator, cores: number, live: number) {
-  const next = random(42);
+  const next = mulberry32(42);
   const addrs = new Float64Array(cores * live);
   const sizes = new Float64Array(cores * live);
   for (let slot = 0; slot < addrs.length; slot++) {
@@ -98,7 +87,7 @@ function shared(): VaAllocator {
 function rangeSet(structure: 'typed' | 'objects', n: number) {
   const set = structure === 'typed' ? new FreeRanges(nullTracer, 0) : new ObjectRanges();
   for (let i = 0; i < n; i++) set.insert(i * 2 * PAGE, PAGE);
-  const next = random(7);
+  const next = mulberry32(7);
   return () => {
     for (let i = 0; i < BATCH; i++) {
       const at = Math.floor(next() * n) * 2 * PAGE;
@@ -174,7 +163,7 @@ function simulated(kind: 'superblock' | 'shared', cores: number, live: number, o
   }
   const addrs = new Float64Array(cores * live);
   const sizes = new Float64Array(cores * live);
-  const next = random(11);
+  const next = mulberry32(11);
   machine.run((core) =>
     (function* () {
       for (let i = 0; i < live; i++) {

@@ -3,7 +3,7 @@
 // Prints ns per operation, then the cache lines each structure charges a tracer per operation
 // (what the hardware model will see). Run: pnpm --filter @unimem/vma-tree bench [--quick]
 
-import type { Vma, VmaIndex } from '@unimem/core';
+import { mulberry32, type Vma, type VmaIndex } from '@unimem/core';
 import type { LineTracer } from '@unimem/hw';
 import { Bench } from 'tinybench';
 import type { VmaTreeOptions } from '../src/index.js';
@@ -27,17 +27,6 @@ const structures: [string, Factory][] = [
   ['btree-64', (o) => new VmaTree({ ...o, nodeSlots: 64 })],
 ];
 
-/** Deterministic xorshift32 in [0, 1). */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
 function shuffle<T>(list: T[], rand: () => number): T[] {
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
@@ -51,7 +40,7 @@ function shuffle<T>(list: T[], rand: () => number): T[] {
  * of VMAs for the odd slots to insert and erase, and lookup addresses over the whole area.
  */
 function workload(n: number) {
-  const rand = random(n);
+  const rand = mulberry32(n);
   const at = (slot: number): Vma => {
     const start = BASE + slot * SLOT_PAGES * PAGE;
     return { start, end: start + (1 + Math.floor(rand() * 16)) * PAGE, prot: 3, flags: 0x22 };
