@@ -132,7 +132,8 @@ export class Upper {
   /**
    * One attempt: the reservation, else sync, else a new reservation. Frame, Retry, Memory or
    * Corruption. Its common case (the reservation has the frames and its tree an aligned run)
-   * is a short path that V8 inlines into `get`; everything else is out of line.
+   * is a short path and everything else is out of line, so that V8, which inlines by bytecode
+   * size, takes in as much of that path as its budget allows.
    */
   private getInner(core: number, slot: number, order: number): number {
     const tree = this.locals.decrement(slot, 1 << order);
