@@ -3,6 +3,7 @@
 // where a concurrent claim can change the outcome.
 
 import { Errno } from '@unimem/core';
+import { SortedVmaIndex } from '@unimem/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,7 +14,7 @@ import {
   type SuperblockOptions,
   Unowned,
 } from '../src/index.js';
-import { type HookedWords, hookedWords, lockFactory, SortedVmaIndex } from './helpers.js';
+import { type HookedWords, hookedWords, lockFactory } from './helpers.js';
 
 const P = 4096;
 

@@ -1,6 +1,6 @@
-import { vmAllocatorSuite } from '@unimem/core/testing';
+import { SortedVmaIndex, vmAllocatorSuite } from '@unimem/core/testing';
 import { SuperblockAllocator } from '../src/index.js';
-import { lockFactory, SortedVmaIndex } from './helpers.js';
+import { lockFactory } from './helpers.js';
 
 const make = (cores: number, returnFreeSuperblocks: boolean) =>
   new SuperblockAllocator({

@@ -1,10 +1,11 @@
 // Test doubles for the superblock allocator's collaborators: a non-simulated RwLock that throws
 // on misuse (so a test fails when the allocator takes a lock its caller holds, or releases one
-// it does not), a sorted-array VmaIndex, a LineTracer that records what was charged, and
-// AtomicWords that run a hook before each CAS (to interleave a second claim deterministically).
-// The real ones come from @unimem/hw (SimRwLock, traced words) and @unimem/vma-tree.
+// it does not), a LineTracer that records what was charged, and AtomicWords that run a hook
+// before each CAS (to interleave a second claim deterministically). The real ones come from
+// @unimem/hw (SimRwLock, traced words); the sorted-array VmaIndex the tests use is
+// SortedVmaIndex of @unimem/core/testing.
 
-import type { RwLock, Vma, VmaIndex } from '@unimem/core';
+import type { RwLock } from '@unimem/core';
 import { type AtomicWords, type LineTracer, NativeWords } from '@unimem/hw';
 
 const NOBODY = -1;
@@ -60,54 +61,6 @@ export function lockFactory(): { locks: CheckedRwLock[]; lock: (name: string) =>
       return lock;
     },
   };
-}
-
-/** VMAs in an array sorted by start; binary search for lookups. */
-export class SortedVmaIndex<V extends Vma = Vma> implements VmaIndex<V> {
-  private readonly list: V[] = [];
-
-  get size(): number {
-    return this.list.length;
-  }
-  insert(vma: V): void {
-    const i = this.firstEndingAfter(vma.start);
-    if (i < this.list.length && this.list[i].start < vma.end) {
-      throw new RangeError(`VMA [${vma.start}, ${vma.end}) overlaps one in the index`);
-    }
-    this.list.splice(i, 0, vma);
-  }
-  erase(vma: V): boolean {
-    const i = this.firstEndingAfter(vma.start);
-    if (this.list[i] !== vma) return false;
-    this.list.splice(i, 1);
-    return true;
-  }
-  find(addr: number): V | undefined {
-    const vma = this.list[this.firstEndingAfter(addr)];
-    return vma !== undefined && vma.start <= addr ? vma : undefined;
-  }
-  findIntersecting(addr: number, size: number): V[] {
-    const out: V[] = [];
-    for (let i = this.firstEndingAfter(addr); i < this.list.length; i++) {
-      if (this.list[i].start >= addr + size) break;
-      out.push(this.list[i]);
-    }
-    return out;
-  }
-  [Symbol.iterator](): IterableIterator<V> {
-    return this.list[Symbol.iterator]();
-  }
-  /** Index of the first VMA whose end is above `addr`. */
-  private firstEndingAfter(addr: number): number {
-    let low = 0;
-    let high = this.list.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (this.list[mid].end <= addr) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
 }
 
 /** Records every line charged, by kind. */

@@ -4,10 +4,11 @@
 // call changes nothing. A small area (16 superblocks) makes exhaustion and ENOMEM common.
 
 import { Errno, Ok } from '@unimem/core';
+import { SortedVmaIndex } from '@unimem/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SUPERBLOCK_BYTES as GiB, SuperblockAllocator } from '../src/index.js';
-import { lockFactory, SortedVmaIndex } from './helpers.js';
+import { lockFactory } from './helpers.js';
 
 type Range = [number, number];
 

@@ -1,4 +1,5 @@
 import { Errno, Ok } from '@unimem/core';
+import { SortedVmaIndex } from '@unimem/core/testing';
 import { NativeWords } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,7 @@ import {
   type SuperblockOptions,
   Unowned,
 } from '../src/index.js';
-import { hookedWords, lockFactory, RecordingTracer, SortedVmaIndex } from './helpers.js';
+import { hookedWords, lockFactory, RecordingTracer } from './helpers.js';
 
 const P = 4096;
 const MiB2 = 2 * 2 ** 20;

@@ -4,11 +4,11 @@
 // (what the hardware model will see). Run: pnpm --filter @unimem/vma-tree bench [--quick]
 
 import { mulberry32, type Vma, type VmaIndex } from '@unimem/core';
+import { SortedVmaIndex } from '@unimem/core/testing';
 import type { LineTracer } from '@unimem/hw';
 import { Bench } from 'tinybench';
 import type { VmaTreeOptions } from '../src/index.js';
 import { AvlVmaTree, VmaTree } from '../src/index.js';
-import { SortedArrayIndex } from './sorted-array.js';
 
 const PAGE = 0x1000;
 const SLOT_PAGES = 32;
@@ -19,7 +19,7 @@ const ROUNDS = quick ? 1 : 3;
 
 type Factory = (options?: VmaTreeOptions) => VmaIndex;
 const structures: [string, Factory][] = [
-  ['sorted array', () => new SortedArrayIndex()],
+  ['sorted array', () => new SortedVmaIndex()],
   ['avl', (o) => new AvlVmaTree(o)],
   ['btree-8', (o) => new VmaTree({ ...o, nodeSlots: 8 })],
   ['btree-16', (o) => new VmaTree({ ...o, nodeSlots: 16 })],
@@ -60,7 +60,7 @@ function workload(n: number) {
 
 function build(create: Factory, vmas: Vma[], options?: VmaTreeOptions): VmaIndex {
   const index = create(options);
-  if (index instanceof SortedArrayIndex) {
+  if (index instanceof SortedVmaIndex) {
     // Splicing 100k VMAs in random order takes minutes; insert them in order instead.
     for (const v of [...vmas].sort((a, b) => a.start - b.start)) index.insert(v);
   } else {

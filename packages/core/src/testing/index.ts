@@ -4,6 +4,7 @@ export * from './malloc-suite.js';
 export * from './mapped-regions.js';
 export * from './memory-system-suite.js';
 export * from './ownership.js';
+export * from './sorted-vma-index.js';
 export * from './test-memory.js';
 export * from './vm-allocator-suite.js';
 export * from './vma-index-suite.js';

@@ -1,10 +1,13 @@
-// The baseline of every bench case: VMAs in one array sorted by start, binary search for
-// lookups, splice for updates (O(n) moves per insert and erase). No checks beyond what the
-// lookups need: it is the cost floor for find and the cost ceiling for updates.
+// A VmaIndex test double and bench baseline: VMAs in one array sorted by start, binary search
+// for lookups, splice for updates (O(n) moves per insert and erase). Invariant: the array is
+// sorted by start and no two VMAs overlap (insert throws a RangeError on overlap). No other
+// checks: it is the cost floor for find and the cost ceiling for updates in @unimem/vma-tree's
+// bench, and the small index the superblock tests hand their allocator. It passes the VmaIndex
+// suite (vma-tree's conformance test runs it).
 
-import type { Vma, VmaIndex } from '@unimem/core';
+import type { Vma, VmaIndex } from '../api.js';
 
-export class SortedArrayIndex<V extends Vma = Vma> implements VmaIndex<V> {
+export class SortedVmaIndex<V extends Vma = Vma> implements VmaIndex<V> {
   private readonly vmas: V[] = [];
 
   get size(): number {
