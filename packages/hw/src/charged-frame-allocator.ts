@@ -3,7 +3,9 @@
 // operation that the model does not see (the work between memory accesses, and the wrapper code
 // of the kernel a published figure was measured in), calibrated on single-core figures only:
 // the fixed cost never depends on the core count, so multi-core behaviour still comes only from
-// lines and locks.
+// lines and locks. It is also the simulated wrapper that knows the core: the wrapped allocator's
+// code (LLFree over TracedWords) has no core parameter and charges the bound core, so every call
+// binds the core it is made for, restored in a finally (core-handle.ts).
 
 import { type FrameAllocator, HUGE_ORDER } from '@unimem/core';
 import type { Machine } from './machine.js';
@@ -37,22 +39,63 @@ export class ChargedFrameAllocator implements FrameAllocator {
     this.cores = inner.cores;
     this.maxOrder = inner.maxOrder;
     const getAt = inner.getAt;
-    if (getAt) this.getAt = (core, frame, order) => getAt.call(inner, core, frame, order);
+    if (getAt) {
+      this.getAt = (core, frame, order) => {
+        if (!this.isMachineCore(core)) return getAt.call(inner, core, frame, order);
+        const handle = machine.core(core);
+        const outer = handle.bind();
+        try {
+          return getAt.call(inner, core, frame, order);
+        } finally {
+          handle.unbind(outer);
+        }
+      };
+    }
   }
 
   get(core: number, order: number): number {
-    this.machine.charge(order >= HUGE_ORDER ? this.costs.getHuge : this.costs.getSmall, core);
-    return this.inner.get(core, order);
+    if (!this.isMachineCore(core)) return this.inner.get(core, order); // inner reports it
+    const handle = this.machine.core(core);
+    handle.charge(order >= HUGE_ORDER ? this.costs.getHuge : this.costs.getSmall);
+    const outer = handle.bind();
+    try {
+      return this.inner.get(core, order);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   put(core: number, frame: number, order: number) {
-    this.machine.charge(order >= HUGE_ORDER ? this.costs.putHuge : this.costs.putSmall, core);
-    return this.inner.put(core, frame, order);
+    if (!this.isMachineCore(core)) return this.inner.put(core, frame, order);
+    const handle = this.machine.core(core);
+    handle.charge(order >= HUGE_ORDER ? this.costs.putHuge : this.costs.putSmall);
+    const outer = handle.bind();
+    try {
+      return this.inner.put(core, frame, order);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   drain(core: number): void {
-    this.inner.drain(core);
+    if (!this.isMachineCore(core)) {
+      this.inner.drain(core);
+      return;
+    }
+    const handle = this.machine.core(core);
+    const outer = handle.bind();
+    try {
+      this.inner.drain(core);
+    } finally {
+      handle.unbind(outer);
+    }
   }
+
+  /** Whether `core` has a handle (a bad core goes to the inner allocator, which rejects it). */
+  private isMachineCore(core: number): boolean {
+    return Number.isInteger(core) && core >= 0 && core < this.machine.cores;
+  }
+
   freeFrames(): number {
     return this.inner.freeFrames();
   }

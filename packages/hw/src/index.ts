@@ -1,6 +1,7 @@
 export * from './api.js';
 export * from './charged-frame-allocator.js';
 export * from './contention.js';
+export { CoreHandle } from './core-handle.js';
 export * from './counters.js';
 export * from './dram.js';
 export * from './ipi.js';

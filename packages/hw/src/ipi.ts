@@ -32,7 +32,7 @@ import type { Tlb } from './tlb.js';
 /** Explicit target cores, or every configured core except the initiator. */
 export type IpiTargets = readonly number[] | 'all-but-self';
 
-/** Work a target does in its handler; it runs as the machine's current core. */
+/** Work a target does in its handler; the target is the bound core meanwhile (core-handle.ts). */
 export type IpiAction = (target: number) => void;
 
 /** How the guest sends IPIs: one ICR write per target, or KVM's paravirtual interface. */
@@ -203,7 +203,6 @@ export class Ipis {
     const { ipiSend, ipiLatency, ipiHandle, pvIpiHypercall, pvIpiTarget, vmExit } = machine.costs;
     const paravirtual = this.paravirtual;
     const counters = machine.counters;
-    const saved = machine.current;
     const start = clocks[initiator];
     let sent = 0;
     let hypercalls = 0;
@@ -213,9 +212,7 @@ export class Ipis {
       if (target === initiator) continue;
       const preempted = this.preemptedUntil[target] > clocks[initiator];
       if (deferred !== null && (this.idle[target] === 1 || (paravirtual && preempted))) {
-        machine.current = target;
-        deferred(target);
-        machine.current = saved;
+        this.runOn(target, deferred);
         counters.add(target, this.cDeferred);
         continue;
       }
@@ -236,9 +233,7 @@ export class Ipis {
       if (preempted && this.preemptedUntil[target] > arrival) arrival = this.preemptedUntil[target];
       const before = clocks[target];
       clocks[target] += ipiHandle;
-      machine.current = target;
-      action(target);
-      machine.current = saved;
+      this.runOn(target, action);
       const handler = clocks[target] - before;
       if (arrival + handler > lastAck) lastAck = arrival + handler;
       counters.add(target, this.cReceived);
@@ -252,6 +247,17 @@ export class Ipis {
     counters.add(initiator, this.cShootdowns);
     counters.add(initiator, this.cWaitCycles, wait);
     return clocks[initiator] - start;
+  }
+
+  /** Runs `action` on `target`, binding it for the call (its CPU executes the handler). */
+  private runOn(target: number, action: IpiAction): void {
+    const handle = this.machine.core(target);
+    const outer = handle.bind();
+    try {
+      action(target);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   private checkCore(core: number, what: string): void {

@@ -27,6 +27,9 @@
 // exclusive accesses to one line never overlap, whatever the step lengths (a line's accesses take
 // at least the sum of their durations: the serialisation bound). Forgetting the gaps below the
 // floor can only add waiting, never overlap.
+// Every access is made by a core: the `...By(core, line)` methods name it (a CoreHandle's accesses
+// use them); `read`/`write`/`rmw` (the LineTracer interface) and `writePlaced`/`rmwPlaced` charge
+// the machine's bound core (core-handle.ts).
 // A component that orders the accesses to its own line in simulated time itself (the simulated
 // locks, whose line is touched at both ends of long critical sections) uses writePlaced/rmwPlaced:
 // same costs, ownership and counters, but no placement on the line's timeline.
@@ -115,8 +118,23 @@ export class CacheLines implements LineTracer {
     return first;
   }
 
+  /** A load by the bound core (machine.current): the LineTracer interface. */
   read(line: number): void {
-    const core = this.machine.current;
+    this.readBy(this.machine.current, line);
+  }
+
+  /** A plain store by the bound core. */
+  write(line: number): void {
+    this.exclusive(this.machine.current, line, 0, true);
+  }
+
+  /** A locked read-modify-write by the bound core. */
+  rmw(line: number): void {
+    this.exclusive(this.machine.current, line, this.rmwCost, true);
+  }
+
+  /** A load by `core` (a CoreHandle's `read`). */
+  readBy(core: number, line: number): void {
     const slot = (core << this.slotShift) | (line & this.slotMask);
     const counters = this.machine.counters;
     counters.add(core, this.cAccess);
@@ -140,25 +158,38 @@ export class CacheLines implements LineTracer {
     this.tagVersions[slot] = this.version[line];
   }
 
-  write(line: number): void {
-    this.exclusive(line, 0, true);
+  /** A plain store by `core`, placed on the line's timeline. */
+  writeBy(core: number, line: number): void {
+    this.exclusive(core, line, 0, true);
   }
 
-  rmw(line: number): void {
-    this.exclusive(line, this.rmwCost, true);
+  /** A locked read-modify-write by `core`, placed on the line's timeline. */
+  rmwBy(core: number, line: number): void {
+    this.exclusive(core, line, this.rmwCost, true);
   }
 
   /**
-   * A store whose place in simulated time the caller has decided (see the header): costs and
-   * ownership as `write`, but it neither waits for nor sets the line's busy-until.
+   * A store by the bound core whose place in simulated time the caller has decided (see the
+   * header): costs and ownership as `write`, but it neither waits for nor sets the line's
+   * busy-until.
    */
   writePlaced(line: number): void {
-    this.exclusive(line, 0, false);
+    this.exclusive(this.machine.current, line, 0, false);
   }
 
-  /** A locked RMW placed by the caller: costs and ownership as `rmw`, no busy-until. */
+  /** A locked RMW by the bound core placed by the caller: costs and ownership as `rmw`. */
   rmwPlaced(line: number): void {
-    this.exclusive(line, this.rmwCost, false);
+    this.exclusive(this.machine.current, line, this.rmwCost, false);
+  }
+
+  /** `writePlaced` by `core`. */
+  writePlacedBy(core: number, line: number): void {
+    this.exclusive(core, line, 0, false);
+  }
+
+  /** `rmwPlaced` by `core`. */
+  rmwPlacedBy(core: number, line: number): void {
+    this.exclusive(core, line, this.rmwCost, false);
   }
 
   /** Distance-based transfer cost between two cores (for components that model a handoff). */
@@ -198,9 +229,11 @@ export class CacheLines implements LineTracer {
     this.observer = observer;
   }
 
-  /** `queue`: place the access on the line's timeline (false for accesses the caller places). */
-  private exclusive(line: number, extra: number, queue: boolean): void {
-    const core = this.machine.current;
+  /**
+   * An exclusive access by `core`; `queue`: place it on the line's timeline (false for accesses
+   * the caller places).
+   */
+  private exclusive(core: number, line: number, extra: number, queue: boolean): void {
     const slot = (core << this.slotShift) | (line & this.slotMask);
     const counters = this.machine.counters;
     const clocks = this.clocks;

@@ -1,10 +1,13 @@
 // The modelled machine: a profile, per-core clocks in cycles, counters, the cache-line model, and
 // the scheduler that runs one program per core. Everything that costs time charges the clock of
-// the core that pays it; `current` is the core whose operation is running, which is the core that
-// traced shared-memory accesses charge.
+// the core that pays it: a component told `core` charges through that core's handle
+// (`machine.core(k)`, core-handle.ts). `current` is the bound core, the one code without a core
+// parameter charges (TracedWords, LineTracer users): the scheduler binds the core whose step runs,
+// and a call on behalf of another core binds that core with CoreHandle.bind/unbind.
 
 import { mulberry32 } from '@unimem/core';
 import type { CostTable, Profile, ProgramFactory, WaitUntil } from './api.js';
+import { CoreHandle } from './core-handle.js';
 import { Counters } from './counters.js';
 import { CacheLines } from './lines.js';
 import { SharedMemory } from './memory.js';
@@ -51,12 +54,16 @@ export class Machine {
   readonly memory: SharedMemory;
   /** Deterministic uniform [0, 1) generator seeded from the options. */
   readonly random: () => number;
-  /** The core whose operation is running (0 outside a run). */
+  /**
+   * The bound core: the one code without a core parameter charges (0 outside a run). Read it;
+   * change it only through `core(k).bind()` / `unbind` (core-handle.ts) or the scheduler.
+   */
   current = 0;
   /** True while `run` executes programs (simulated time is then per core, not global). */
   running = false;
   /** Number of `run` calls started: each run is a phase that sees everything before it. */
   runs = 0;
+  private readonly handles: readonly CoreHandle[];
 
   constructor(options: MachineOptions = {}) {
     this.profile = options.profile ?? defaultProfile;
@@ -74,14 +81,24 @@ export class Machine {
     this.random = mulberry32(options.seed ?? 1);
     this.lines = new CacheLines(this);
     this.memory = new SharedMemory(this);
+    this.handles = Array.from({ length: cores }, (_, core) => new CoreHandle(this, core));
   }
 
-  /** Clock of `core` (default: the current core). */
+  /** The handle through which a component charges `core` (one per core, made once). */
+  core(core: number): CoreHandle {
+    const handle = this.handles[core];
+    if (handle === undefined) {
+      throw new RangeError(`core ${core} is out of range 0..${this.cores - 1}`);
+    }
+    return handle;
+  }
+
+  /** Clock of `core` (default: the bound core). */
   now(core = this.current): number {
     return this.clocks[core];
   }
 
-  /** Advances the clock of `core` (default: current) by `cycles`. */
+  /** Advances the clock of `core` (default: the bound core) by `cycles`. */
   charge(cycles: number, core = this.current): void {
     this.clocks[core] += cycles;
   }
@@ -156,21 +173,4 @@ export class Machine {
 /** `yield waitUntil(() => cond)`: blocks the core until the condition holds. */
 export function waitUntil(condition: () => boolean): WaitUntil {
   return { kind: 'wait', condition };
-}
-
-/**
- * Makes `core` the machine's current core (the one line and lock accesses charge) for the
- * duration of a call made on its behalf; returns the previous one for `leaveCore`. A null or
- * undefined machine (native use) does nothing.
- */
-export function enterCore(machine: Machine | null | undefined, core: number): number {
-  if (!machine) return 0;
-  const saved = machine.current;
-  machine.current = core;
-  return saved;
-}
-
-/** Restores the current core saved by `enterCore`. */
-export function leaveCore(machine: Machine | null | undefined, saved: number): void {
-  if (machine) machine.current = saved;
 }

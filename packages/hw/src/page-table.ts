@@ -13,11 +13,12 @@
 // core just wrote a line transfer. Setting Accessed/Dirty is a locked RMW on the leaf's line.
 // Kernel updates read each level's line, install a new table with a CAS (rmw) after zeroing it
 // (zeroPage), and write leaves with plain stores (table-pages.ts). Operations charge the core
-// they are given: it is made the machine's current core for their duration.
+// they are given: its handle is bound for their duration (table pages and the frame allocator
+// charge the bound core), restored in a finally (core-handle.ts).
 
 import { Errno, type FrameAllocator, Ok, type Status } from '@unimem/core';
+import type { CoreHandle } from './core-handle.js';
 import type { Machine } from './machine.js';
-import { enterCore, leaveCore } from './machine.js';
 import {
   FLAG_MASK,
   FLAG_SPAN,
@@ -83,10 +84,15 @@ export class PageTable {
     const core = options.core ?? 0;
     this.pages = new TablePages(machine, frames, options.label ?? 'page-table');
     this.charged = machine !== null;
-    const saved = enterCore(this.machine, core);
-    const taken = this.pages.take(core, 1, this.newFrames);
-    this.root = taken ? this.pages.create(this.newFrames[0]) : DETACHED;
-    leaveCore(this.machine, saved);
+    const handle = machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    let taken: boolean;
+    try {
+      taken = this.pages.take(core, 1, this.newFrames);
+      this.root = taken ? this.pages.create(this.newFrames[0]) : DETACHED;
+    } finally {
+      handle?.unbind(outer);
+    }
     if (!taken) throw new RangeError(`frame allocator ${frames.name} has no frame for the PML4`);
     this.pathTable = [this.root, this.root, this.root, this.root];
     this.walkRef = machine?.costs.pageWalkRef ?? 0;
@@ -104,18 +110,18 @@ export class PageTable {
     this.checkLive();
     const level = levelOf(size);
     if (level < 0 || !this.validArguments(va, frame, size, size, flags)) return Errno.EINVAL;
-    const saved = enterCore(this.machine, core);
-    let status: Status | Errno = Ok;
-    const table = this.ensureTable(core, va, level);
-    if (typeof table === 'number') {
-      status = table;
-    } else {
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      const table = this.ensureTable(core, va, level);
+      if (typeof table === 'number') return table;
       const index = (va / size) & INDEX_MASK;
-      if (table.entries[index] !== 0) status = Errno.EEXIST;
-      else this.setLeaf(table, index, frame * FLAG_SPAN + this.leafFlags(flags, level), level);
+      if (table.entries[index] !== 0) return Errno.EEXIST;
+      this.setLeaf(table, index, frame * FLAG_SPAN + this.leafFlags(flags, level), level);
+      return Ok;
+    } finally {
+      handle?.unbind(outer);
     }
-    leaveCore(this.machine, saved);
-    return status;
   }
 
   /**
@@ -134,8 +140,24 @@ export class PageTable {
     const level = levelOf(pageSize);
     if (level < 0 || !(bytes > 0 && bytes % pageSize === 0)) return Errno.EINVAL;
     if (!this.validArguments(va, frame, bytes, pageSize, flags)) return Errno.EINVAL;
-    const saved = enterCore(this.machine, core);
-    const first = frame * FLAG_SPAN + this.leafFlags(flags, level);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.fillRange(
+        core,
+        va,
+        frame * FLAG_SPAN + this.leafFlags(flags, level),
+        bytes,
+        level,
+      );
+    } finally {
+      handle?.unbind(outer);
+    }
+  }
+
+  /** mapRange's work on the bound core: fills leaves from `first`, undoing them on an error. */
+  private fillRange(core: number, va: number, first: number, bytes: number, level: number) {
+    const pageSize = SPAN[level];
     let done = 0;
     let status: Status | Errno = Ok;
     while (done < bytes && status === Ok) {
@@ -157,7 +179,6 @@ export class PageTable {
     if (status !== Ok) {
       for (let offset = 0; offset < done; offset += pageSize) this.unmapAt(core, va + offset);
     }
-    leaveCore(this.machine, saved);
     return status;
   }
 
@@ -168,10 +189,13 @@ export class PageTable {
    */
   unmap(core: number, va: number): Mapping | undefined {
     if (!(va >= 0 && va < VA_LIMIT)) return undefined;
-    const saved = enterCore(this.machine, core);
-    const mapping = this.unmapAt(core, va);
-    leaveCore(this.machine, saved);
-    return mapping;
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.unmapAt(core, va);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /**
@@ -182,18 +206,21 @@ export class PageTable {
   protect(core: number, va: number, flags: number): Status | Errno {
     if (!(Number.isInteger(flags) && flags >= 0 && flags < FLAG_SPAN)) return Errno.EINVAL;
     if (!(va >= 0 && va < VA_LIMIT)) return Errno.EFAULT;
-    const saved = enterCore(this.machine, core);
-    const level = this.descend(va, this.charged, 0);
-    if (level >= 0) {
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      const level = this.descend(va, this.charged, 0);
+      if (level < 0) return Errno.EFAULT;
       const table = this.pathTable[level];
       const index = this.pathIndex[level];
       const entry = table.entries[index];
       const old = entry & FLAG_MASK;
       const next = (old & KEEP_ON_PROTECT) | (flags & ~KEEP_ON_PROTECT);
       this.pages.update(table, index, entry - old + next, false);
+      return Ok;
+    } finally {
+      handle?.unbind(outer);
     }
-    leaveCore(this.machine, saved);
-    return level >= 0 ? Ok : Errno.EFAULT;
   }
 
   /**
@@ -204,9 +231,18 @@ export class PageTable {
    */
   walk(core: number, va: number, write = false): number {
     if (!(va >= 0 && va < VA_LIMIT)) return NO_TRANSLATION;
-    const machine = this.machine;
-    const saved = enterCore(this.machine, core);
-    const start = machine === null ? 0 : machine.clocks[core];
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.walkAs(handle, va, write);
+    } finally {
+      handle?.unbind(outer);
+    }
+  }
+
+  /** The walk on the bound core, whose handle is `handle` (undefined without a machine). */
+  private walkAs(handle: CoreHandle | undefined, va: number, write: boolean): number {
+    const start = handle?.now() ?? 0;
     const level = this.descend(va, this.charged, this.walkRef);
     let word = NO_TRANSLATION;
     if (level >= 0) {
@@ -224,11 +260,10 @@ export class PageTable {
       this.walkSize = span;
       word = entry + frameInPage(va, span) * FLAG_SPAN;
     }
-    if (machine !== null) {
-      machine.counters.add(core, this.cWalks);
-      machine.counters.add(core, this.cWalkCycles, machine.clocks[core] - start);
+    if (handle !== undefined) {
+      handle.count(this.cWalks);
+      handle.count(this.cWalkCycles, handle.now() - start);
     }
-    leaveCore(this.machine, saved);
     return word;
   }
 
@@ -272,9 +307,13 @@ export class PageTable {
    */
   destroy(core = 0): void {
     if (this.root === DETACHED) return;
-    const saved = enterCore(this.machine, core);
-    this.pages.freeTree(core, this.root);
-    leaveCore(this.machine, saved);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.pages.freeTree(core, this.root);
+    } finally {
+      handle?.unbind(outer);
+    }
     this.root = DETACHED;
     this.pathTable.fill(DETACHED);
     this.mapped = 0;

@@ -1,5 +1,8 @@
-// AtomicWords whose every access charges the current simulated core through the cache-line model:
-// the simulated execution mode of allocator code written against AtomicWords. Values live in a
+// AtomicWords whose every access charges the machine's bound core (machine.current) through the
+// cache-line model: the simulated execution mode of allocator code written against AtomicWords.
+// That code has no core parameter; the caller that knows the core binds it (core-handle.ts: the
+// scheduler for a running step, ChargedFrameAllocator and the components for a call on behalf of
+// a core). Values live in a
 // real buffer with the same Atomics operations as NativeWords; each access additionally touches
 // the line the word sits on (load → read, store → write, every read-modify-write → rmw; a failed
 // CAS is still a locked RMW on x86). Lines follow the buffer's own 64-byte lines: word i of the
@@ -93,8 +96,9 @@ export class TracedWords implements AtomicWords {
 
   load(index: number): number {
     const value = Atomics.load(this.words, index);
-    this.lines.read(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
-    return this.inFuture(index, this.machine.current) ? this.before[index] : value;
+    const core = this.machine.current;
+    this.lines.readBy(core, this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
+    return this.inFuture(index, core) ? this.before[index] : value;
   }
   store(index: number, value: number): void {
     const old = Atomics.exchange(this.words, index, value);
@@ -104,7 +108,7 @@ export class TracedWords implements AtomicWords {
     const found = Atomics.compareExchange(this.words, index, expected, value);
     const core = this.machine.current;
     this.settle(core, index);
-    this.lines.rmw(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
+    this.lines.rmwBy(core, this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
     // Compare as int32, as Atomics does with `expected`.
     if (found === (expected | 0)) this.record(core, index, found);
     else this.machine.counters.add(core, this.cCasFailures);
@@ -130,7 +134,7 @@ export class TracedWords implements AtomicWords {
   private rmw(index: number, old: number): number {
     const core = this.machine.current;
     this.settle(core, index);
-    this.lines.rmw(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
+    this.lines.rmwBy(core, this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
     this.record(core, index, old);
     return old;
   }
@@ -139,7 +143,7 @@ export class TracedWords implements AtomicWords {
   private write(index: number, old: number): void {
     const core = this.machine.current;
     this.settle(core, index);
-    this.lines.write(this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
+    this.lines.writeBy(core, this.lineBias + ((this.wordOffset + index) >>> WORDS_PER_LINE_SHIFT));
     this.record(core, index, old);
   }
 

@@ -66,12 +66,11 @@ describe('lock-free races (defect 1)', () => {
     const machine = new Machine({ cores: 2 });
     const words = new TracedWords(machine, new SharedArrayBuffer(64), 0, 16);
     machine.running = true; // as inside machine.run: each core has its own time
-    // Core 0 is processed first but writes at cycle 10,000.
-    machine.current = 0;
+    // Core 0 (bound: the machine starts with core 0) is processed first but writes at 10,000.
     machine.advanceTo(10_000, 0);
     words.store(0, 7);
     // Core 1, at cycle 0, reads before that write in simulated time: it sees the old value...
-    machine.current = 1;
+    machine.core(1).bind(); // as the scheduler binds the core whose step runs
     expect(words.load(0)).toBe(0);
     // ...so its CAS from the old value must fail, and only after the write (it waited for it).
     expect(words.cas(0, 0, 1)).toBe(7);

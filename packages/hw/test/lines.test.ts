@@ -19,10 +19,16 @@ function setup() {
    * to the latest clock, so nothing is in flight unless a test sets clocks itself).
    */
   const cost = (core: number, access: (line: number) => void, line: number, inOrder = true) => {
-    machine.current = core;
     if (inOrder) machine.advanceTo(Math.max(...machine.clocks), core);
     const before = machine.now(core);
-    access.call(lines, line);
+    // The LineTracer interface charges the bound core: bind `core` for the access.
+    const handle = machine.core(core);
+    const outer = handle.bind();
+    try {
+      access.call(lines, line);
+    } finally {
+      handle.unbind(outer);
+    }
     return machine.now(core) - before;
   };
   return { machine, lines, cost };

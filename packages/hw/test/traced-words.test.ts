@@ -63,9 +63,14 @@ describe('TracedWords', () => {
           const traced = new TracedWords(machine, tracedBuffer, byteOffset, WORDS);
           ops.forEach((o, i) => {
             // In simulated-time order: each operation starts after every earlier one.
-            machine.current = i % cores;
-            machine.advanceTo(Math.max(...machine.clocks));
-            expect(apply(traced, o)).toBe(apply(native, o));
+            const handle = machine.core(i % cores);
+            handle.advanceTo(Math.max(...machine.clocks));
+            const outer = handle.bind();
+            try {
+              expect(apply(traced, o)).toBe(apply(native, o));
+            } finally {
+              handle.unbind(outer);
+            }
           });
           expect(new Int32Array(tracedBuffer)).toEqual(new Int32Array(nativeBuffer));
           // Every operation touched exactly one line; a `hit` CAS also loads first.
@@ -118,9 +123,11 @@ describe('TracedWords', () => {
     words.or(16, 1);
     expect(counters.totalOf('lineMisses')).toBe(2);
     // Core 1 reading a word core 0 wrote pays a transfer.
-    machine.current = 1;
-    machine.advanceTo(machine.now(0), 1);
+    const one = machine.core(1);
+    one.advanceTo(machine.now(0));
+    const outer = one.bind();
     words.load(3);
+    one.unbind(outer);
     expect(counters.get(1, counters.define('lineTransfers'))).toBe(1);
   });
 

@@ -1,8 +1,9 @@
 // Jemalloc: the allocator's entry points (jemalloc.c's malloc/free/sallocx) over any
-// MemorySystem. It checks arguments, makes the caller the machine's current core, picks the arena
-// (the core's own with percpu_arena, core % narenas otherwise, the huge arena for sizes of at
-// least oversize_threshold), goes through the thread cache when it is on, and ticks the decay
-// ticker of the calling core. Frees find the extent through the extent map and go to the arena
+// MemorySystem. It checks arguments, binds the caller's core for the call (@unimem/hw CoreHandle,
+// restored in a finally: arenas, bins and extents charge the bound core through their
+// LineTracer), picks the arena (the core's own with percpu_arena, core % narenas otherwise, the
+// huge arena for sizes of at least oversize_threshold), goes through the thread cache when it is
+// on, and ticks the decay ticker of the calling core. Frees find the extent through the extent map and go to the arena
 // that owns it. Errors are values and leave the allocator as it was: EINVAL for a bad core, size
 // or pointer (unknown, interior, already freed), ENOMEM when the size has no class or the memory
 // system cannot map more. Nothing is written into allocated memory (see `writesAllocations`).
@@ -18,7 +19,6 @@ import {
   PAGE_SIZE,
 } from '@unimem/core';
 import type { Machine } from '@unimem/hw';
-import { enterCore, leaveCore } from '@unimem/hw';
 import type { JemallocOptions, JemallocStats, PurgeStats } from './api.js';
 import { Arena, type ArenaDecayMs } from './arena.js';
 import { Base } from './base.js';
@@ -122,19 +122,25 @@ export class Jemalloc implements Malloc {
   malloc(core: number, size: number): AddressResult {
     if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(size) || size < 0)
       return Errno.EINVAL;
-    const saved = enterCore(this.machine, core);
-    const result = this.allocate(core, size);
-    leaveCore(this.machine, saved);
-    return result;
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.allocate(core, size);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   free(core: number, ptr: number): ErrnoStatus {
     if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(ptr) || ptr < 0)
       return Errno.EINVAL;
-    const saved = enterCore(this.machine, core);
-    const result = this.deallocate(core, ptr);
-    leaveCore(this.machine, saved);
-    return result;
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.deallocate(core, ptr);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   usableSize(ptr: number): number {
@@ -156,18 +162,26 @@ export class Jemalloc implements Malloc {
   decay(core: number, all = false): void {
     if (!isCoreIndex(core, this.cores))
       throw new RangeError(`core ${core} is not a core (0..${this.cores - 1})`);
-    const saved = enterCore(this.machine, core);
-    for (const arena of this.arenas) arena?.decay(core, all);
-    leaveCore(this.machine, saved);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      for (const arena of this.arenas) arena?.decay(core, all);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /** Returns everything `core`'s thread cache holds to the arenas (tcache.flush). */
   flushTcache(core: number): void {
     if (!isCoreIndex(core, this.cores))
       throw new RangeError(`core ${core} is not a core (0..${this.cores - 1})`);
-    const saved = enterCore(this.machine, core);
-    this.tcache?.flushAll(core);
-    leaveCore(this.machine, saved);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.tcache?.flushAll(core);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /** The arena index a core allocates from (the huge arena is `narenas`). */

@@ -36,7 +36,7 @@ export interface KernelVma extends Vma {
 
 /**
  * What the unikernel needs from a VM allocator: core's VmAllocator plus two optional members.
- * Every method is called with `machine.current` set to the calling core.
+ * Every method is called with the calling core bound (`machine.core(core).bind()`, @unimem/hw).
  *
  * Contract beyond core's VmAllocator (both the superblock allocator and a one-list allocator
  * such as upstream OSv's satisfy it):

@@ -46,12 +46,21 @@ export interface BootPlan {
 
 type UnikernelMutex = MemoryContext['tlbFlushMutex'];
 
+/** Boots on BOOT_CORE, bound for the whole boot (the parts' factories charge the bound core). */
 export function boot(plan: BootPlan): { ctx: MemoryContext; report: BootReport } {
+  const handle = plan.options.machine.core(BOOT_CORE);
+  const outer = handle.bind();
+  try {
+    return bootOnBootCore(plan);
+  } finally {
+    handle.unbind(outer);
+  }
+}
+
+function bootOnBootCore(plan: BootPlan): { ctx: MemoryContext; report: BootReport } {
   const { options, memoryBytes } = plan;
   const machine = options.machine;
   const parts: PartsContext = { machine, frames: memoryBytes / PAGE_SIZE, cores: machine.cores };
-  const saved = machine.current;
-  machine.current = BOOT_CORE;
   const t0 = machine.now(BOOT_CORE);
 
   const frames = options.frames(parts);
@@ -103,7 +112,6 @@ export function boot(plan: BootPlan): { ctx: MemoryContext; report: BootReport }
   });
   // The other cores start once boot is done (their first accesses come after its writes).
   for (let core = 0; core < machine.cores; core++) machine.advanceTo(t4, core);
-  machine.current = saved;
   const report: BootReport = {
     cycles: t3 - t0,
     frameInitCycles: t1 - t0,

@@ -16,7 +16,7 @@ import type { MemoryContext } from './context.js';
 import { PTE_NO_ACCESS, populatePage } from './populate.js';
 import { Residency } from './residency.js';
 
-/** Accesses one byte at `addr` from `core`. The caller made `core` the machine's current core. */
+/** Accesses one byte at `addr` from `core`. The caller bound `core` (CoreHandle.bind). */
 export function touch(ctx: MemoryContext, core: number, addr: number, write: boolean): ErrnoStatus {
   if (!(Number.isSafeInteger(addr) && addr >= 0 && addr < VA_LIMIT)) return Errno.EFAULT;
   const { tlb, pageTable } = ctx;

@@ -2,23 +2,24 @@
 // thin wrappers over the booted subsystem's parts that let a DBMS take frames and address space
 // directly and map them itself. Frames are named by their linear-map address, as in OSv
 // (`frames_alloc` returns a `void*` into the linear map). Calls with a `core` argument charge
-// that core; the others (insert, erase, find*, allocateRange, freeRange) charge the machine's
-// current core, which is the running core inside `machine.run`. "Caller holds X" means the
-// call assumes the lock and takes none itself. Beyond core's KernelApi it exposes the page table, TLBs and IPIs so that
-// the caller can map and invalidate its pages (`pageTable.map`, `tlb.invlpg`, `flushTlbAll`).
+// that core (its handle is bound for the call, restored in a finally); the others (insert,
+// erase, find*, allocateRange, freeRange) charge the machine's bound core, which is the running
+// core inside `machine.run`. "Caller holds X" means the call assumes the lock and takes none
+// itself. Beyond core's KernelApi it exposes the page table, TLBs and IPIs so that the caller can
+// map and invalidate its pages (`pageTable.map`, `tlb.invlpg`, `flushTlbAll`).
 
 import {
   type AddressResult,
   AllocError,
   type ErrnoStatus,
+  isCoreIndex,
   type KernelApi,
   type Lock,
   PAGE_SIZE,
   type RwLock,
   type Status,
 } from '@unimem/core';
-import type { Ipis, Machine, Mapping, PageTable, Tlb } from '@unimem/hw';
-import { enterCore, leaveCore } from '@unimem/hw';
+import type { CoreHandle, Ipis, Machine, Mapping, PageTable, Tlb } from '@unimem/hw';
 import { type KernelVma, LINEAR_BASE } from './api.js';
 import type { MemoryContext } from './context.js';
 import { checkedByDefault, mappingOfFrames } from './frame-check.js';
@@ -54,6 +55,11 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
     this.ipis = ctx.ipis;
   }
 
+  /** The handle of `core`; undefined for a bad core, which the part called rejects as a value. */
+  private handleOf(core: number): CoreHandle | undefined {
+    return isCoreIndex(core, this.machine.cores) ? this.machine.core(core) : undefined;
+  }
+
   /** Linear-map address of `frame`. */
   linearAddress(frame: number): number {
     return LINEAR_BASE + frame * PAGE_SIZE;
@@ -71,10 +77,14 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    * their linear-map address, or an AllocError (Memory, Argument).
    */
   framesAlloc(core: number, order: number): number {
-    const saved = enterCore(this.machine, core);
-    const frame = this.ctx.frames.get(core, order);
-    leaveCore(this.machine, saved);
-    return frame < 0 ? frame : this.linearAddress(frame);
+    const handle = this.handleOf(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      const frame = this.ctx.frames.get(core, order);
+      return frame < 0 ? frame : this.linearAddress(frame);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /**
@@ -89,10 +99,13 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
     const frame = this.frameOf(addr);
     if (frame < 0) return AllocError.Address;
     if (this.checkedFrees && this.mappingOf(addr, order) !== undefined) return AllocError.Address;
-    const saved = enterCore(this.machine, core);
-    const status = this.ctx.frames.put(core, frame, order);
-    leaveCore(this.machine, saved);
-    return status;
+    const handle = this.handleOf(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.ctx.frames.put(core, frame, order);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /**
@@ -122,10 +135,14 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    * the tlb_flush mutex.
    */
   flushTlbAll(core: number): void {
-    const saved = enterCore(this.machine, core);
-    this.ctx.ipis.flushTlbAll(core, this.ctx.tlb, this.ctx.tlbFlushMutex);
-    if (this.ctx.tableFrees.pending > 0) this.ctx.tableFrees.release(core);
-    leaveCore(this.machine, saved);
+    const handle = this.handleOf(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.ctx.ipis.flushTlbAll(core, this.ctx.tlb, this.ctx.tlbFlushMutex);
+      if (this.ctx.tableFrees.pending > 0) this.ctx.tableFrees.release(core);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /** [THREADSAFE] The mutex serialising population of kernel-half page-table levels. */
@@ -181,10 +198,13 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    * [addr, addr + size)? May claim free superblocks for it (taking the free-ranges lock itself).
    */
   validate(core: number, addr: number, size: number): boolean {
-    const saved = enterCore(this.machine, core);
-    const ok = this.ctx.vm.validate(core, addr, size);
-    leaveCore(this.machine, saved);
-    return ok;
+    const handle = this.handleOf(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.ctx.vm.validate(core, addr, size);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /**
@@ -201,10 +221,13 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    * for `core`: core-local with superblocks. Returns the address, or Errno.ENOMEM/EINVAL.
    */
   reserveRange(core: number, size: number, align = PAGE_SIZE): AddressResult {
-    const saved = enterCore(this.machine, core);
-    const addr = this.ctx.vm.reserveRange(core, size, align);
-    leaveCore(this.machine, saved);
-    return addr;
+    const handle = this.handleOf(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.ctx.vm.reserveRange(core, size, align);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /**

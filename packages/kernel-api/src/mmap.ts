@@ -41,7 +41,7 @@ const PROT_BITS = 7;
  */
 export const MMAP_MIN_ADDR = 0x10000;
 
-/** mmap(length, prot, flags, addr?) for `core`, the machine's current core. */
+/** mmap(length, prot, flags, addr?) for `core`, the machine's bound core. */
 export function mmap(
   ctx: MemoryContext,
   core: number,

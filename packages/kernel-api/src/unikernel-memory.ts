@@ -1,7 +1,8 @@
 // UnikernelMemory: the memory subsystem of a unikernel (OSv's core/mmu.cc and mempool.cc, as
 // restructured by the thesis) assembled from any FrameAllocator and any VmAllocator on the
 // simulated machine, implementing MemorySystem. This file checks options and arguments and
-// makes the calling core the machine's current core; each mechanism is in its own file (boot,
+// binds the calling core for each call (its CoreHandle, restored in a finally: the mechanisms'
+// parts without a core parameter charge the bound core); each mechanism is in its own file (boot,
 // mmap, protect, advise, fault, populate, unpopulate, tlb-flush, lazy-free) and the Kernel API
 // in kernel-api.ts. Invariant: before boot() only the constructor and `name`/`cores` are usable.
 
@@ -119,50 +120,65 @@ export class UnikernelMemory implements MemorySystem {
   mmap(core: number, length: number, prot: number, flags: number, addr?: number): AddressResult {
     const ctx = this.context;
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
-    const saved = enter(ctx, core);
-    const result = mmap(ctx, core, length, prot, flags, addr);
-    ctx.machine.current = saved;
-    return result;
+    const handle = ctx.machine.core(core);
+    const outer = handle.bind();
+    try {
+      return mmap(ctx, core, length, prot, flags, addr);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   munmap(core: number, addr: number, length: number): ErrnoStatus {
     const ctx = this.context;
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
-    const saved = enter(ctx, core);
-    const result = munmap(ctx, core, addr, length);
-    ctx.machine.current = saved;
-    return result;
+    const handle = ctx.machine.core(core);
+    const outer = handle.bind();
+    try {
+      return munmap(ctx, core, addr, length);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   mprotect(core: number, addr: number, length: number, prot: number): ErrnoStatus {
     const ctx = this.context;
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
-    const saved = enter(ctx, core);
-    const result = mprotect(ctx, core, addr, length, prot);
-    ctx.machine.current = saved;
-    return result;
+    const handle = ctx.machine.core(core);
+    const outer = handle.bind();
+    try {
+      return mprotect(ctx, core, addr, length, prot);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   madvise(core: number, addr: number, length: number, advice: number): ErrnoStatus {
     const ctx = this.context;
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
-    const saved = enter(ctx, core);
-    const result = madvise(ctx, core, addr, length, advice);
-    ctx.machine.current = saved;
-    return result;
+    const handle = ctx.machine.core(core);
+    const outer = handle.bind();
+    try {
+      return madvise(ctx, core, addr, length, advice);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   touch(core: number, addr: number, write: boolean): ErrnoStatus {
     const ctx = this.context;
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
-    const saved = enter(ctx, core);
-    const result = touch(ctx, core, addr, write);
-    ctx.machine.current = saved;
-    return result;
+    const handle = ctx.machine.core(core);
+    const outer = handle.bind();
+    try {
+      return touch(ctx, core, addr, write);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   /**
-   * An observation, not an operation: it charges no cycles (the current core's clock is restored
+   * An observation, not an operation: it charges no cycles (the bound core's clock is restored
    * after the frame allocator's counters are read; line counters may still see the reads).
    */
   stats(): UnikernelStats {
@@ -202,12 +218,6 @@ export class UnikernelMemory implements MemorySystem {
   private notBooted(): Error {
     return new Error(`${this.name}: not booted (call boot() first)`);
   }
-}
-
-function enter(ctx: MemoryContext, core: number): number {
-  const saved = ctx.machine.current;
-  ctx.machine.current = core;
-  return saved;
 }
 
 function resolveRunCores(cores: number | readonly number[] | undefined, total: number): number[] {

@@ -24,7 +24,6 @@ import {
   PAGE_SIZE,
 } from '@unimem/core';
 import type { Machine } from '@unimem/hw';
-import { enterCore, leaveCore } from '@unimem/hw';
 import type { UnikernelKernelApi } from '@unimem/kernel-api';
 import type { OsvMallocOptions } from './api.js';
 import { type OsvCosts, resolveOsvCosts } from './costs.js';
@@ -118,19 +117,23 @@ export class OsvMalloc implements Malloc {
   malloc(core: number, size: number): AddressResult {
     if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(size) || size < 0)
       return Errno.EINVAL;
-    const saved = enterCore(this.machine, core);
-    const { pagesAdded: added, pagesFreed: freed } = this.pools;
-    this.machine.charge(this.costs.mallocOp);
-    if (this.sinks.pending(core)) this.collect(core, true);
-    let ptr = this.allocate(core, size);
-    if (ptr < 0) {
-      // Out of memory: the owner's queued objects may free a page (the collector runs on demand).
-      this.collect(core, false);
-      ptr = this.allocate(core, size);
+    const handle = this.machine.core(core);
+    const outer = handle.bind();
+    try {
+      const { pagesAdded: added, pagesFreed: freed } = this.pools;
+      handle.charge(this.costs.mallocOp);
+      if (this.sinks.pending(core)) this.collect(core, true);
+      let ptr = this.allocate(core, size);
+      if (ptr < 0) {
+        // Out of memory: the owner's queued objects may free a page (the collector runs on demand).
+        this.collect(core, false);
+        ptr = this.allocate(core, size);
+      }
+      this.countPages(core, added, freed);
+      return ptr < 0 ? Errno.ENOMEM : ptr;
+    } finally {
+      handle.unbind(outer);
     }
-    this.countPages(core, added, freed);
-    leaveCore(this.machine, saved);
-    return ptr < 0 ? Errno.ENOMEM : ptr;
   }
 
   free(core: number, ptr: number): ErrnoStatus {
@@ -142,33 +145,41 @@ export class OsvMalloc implements Malloc {
     if (page !== undefined) {
       const k = page.objectAt(offset);
       if (k < 0 || page.state[k] !== ObjectState.Live) return Errno.EINVAL;
-      const saved = enterCore(this.machine, core);
-      const { pagesAdded: added, pagesFreed: freed } = this.pools;
-      this.machine.charge(this.costs.mallocOp);
-      if (page.cpu === core) {
-        this.pools.freeSameCpu(core, page, k);
-      } else {
-        page.state[k] = ObjectState.Queued;
-        this.sinks.push(core, page, k);
-        this.machine.counters.add(core, this.ids.remote);
+      const handle = this.machine.core(core);
+      const outer = handle.bind();
+      try {
+        const { pagesAdded: added, pagesFreed: freed } = this.pools;
+        handle.charge(this.costs.mallocOp);
+        if (page.cpu === core) {
+          this.pools.freeSameCpu(core, page, k);
+        } else {
+          page.state[k] = ObjectState.Queued;
+          this.sinks.push(core, page, k);
+          handle.count(this.ids.remote);
+        }
+        this.countPages(core, added, freed);
+        return Ok;
+      } finally {
+        handle.unbind(outer);
       }
-      this.countPages(core, added, freed);
-      leaveCore(this.machine, saved);
-      return Ok;
     }
     const whole = frame >= 0 && offset === 0 && this.wholePages.has(frame);
     if (!whole && this.large.usableSize(ptr) < 0) return Errno.EINVAL;
-    const saved = enterCore(this.machine, core);
-    this.machine.charge(this.costs.mallocOp);
-    if (whole) {
-      this.wholePages.delete(frame);
-      const status = this.kernel.framesFree(core, ptr, 0);
-      if (status !== Ok) throw new Error(`osv malloc: free_page(0x${ptr.toString(16)}) failed`);
-    } else {
-      this.large.free(core, ptr);
+    const handle = this.machine.core(core);
+    const outer = handle.bind();
+    try {
+      handle.charge(this.costs.mallocOp);
+      if (whole) {
+        this.wholePages.delete(frame);
+        const status = this.kernel.framesFree(core, ptr, 0);
+        if (status !== Ok) throw new Error(`osv malloc: free_page(0x${ptr.toString(16)}) failed`);
+      } else {
+        this.large.free(core, ptr);
+      }
+      return Ok;
+    } finally {
+      handle.unbind(outer);
     }
-    leaveCore(this.machine, saved);
-    return Ok;
   }
 
   usableSize(ptr: number): number {
@@ -218,7 +229,7 @@ export class OsvMalloc implements Malloc {
 
   /** collect_garbage on `core`: run by its signalled worker (a switch) or for memory. */
   private collect(core: number, signalled: boolean): void {
-    if (signalled) this.machine.charge(this.costs.workerSwitch);
+    if (signalled) this.machine.core(core).charge(this.costs.workerSwitch);
     this.sinks.collect(core, this.pools);
     this.machine.counters.add(core, this.ids.collections);
   }

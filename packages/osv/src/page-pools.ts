@@ -47,7 +47,6 @@ import {
   type Status,
 } from '@unimem/core';
 import type { Machine } from '@unimem/hw';
-import { enterCore, leaveCore } from '@unimem/hw';
 import {
   L1_POOL_PAGES,
   PAGE_BATCH_PAGES,
@@ -134,18 +133,22 @@ export class PagePools implements FrameAllocator {
   get(core: number, order: number): FrameResult {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
-    const saved = enterCore(this.machine, core);
-    let result: number;
-    if (order > 0) {
-      this.ledger.stats.bypassGets++;
-      result = this.allocator.get(core, order);
-    } else {
-      this.charge(this.costs.poolOp);
-      result = this.allocPage(core);
-      this.runWorkers(core);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      let result: number;
+      if (order > 0) {
+        this.ledger.stats.bypassGets++;
+        result = this.allocator.get(core, order);
+      } else {
+        handle?.charge(this.costs.poolOp);
+        result = this.allocPage(core);
+        this.runWorkers(core);
+      }
+      return result;
+    } finally {
+      handle?.unbind(outer);
     }
-    leaveCore(this.machine, saved);
-    return result;
   }
 
   put(core: number, frame: number, order: number): Status {
@@ -167,33 +170,45 @@ export class PagePools implements FrameAllocator {
       // partial free of a larger block, if the allocator allows it) is the allocator's call.
       return ledger.pooled.get(frame) ? AllocError.Address : this.forwardPut(core, frame, 0);
     }
-    const saved = enterCore(this.machine, core);
-    this.charge(this.costs.poolOp);
-    this.freePage(core, frame);
-    this.runWorkers(core);
-    leaveCore(this.machine, saved);
-    return Ok;
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      handle?.charge(this.costs.poolOp);
+      this.freePage(core, frame);
+      this.runWorkers(core);
+      return Ok;
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /** Returns the core's L1 pages: whole batches to L2, the rest to the allocator underneath. */
   drain(core: number): void {
     if (!isCoreIndex(core, this.cores)) return;
-    const saved = enterCore(this.machine, core);
-    const batch = this.batchPages;
-    while (this.l1.count(core) >= batch) this.unfillL1(core, 0);
-    const rest = this.l1.nr[core];
-    for (let i = 0; i < rest; i++) this.l1Batch[i] = this.l1.pop(core);
-    this.global.giveBack(core, this.l1Batch, rest);
-    this.runWorkers(core);
-    leaveCore(this.machine, saved);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      const batch = this.batchPages;
+      while (this.l1.count(core) >= batch) this.unfillL1(core, 0);
+      const rest = this.l1.nr[core];
+      for (let i = 0; i < rest; i++) this.l1Batch[i] = this.l1.pop(core);
+      this.global.giveBack(core, this.l1Batch, rest);
+      this.runWorkers(core);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /** Every L1 and the whole L2 back to the allocator underneath (e.g. before measuring it). */
   drainAll(): void {
     for (let core = 0; core < this.cores; core++) this.drain(core);
-    const saved = enterCore(this.machine, 0);
-    this.global.drainAll(0);
-    leaveCore(this.machine, saved);
+    const handle = this.machine?.core(0);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.global.drainAll(0);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /**
@@ -202,14 +217,22 @@ export class PagePools implements FrameAllocator {
    */
   prefill(): void {
     for (let core = 0; core < this.cores; core++) {
-      const saved = enterCore(this.machine, core);
-      this.refillL1Worker(core);
-      this.runWorkers(core);
-      leaveCore(this.machine, saved);
+      const handle = this.machine?.core(core);
+      const outer = handle?.bind() ?? 0;
+      try {
+        this.refillL1Worker(core);
+        this.runWorkers(core);
+      } finally {
+        handle?.unbind(outer);
+      }
     }
-    const saved = enterCore(this.machine, 0);
-    this.global.refill(0);
-    leaveCore(this.machine, saved);
+    const handle = this.machine?.core(0);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.global.refill(0);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /** Free frames: the allocator's plus every page parked in L1 and L2. */
@@ -319,7 +342,7 @@ export class PagePools implements FrameAllocator {
     if (this.l1Pending) {
       this.l1Pending = false;
       this.ledger.stats.l1WorkerRuns++;
-      this.charge(this.costs.workerSwitch);
+      this.machine?.core(core).charge(this.costs.workerSwitch);
       const l1 = this.l1;
       if (l1.count(core) < l1.max / 4) this.refillL1Worker(core);
       const floor = this.batchPages + l1.max / 2;
@@ -354,13 +377,12 @@ export class PagePools implements FrameAllocator {
   }
 
   private forwardPut(core: number, frame: number, order: number): Status {
-    const saved = enterCore(this.machine, core);
-    const status = this.allocator.put(core, frame, order);
-    leaveCore(this.machine, saved);
-    return status;
-  }
-
-  private charge(cycles: number): void {
-    this.machine?.charge(cycles);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.allocator.put(core, frame, order);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 }

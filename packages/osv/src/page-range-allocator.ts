@@ -22,7 +22,6 @@ import {
   type Status,
 } from '@unimem/core';
 import type { Machine } from '@unimem/hw';
-import { enterCore, leaveCore } from '@unimem/hw';
 import type { BatchFrameSource, PageRangeAllocatorOptions } from './api.js';
 import { BlockTable } from './block-table.js';
 import { checkPageRanges } from './check.js';
@@ -84,17 +83,21 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
     const pages = 2 ** order;
-    const saved = enterCore(this.machine, core);
-    this.mutex.lock(core);
-    this.lines.cycles(this.rangeOp);
-    const frame = order === 0 ? this.ranges.alloc(1) : this.ranges.allocAligned(pages, pages);
-    if (frame >= 0) {
-      this.blocks.claim(frame, pages);
-      this.lines.freeMemory();
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.mutex.lock(core);
+      this.lines.cycles(this.rangeOp);
+      const frame = order === 0 ? this.ranges.alloc(1) : this.ranges.allocAligned(pages, pages);
+      if (frame >= 0) {
+        this.blocks.claim(frame, pages);
+        this.lines.freeMemory();
+      }
+      this.mutex.unlock(core);
+      return frame >= 0 ? frame : AllocError.Memory;
+    } finally {
+      handle?.unbind(outer);
     }
-    this.mutex.unlock(core);
-    leaveCore(this.machine, saved);
-    return frame >= 0 ? frame : AllocError.Memory;
   }
 
   put(core: number, frame: number, order: number): Status {
@@ -108,17 +111,21 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
     if (!isCoreIndex(core, this.cores)) return AllocError.Argument;
     if (!Number.isSafeInteger(pages) || pages < 1) return AllocError.Argument;
     if (pages > this.frames) return AllocError.Memory;
-    const saved = enterCore(this.machine, core);
-    this.mutex.lock(core);
-    this.lines.cycles(this.rangeOp);
-    const frame = this.ranges.alloc(pages);
-    if (frame >= 0) {
-      this.blocks.claim(frame, pages);
-      this.lines.freeMemory();
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.mutex.lock(core);
+      this.lines.cycles(this.rangeOp);
+      const frame = this.ranges.alloc(pages);
+      if (frame >= 0) {
+        this.blocks.claim(frame, pages);
+        this.lines.freeMemory();
+      }
+      this.mutex.unlock(core);
+      return frame >= 0 ? frame : AllocError.Memory;
+    } finally {
+      handle?.unbind(outer);
     }
-    this.mutex.unlock(core);
-    leaveCore(this.machine, saved);
-    return frame >= 0 ? frame : AllocError.Memory;
   }
 
   /** Frees a block of `pages` handed out by getPages (or get, with pages = 2^order). */
@@ -126,15 +133,19 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
     if (!isCoreIndex(core, this.cores)) return AllocError.Argument;
     if (!Number.isSafeInteger(pages) || pages < 1) return AllocError.Argument;
     if (!this.validFrame(frame) || this.blocks.pagesAt(frame) !== pages) return AllocError.Address;
-    const saved = enterCore(this.machine, core);
-    this.mutex.lock(core);
-    this.lines.cycles(this.rangeOp);
-    this.blocks.release(frame, pages);
-    this.lines.freeMemory();
-    this.ranges.free(frame, pages);
-    this.mutex.unlock(core);
-    leaveCore(this.machine, saved);
-    return Ok;
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.mutex.lock(core);
+      this.lines.cycles(this.rangeOp);
+      this.blocks.release(frame, pages);
+      this.lines.freeMemory();
+      this.ranges.free(frame, pages);
+      this.mutex.unlock(core);
+      return Ok;
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   getAt(core: number, frame: number, order: number): FrameResult {
@@ -145,36 +156,44 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
       return AllocError.Address;
     }
     if (!this.blocks.isFree(frame, pages)) return AllocError.Memory;
-    const saved = enterCore(this.machine, core);
-    this.mutex.lock(core);
-    this.lines.cycles(this.rangeOp);
-    const ok = this.ranges.allocAt(frame, pages);
-    if (ok) {
-      this.blocks.claim(frame, pages);
-      this.lines.freeMemory();
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.mutex.lock(core);
+      this.lines.cycles(this.rangeOp);
+      const ok = this.ranges.allocAt(frame, pages);
+      if (ok) {
+        this.blocks.claim(frame, pages);
+        this.lines.freeMemory();
+      }
+      this.mutex.unlock(core);
+      return ok ? frame : AllocError.Memory;
+    } finally {
+      handle?.unbind(outer);
     }
-    this.mutex.unlock(core);
-    leaveCore(this.machine, saved);
-    return ok ? frame : AllocError.Memory;
   }
 
   getFrames(core: number, out: Int32Array, count: number): number {
     if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(count) || count < 0) return 0;
     const n = Math.min(count, out.length);
-    const saved = enterCore(this.machine, core);
-    this.mutex.lock(core);
-    let got = 0;
-    while (got < n) {
-      this.lines.cycles(this.rangeOp);
-      const frame = this.ranges.alloc(1);
-      if (frame < 0) break;
-      this.blocks.claim(frame, 1);
-      out[got++] = frame;
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.mutex.lock(core);
+      let got = 0;
+      while (got < n) {
+        this.lines.cycles(this.rangeOp);
+        const frame = this.ranges.alloc(1);
+        if (frame < 0) break;
+        this.blocks.claim(frame, 1);
+        out[got++] = frame;
+      }
+      if (got > 0) this.lines.freeMemory(); // on_alloc(got * page_size), once per batch
+      this.mutex.unlock(core);
+      return got;
+    } finally {
+      handle?.unbind(outer);
     }
-    if (got > 0) this.lines.freeMemory(); // on_alloc(got * page_size), once per batch
-    this.mutex.unlock(core);
-    leaveCore(this.machine, saved);
-    return got;
   }
 
   putFrames(core: number, frames: Int32Array, count: number): Status {
@@ -194,17 +213,21 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
     }
     for (let i = 0; i < (bad < 0 ? count : bad); i++) this.blocks.unmark(frames[i]);
     if (bad >= 0) return AllocError.Address;
-    const saved = enterCore(this.machine, core);
-    this.mutex.lock(core);
-    for (let i = 0; i < count; i++) {
-      this.lines.cycles(this.rangeOp);
-      this.blocks.release(frames[i], 1);
-      this.lines.freeMemory(); // free_page_range_locked -> on_free, per page
-      this.ranges.free(frames[i], 1);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.mutex.lock(core);
+      for (let i = 0; i < count; i++) {
+        this.lines.cycles(this.rangeOp);
+        this.blocks.release(frames[i], 1);
+        this.lines.freeMemory(); // free_page_range_locked -> on_free, per page
+        this.ranges.free(frames[i], 1);
+      }
+      this.mutex.unlock(core);
+      return Ok;
+    } finally {
+      handle?.unbind(outer);
     }
-    this.mutex.unlock(core);
-    leaveCore(this.machine, saved);
-    return Ok;
   }
 
   /** Nothing is cached per core. */
@@ -250,11 +273,15 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
    */
   chargeInitialAdd(core: number): void {
     if (this.machine === null) return;
-    const saved = enterCore(this.machine, core);
-    this.lines.bitRange(0, this.frames);
-    this.lines.header(0, true);
-    this.lines.tail(this.frames - 1, true);
-    leaveCore(this.machine, saved);
+    const handle = this.machine.core(core);
+    const outer = handle.bind();
+    try {
+      this.lines.bitRange(0, this.frames);
+      this.lines.header(0, true);
+      this.lines.tail(this.frames - 1, true);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   private validFrame(frame: number): boolean {

@@ -33,7 +33,7 @@ import {
   type RwLock,
   type VmaIndex,
 } from '@unimem/core';
-import { enterCore, type LineTracer, leaveCore, type Machine, nullTracer } from '@unimem/hw';
+import { type LineTracer, type Machine, nullTracer } from '@unimem/hw';
 import type { KernelVmAllocator, KernelVma } from '@unimem/kernel-api';
 import { AvlVmaTree } from '@unimem/vma-tree';
 import type { OsvVmAllocatorOptions } from './api.js';
@@ -122,18 +122,22 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
   reserveRange(core: number, size: number, align: number): AddressResult {
     if (!isCoreIndex(core, this.cores) || !isPageSize(size) || !validAlign(align))
       return Errno.EINVAL;
-    const saved = enterCore(this.machine, core);
-    const lock = this.rangeSetLock;
-    lock.readLock(core);
-    const addr = this.findHole(size, align);
-    lock.readUnlock(core);
-    if (addr >= 0) {
-      lock.writeLock(core);
-      this.ranges.insert(addr, addr + size);
-      lock.writeUnlock(core);
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      const lock = this.rangeSetLock;
+      lock.readLock(core);
+      const addr = this.findHole(size, align);
+      lock.readUnlock(core);
+      if (addr >= 0) {
+        lock.writeLock(core);
+        this.ranges.insert(addr, addr + size);
+        lock.writeUnlock(core);
+      }
+      return addr < 0 ? Errno.ENOMEM : addr;
+    } finally {
+      handle?.unbind(outer);
     }
-    leaveCore(this.machine, saved);
-    return addr < 0 ? Errno.ENOMEM : addr;
   }
 
   /** Records a MAP_FIXED range; the caller holds freeRangesLock (the range-set lock). */
