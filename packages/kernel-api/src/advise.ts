@@ -13,13 +13,18 @@ import { Advice, alignUp, Errno, type ErrnoStatus, Ok, PAGE_SIZE } from '@unimem
 import { isolate } from '@unimem/vma-tree';
 import type { MemoryContext } from './context.js';
 import { validRange } from './mmap.js';
-import { RangeLocks } from './range-locks.js';
-import { unpopulate } from './unpopulate.js';
+import { RangeLocks, type RegionParts } from './range-locks.js';
+import { type UnpopulateParts, unpopulate } from './unpopulate.js';
+
+/** What madvise uses: the VM regions, unpopulating (DONTNEED), MADV_FREE marks, a TLB batch. */
+export type AdviseParts = UnpopulateParts &
+  RegionParts &
+  Pick<MemoryContext, 'gather' | 'settings'>;
 
 const KNOWN = new Set<number>(Object.values(Advice));
 
 export function madvise(
-  ctx: MemoryContext,
+  ctx: AdviseParts,
   core: number,
   addr: number,
   length: number,

@@ -1,7 +1,10 @@
-// The booted memory subsystem's parts and shared bookkeeping, handed to every mechanism (mmap.ts,
-// fault.ts, unpopulate.ts, ...). It owns nothing a mechanism should decide: it only wires the
-// parts together, names the machine counters, and checks frees (a failed put of a frame the
-// kernel owns is a bug in the kernel or the allocator, so it throws).
+// The booted memory subsystem's assembly: its parts and shared bookkeeping, built once by boot.
+// It owns nothing a mechanism should decide: it only wires the parts together, names the machine
+// counters, and checks frees (a failed put of a frame the kernel owns is a bug in the kernel or
+// the allocator, so it throws). No mechanism sees it whole: each declares the few members it
+// uses as a narrow type (UnpopulateParts, ReclaimParts, PopulateParts, FaultParts, RegionParts,
+// MmapParts, ProtectParts, AdviseParts, TlbGatherParts, KernelApiParts) and is handed this
+// object through that type; outside the package UnikernelMemory exposes `SubsystemParts` only.
 
 import { type FrameAllocator, type Lock, Ok, type VmaIndex } from '@unimem/core';
 import type { Ipis, Machine, PageTable, Tlb } from '@unimem/hw';
@@ -138,3 +141,18 @@ export class MemoryContext {
     this.machine.counters.add(core, id, amount);
   }
 }
+
+/** The booted parts UnikernelMemory exposes (`context`), for tests and tools to inspect. */
+export type SubsystemParts = Pick<
+  MemoryContext,
+  | 'frames'
+  | 'vm'
+  | 'pageTable'
+  | 'tableFrees'
+  | 'tlb'
+  | 'ipis'
+  | 'indexes'
+  | 'residency'
+  | 'huge'
+  | 'linearBytes'
+>;

@@ -13,11 +13,14 @@
 import { Errno, type ErrnoStatus, Ok, Prot } from '@unimem/core';
 import { NO_TRANSLATION, PteFlag, VA_LIMIT } from '@unimem/hw';
 import type { MemoryContext } from './context.js';
-import { PTE_NO_ACCESS, populatePage } from './populate.js';
+import { type PopulateParts, PTE_NO_ACCESS, populatePage } from './populate.js';
 import { Residency } from './residency.js';
 
+/** What a fault uses: populating, plus the TLBs, the VMA locks and indexes. */
+export type FaultParts = PopulateParts & Pick<MemoryContext, 'tlb' | 'vm' | 'index'>;
+
 /** Accesses one byte at `addr` from `core`. The caller bound `core` (CoreHandle.bind). */
-export function touch(ctx: MemoryContext, core: number, addr: number, write: boolean): ErrnoStatus {
+export function touch(ctx: FaultParts, core: number, addr: number, write: boolean): ErrnoStatus {
   if (!(Number.isSafeInteger(addr) && addr >= 0 && addr < VA_LIMIT)) return Errno.EFAULT;
   const { tlb, pageTable } = ctx;
   if (permits(tlb.translate(core, addr, pageTable, write), write)) return Ok;
@@ -27,7 +30,7 @@ export function touch(ctx: MemoryContext, core: number, addr: number, write: boo
 }
 
 /** The page-fault handler. Returns Ok when the page is now mapped (or already was). */
-export function fault(ctx: MemoryContext, core: number, addr: number, write: boolean): ErrnoStatus {
+export function fault(ctx: FaultParts, core: number, addr: number, write: boolean): ErrnoStatus {
   const { machine, vm } = ctx;
   machine.charge(machine.costs.faultEntry, core);
   ctx.count(core, ctx.counters.faults);

@@ -23,7 +23,22 @@ import type { CoreHandle, Ipis, Machine, Mapping, PageTable, Tlb } from '@unimem
 import { type KernelVma, LINEAR_BASE } from './api.js';
 import type { MemoryContext } from './context.js';
 import { checkedByDefault, mappingOfFrames } from './frame-check.js';
-import { segmentsOf, vmasOf } from './range-locks.js';
+import { type RegionParts, segmentsOf, vmasOf } from './range-locks.js';
+
+/** What the Kernel API reaches: the parts a DBMS uses directly. */
+export type KernelApiParts = RegionParts &
+  Pick<
+    MemoryContext,
+    | 'machine'
+    | 'frames'
+    | 'pageTable'
+    | 'tlb'
+    | 'ipis'
+    | 'tlbFlushMutex'
+    | 'ptHighMutex'
+    | 'tableFrees'
+    | 'linearBytes'
+  >;
 
 export class UnikernelKernelApi implements KernelApi<KernelVma> {
   /** The simulated machine (clocks, counters). */
@@ -48,7 +63,7 @@ export class UnikernelKernelApi implements KernelApi<KernelVma> {
    */
   checkedFrees = checkedByDefault();
 
-  constructor(private readonly ctx: MemoryContext) {
+  constructor(private readonly ctx: KernelApiParts) {
     this.machine = ctx.machine;
     this.pageTable = ctx.pageTable;
     this.tlb = ctx.tlb;

@@ -14,7 +14,10 @@ import { HUGE_SIZE, Ok, PAGE_SIZE } from '@unimem/core';
 import { PteFlag } from '@unimem/hw';
 import type { MemoryContext } from './context.js';
 import { NO_FRAME, type TlbGather } from './tlb-flush.js';
-import { releaseLeaf, unmapLeaf, unpopulate } from './unpopulate.js';
+import { releaseLeaf, type UnpopulateParts, unmapLeaf, unpopulate } from './unpopulate.js';
+
+/** What a reclaim uses: unpopulating, plus the machine (walk cost) and its own TLB batch. */
+export type ReclaimParts = UnpopulateParts & Pick<MemoryContext, 'machine' | 'reclaimGather'>;
 
 const CLEAR_ON_MARK = PteFlag.Present | PteFlag.Huge | PteFlag.Accessed | PteFlag.Dirty;
 
@@ -25,7 +28,7 @@ export class LazyFree {
   private readonly pages = new Map<number, number>();
 
   /** Marks the populated pages of [start, end) (whole 2 MiB pages only); flushes via `gather`. */
-  mark(ctx: MemoryContext, gather: TlbGather, core: number, start: number, end: number): void {
+  mark(ctx: UnpopulateParts, gather: TlbGather, core: number, start: number, end: number): void {
     const { residency } = ctx;
     for (const key of residency.keysIn(start, end)) {
       const base = key * HUGE_SIZE;
@@ -52,7 +55,7 @@ export class LazyFree {
    * Frees every marked page that is still clean; forgets the others. Returns the bytes freed.
    * Runs inside a populate that found no free frame, with `ctx.reclaimGather`.
    */
-  reclaim(ctx: MemoryContext, core: number): number {
+  reclaim(ctx: ReclaimParts, core: number): number {
     if (this.pages.size === 0) return 0;
     const gather = ctx.reclaimGather;
     const marked = [...this.pages];
@@ -73,7 +76,7 @@ export class LazyFree {
   }
 
   /** Re-installs the leaf at `va` with Dirty and Accessed clear, and records the mark. */
-  private markPage(ctx: MemoryContext, gather: TlbGather, core: number, va: number): void {
+  private markPage(ctx: UnpopulateParts, gather: TlbGather, core: number, va: number): void {
     const mapping = unmapLeaf(ctx, core, va);
     ctx.tableFrees.release(core);
     const flags = mapping.flags & ~CLEAR_ON_MARK;

@@ -27,9 +27,12 @@ import {
 import { carve } from '@unimem/vma-tree';
 import type { KernelVma } from './api.js';
 import type { MemoryContext } from './context.js';
-import { populateRange } from './populate.js';
-import { RangeLocks } from './range-locks.js';
+import { type PopulateParts, populateRange } from './populate.js';
+import { RangeLocks, type RegionParts } from './range-locks.js';
 import { unpopulate } from './unpopulate.js';
+
+/** What mmap and munmap use: populating (MAP_POPULATE), unpopulating and the VM regions. */
+export type MmapParts = PopulateParts & RegionParts;
 
 const PROT_BITS = 7;
 
@@ -43,7 +46,7 @@ export const MMAP_MIN_ADDR = 0x10000;
 
 /** mmap(length, prot, flags, addr?) for `core`, the machine's bound core. */
 export function mmap(
-  ctx: MemoryContext,
+  ctx: MmapParts,
   core: number,
   length: number,
   prot: number,
@@ -95,7 +98,7 @@ export function mmap(
 }
 
 function mmapFixed(
-  ctx: MemoryContext,
+  ctx: MmapParts,
   core: number,
   addr: number,
   size: number,
@@ -134,7 +137,7 @@ function mmapFixed(
  * gives back what it took and returns false.
  */
 function takeGaps(
-  ctx: MemoryContext,
+  ctx: MmapParts,
   core: number,
   addr: number,
   end: number,
@@ -163,12 +166,7 @@ function takeGaps(
 }
 
 /** munmap(addr, length) for `core`. Unmapped parts of the range are fine (Ok, no change). */
-export function munmap(
-  ctx: MemoryContext,
-  core: number,
-  addr: number,
-  length: number,
-): ErrnoStatus {
+export function munmap(ctx: MmapParts, core: number, addr: number, length: number): ErrnoStatus {
   if (!validRange(ctx, addr, length)) return Errno.EINVAL;
   const end = addr + alignUp(length, PAGE_SIZE);
   const locks = new RangeLocks(ctx, core, addr, end, true);
@@ -183,14 +181,14 @@ export function munmap(
 }
 
 /** Unpopulates a VMA already taken out of its index (one TLB gather). */
-function evacuate(ctx: MemoryContext, core: number, dead: KernelVma): void {
+function evacuate(ctx: MmapParts, core: number, dead: KernelVma): void {
   ctx.gather.begin(core);
   unpopulate(ctx, ctx.gather, core, dead.start, dead.end);
   ctx.gather.finish();
 }
 
 /** Gives [addr, addr + size) back under its freeRangesLock. */
-function freeRange(ctx: MemoryContext, core: number, addr: number, size: number): void {
+function freeRange(ctx: MmapParts, core: number, addr: number, size: number): void {
   const frl = ctx.vm.freeRangesLock(addr);
   frl.writeLock(core);
   checkFree(ctx.vm.freeRange(addr, size), addr);
@@ -206,7 +204,11 @@ function checkFree(status: ErrnoStatus, addr: number): void {
 }
 
 /** A page-aligned, non-empty range inside the address space (munmap, mprotect, madvise). */
-export function validRange(ctx: MemoryContext, addr: number, length: number): boolean {
+export function validRange(
+  ctx: Pick<MemoryContext, 'settings'>,
+  addr: number,
+  length: number,
+): boolean {
   return (
     Number.isSafeInteger(addr) &&
     addr >= 0 &&

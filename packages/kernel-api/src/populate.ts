@@ -12,8 +12,12 @@ import { Errno, type ErrnoStatus, HUGE_ORDER, HUGE_SIZE, Ok, PAGE_SIZE, Prot } f
 import { PageSize, PteFlag } from '@unimem/hw';
 import type { KernelVma } from './api.js';
 import type { MemoryContext } from './context.js';
+import type { ReclaimParts } from './lazy-free.js';
 import { Residency } from './residency.js';
 import { unpopulate } from './unpopulate.js';
+
+/** What populating uses: frames, zeroing, mapping, MADV_FREE reclaim and rollback. */
+export type PopulateParts = ReclaimParts & Pick<MemoryContext, 'frames' | 'settings' | 'gather'>;
 
 /** Software PTE bit of a page whose VMA is PROT_NONE (Linux clears Present; see fault.ts). */
 export const PTE_NO_ACCESS = PteFlag.Soft1;
@@ -29,7 +33,7 @@ export function pteFlagsOf(prot: number): number {
  * is already mapped) or Errno.ENOMEM. The caller holds vmaLock(va).
  */
 export function populatePage(
-  ctx: MemoryContext,
+  ctx: PopulateParts,
   core: number,
   vma: KernelVma,
   va: number,
@@ -48,7 +52,7 @@ export function populatePage(
  * this call populated is unmapped and freed again. The caller holds vmaLock(start) for write.
  */
 export function populateRange(
-  ctx: MemoryContext,
+  ctx: PopulateParts,
   core: number,
   vma: KernelVma,
   start: number,
@@ -76,7 +80,7 @@ export function populateRange(
   return Ok;
 }
 
-function hugeEligible(ctx: MemoryContext, vma: KernelVma, key: number): boolean {
+function hugeEligible(ctx: PopulateParts, vma: KernelVma, key: number): boolean {
   const base = key * HUGE_SIZE;
   return (
     ctx.settings.hugePages &&
@@ -89,7 +93,7 @@ function hugeEligible(ctx: MemoryContext, vma: KernelVma, key: number): boolean 
 }
 
 /** A 2 MiB page plus its deposited table frame; Errno.ENOMEM (nothing changed) if either fails. */
-function populateHuge(ctx: MemoryContext, core: number, vma: KernelVma, key: number): ErrnoStatus {
+function populateHuge(ctx: PopulateParts, core: number, vma: KernelVma, key: number): ErrnoStatus {
   const { frames } = ctx;
   const frame = frames.get(core, HUGE_ORDER);
   if (frame < 0) return Errno.ENOMEM;
@@ -115,7 +119,7 @@ function populateHuge(ctx: MemoryContext, core: number, vma: KernelVma, key: num
 
 /** A 4 KiB page at `page`; reclaims MADV_FREE pages once when memory is short. */
 function populateSmall(
-  ctx: MemoryContext,
+  ctx: PopulateParts,
   core: number,
   vma: KernelVma,
   page: number,
@@ -127,7 +131,7 @@ function populateSmall(
 }
 
 function tryPopulateSmall(
-  ctx: MemoryContext,
+  ctx: PopulateParts,
   core: number,
   vma: KernelVma,
   page: number,

@@ -9,14 +9,19 @@ import { isolate } from '@unimem/vma-tree';
 import type { MemoryContext } from './context.js';
 import { validRange } from './mmap.js';
 import { pteFlagsOf } from './populate.js';
-import { RangeLocks } from './range-locks.js';
+import { RangeLocks, type RegionParts } from './range-locks.js';
 import { NO_FRAME } from './tlb-flush.js';
-import { splitHuge } from './unpopulate.js';
+import { splitHuge, type UnpopulateParts } from './unpopulate.js';
+
+/** What mprotect uses: the VM regions, the page table (through huge splits) and a TLB batch. */
+export type ProtectParts = UnpopulateParts &
+  RegionParts &
+  Pick<MemoryContext, 'gather' | 'settings'>;
 
 const PROT_BITS = 7;
 
 export function mprotect(
-  ctx: MemoryContext,
+  ctx: ProtectParts,
   core: number,
   addr: number,
   length: number,
@@ -39,7 +44,7 @@ export function mprotect(
 }
 
 /** Rewrites the flags of every populated page of [start, end) and flushes them. */
-function protectPages(ctx: MemoryContext, core: number, start: number, end: number, flags: number) {
+function protectPages(ctx: ProtectParts, core: number, start: number, end: number, flags: number) {
   const { residency, pageTable, gather } = ctx;
   gather.begin(core);
   for (const key of residency.keysIn(start, end)) {

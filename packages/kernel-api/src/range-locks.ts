@@ -9,6 +9,9 @@ import type { RwLock, VmaIndex } from '@unimem/core';
 import type { KernelVma } from './api.js';
 import type { MemoryContext } from './context.js';
 
+/** What cutting a range into lock regions uses: the VM allocator and the index record. */
+export type RegionParts = Pick<MemoryContext, 'vm' | 'index'>;
+
 /** A part of a range whose addresses share one vma lock and index. */
 export interface Segment {
   start: number;
@@ -18,7 +21,7 @@ export interface Segment {
 }
 
 /** [start, end) cut into segments of one vma lock each, in address order. */
-export function segmentsOf(ctx: MemoryContext, start: number, end: number): Segment[] {
+export function segmentsOf(ctx: RegionParts, start: number, end: number): Segment[] {
   const { vm } = ctx;
   const segments: Segment[] = [];
   let at = start;
@@ -39,7 +42,7 @@ export class RangeLocks {
   private readonly write: boolean;
 
   /** Splits [start, end) into segments; takes their locks (for write or read) as `core`. */
-  constructor(ctx: MemoryContext, core: number, start: number, end: number, write: boolean) {
+  constructor(ctx: RegionParts, core: number, start: number, end: number, write: boolean) {
     this.segments = segmentsOf(ctx, start, end);
     for (const { lock } of this.segments) if (!this.locks.includes(lock)) this.locks.push(lock);
     this.write = write;

@@ -25,6 +25,20 @@ import type { IpiAction } from '@unimem/hw';
 import { INVLPG_CEILING } from './api.js';
 import type { MemoryContext } from './context.js';
 
+/** What a TLB batch uses: the TLBs and IPIs, the flush policy, and the frees after a flush. */
+export type TlbGatherParts = Pick<
+  MemoryContext,
+  | 'settings'
+  | 'tlb'
+  | 'ipis'
+  | 'tlbFlushMutex'
+  | 'runCores'
+  | 'tableFrees'
+  | 'putFrame'
+  | 'count'
+  | 'counters'
+>;
+
 /** What `add` takes for a page whose frame is not to be freed (mprotect, split pieces). */
 export const NO_FRAME = -1;
 
@@ -38,7 +52,7 @@ export class TlbGather {
   private readonly invlpgAction: IpiAction;
   private readonly fullAction: IpiAction;
 
-  constructor(private readonly ctx: MemoryContext) {
+  constructor(private readonly ctx: TlbGatherParts) {
     this.vas = new Float64Array(ctx.settings.gatherPages);
     this.invlpgAction = (target) => {
       for (let i = 0; i < this.count; i++) ctx.tlb.invlpg(target, this.vas[i]);

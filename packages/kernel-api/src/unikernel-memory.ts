@@ -27,7 +27,7 @@ import {
   VMA_BYTES,
 } from './api.js';
 import { boot } from './boot.js';
-import type { MemoryContext, Settings } from './context.js';
+import type { MemoryContext, Settings, SubsystemParts } from './context.js';
 import { touch } from './fault.js';
 import { UnikernelKernelApi } from './kernel-api.js';
 import { mmap, munmap } from './mmap.js';
@@ -111,14 +111,13 @@ export class UnikernelMemory implements MemorySystem {
     return this.api;
   }
 
-  /** The parts and bookkeeping (for tests and tools). */
-  get context(): MemoryContext {
-    if (this.ctx === null) throw this.notBooted();
-    return this.ctx;
+  /** The booted parts, for tests and tools to inspect (the mechanisms' bookkeeping stays inside). */
+  get context(): SubsystemParts {
+    return this.booted();
   }
 
   mmap(core: number, length: number, prot: number, flags: number, addr?: number): AddressResult {
-    const ctx = this.context;
+    const ctx = this.booted();
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const handle = ctx.machine.core(core);
     const outer = handle.bind();
@@ -130,7 +129,7 @@ export class UnikernelMemory implements MemorySystem {
   }
 
   munmap(core: number, addr: number, length: number): ErrnoStatus {
-    const ctx = this.context;
+    const ctx = this.booted();
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const handle = ctx.machine.core(core);
     const outer = handle.bind();
@@ -142,7 +141,7 @@ export class UnikernelMemory implements MemorySystem {
   }
 
   mprotect(core: number, addr: number, length: number, prot: number): ErrnoStatus {
-    const ctx = this.context;
+    const ctx = this.booted();
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const handle = ctx.machine.core(core);
     const outer = handle.bind();
@@ -154,7 +153,7 @@ export class UnikernelMemory implements MemorySystem {
   }
 
   madvise(core: number, addr: number, length: number, advice: number): ErrnoStatus {
-    const ctx = this.context;
+    const ctx = this.booted();
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const handle = ctx.machine.core(core);
     const outer = handle.bind();
@@ -166,7 +165,7 @@ export class UnikernelMemory implements MemorySystem {
   }
 
   touch(core: number, addr: number, write: boolean): ErrnoStatus {
-    const ctx = this.context;
+    const ctx = this.booted();
     if (!isCoreIndex(core, this.cores)) return Errno.EINVAL;
     const handle = ctx.machine.core(core);
     const outer = handle.bind();
@@ -182,7 +181,7 @@ export class UnikernelMemory implements MemorySystem {
    * after the frame allocator's counters are read; line counters may still see the reads).
    */
   stats(): UnikernelStats {
-    const ctx = this.context;
+    const ctx = this.booted();
     const { frames, pageTable, vm, machine } = ctx;
     const core = machine.current;
     const clock = machine.clocks[core];
@@ -213,6 +212,11 @@ export class UnikernelMemory implements MemorySystem {
   /** Linear-map address of a frame (LINEAR_BASE + frame × 4096). */
   static linearAddress(frame: number): number {
     return LINEAR_BASE + frame * PAGE_SIZE;
+  }
+
+  private booted(): MemoryContext {
+    if (this.ctx === null) throw this.notBooted();
+    return this.ctx;
   }
 
   private notBooted(): Error {

@@ -15,11 +15,17 @@ import { NOT_A_PIECE, PIECES_LEFT } from './huge-frames.js';
 import { Residency } from './residency.js';
 import { NO_FRAME, type TlbGather } from './tlb-flush.js';
 
+/** What unpopulating uses of the booted subsystem. */
+export type UnpopulateParts = Pick<
+  MemoryContext,
+  'pageTable' | 'tableFrees' | 'residency' | 'huge' | 'lazy' | 'putFrame' | 'count' | 'counters'
+>;
+
 const PIECES = HUGE_SIZE / PAGE_SIZE;
 
 /** Unmaps every page the kernel populated in [start, end); frames go to `gather`. */
 export function unpopulate(
-  ctx: MemoryContext,
+  ctx: UnpopulateParts,
   gather: TlbGather,
   core: number,
   start: number,
@@ -43,7 +49,7 @@ export function unpopulate(
 }
 
 /** Unmaps the kernel-populated leaf at `va`; a missing leaf means the bookkeeping is broken. */
-export function unmapLeaf(ctx: MemoryContext, core: number, va: number): Mapping {
+export function unmapLeaf(ctx: UnpopulateParts, core: number, va: number): Mapping {
   const mapping = ctx.pageTable.unmap(core, va);
   if (mapping === undefined) {
     throw new Error(`unpopulate: page 0x${va.toString(16)} is recorded as populated but unmapped`);
@@ -57,7 +63,7 @@ export function unmapLeaf(ctx: MemoryContext, core: number, va: number): Mapping
  * block when it is the last piece).
  */
 export function releaseLeaf(
-  ctx: MemoryContext,
+  ctx: UnpopulateParts,
   gather: TlbGather,
   core: number,
   mapping: Mapping,
@@ -86,7 +92,7 @@ export function releaseLeaf(
  * are always available: the unmap frees k levels and the map needs k + 1. Stale 2 MiB TLB entries translate to the same frames until
  * the caller's flush, which an INVLPG of any piece also drops.
  */
-export function splitHuge(ctx: MemoryContext, core: number, key: number): void {
+export function splitHuge(ctx: UnpopulateParts, core: number, key: number): void {
   const base = key * HUGE_SIZE;
   // A MADV_FREE mark on the whole page would be judged by one piece's Dirty bit: drop it (kept).
   ctx.lazy.forget(base, base + HUGE_SIZE);
