@@ -82,22 +82,7 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
   get(core: number, order: number): FrameResult {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
-    const pages = 2 ** order;
-    const handle = this.machine?.core(core);
-    const outer = handle?.bind() ?? 0;
-    try {
-      this.mutex.lock(core);
-      this.lines.cycles(this.rangeOp);
-      const frame = order === 0 ? this.ranges.alloc(1) : this.ranges.allocAligned(pages, pages);
-      if (frame >= 0) {
-        this.blocks.claim(frame, pages);
-        this.lines.freeMemory();
-      }
-      this.mutex.unlock(core);
-      return frame >= 0 ? frame : AllocError.Memory;
-    } finally {
-      handle?.unbind(outer);
-    }
+    return this.take(core, 2 ** order, order > 0);
   }
 
   put(core: number, frame: number, order: number): Status {
@@ -111,12 +96,20 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
     if (!isCoreIndex(core, this.cores)) return AllocError.Argument;
     if (!Number.isSafeInteger(pages) || pages < 1) return AllocError.Argument;
     if (pages > this.frames) return AllocError.Memory;
+    return this.take(core, pages, false);
+  }
+
+  /**
+   * Takes `pages` pages under the mutex as `core` (bound for the call): aligned to `pages`
+   * (alloc_huge_page's alloc_aligned) or anywhere (alloc). Memory when no range holds them.
+   */
+  private take(core: number, pages: number, aligned: boolean): FrameResult {
     const handle = this.machine?.core(core);
     const outer = handle?.bind() ?? 0;
     try {
       this.mutex.lock(core);
       this.lines.cycles(this.rangeOp);
-      const frame = this.ranges.alloc(pages);
+      const frame = aligned ? this.ranges.allocAligned(pages, pages) : this.ranges.alloc(pages);
       if (frame >= 0) {
         this.blocks.claim(frame, pages);
         this.lines.freeMemory();
