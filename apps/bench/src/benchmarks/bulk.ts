@@ -33,8 +33,16 @@ type BulkParams = {
 };
 
 const NAME = 'bulk';
-/** Quick runs: allocations per core and memory (before --scale). */
-const QUICK_ALLOCS = 1500;
+/**
+ * Quick runs: allocations per core and memory (before --scale). 20,000 (--full × 0.1): a free in
+ * allocation order finds the metadata its malloc touched still in the core's private cache
+ * (16,384 lines) only while g is small; jemalloc's free at 1 core costs 164 cycles (0.25 line
+ * misses) at g = 1,500 and 5,000, 239 (1.89) at 10,000 and 247 at 20,000, so at 1,500 the
+ * jemalloc presets freed faster than OSv's malloc (205), the reverse of the thesis' size. At
+ * 10,000 `osv+jemalloc` alloc at 64 cores was still 49.6k cycles against 26.3k at 20,000
+ * (apps/bench/README.md, "Quick vs full sizes").
+ */
+const QUICK_ALLOCS = 20_000;
 // 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
 // trees, a contention the thesis' 60-124 GiB configurations do not have).
 const QUICK_MEMORY = 16 * GiB;

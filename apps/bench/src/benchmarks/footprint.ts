@@ -17,8 +17,13 @@ type FootprintParams = { allocs: number; memoryBytes: number };
 
 const NAME = 'footprint';
 const PAGE = 4096;
-const QUICK_ALLOCS = 10_000;
-const QUICK_MEMORY = 2 * GiB;
+// Quick g = 50,000 (--full × 0.1) at 4 GiB: the overhead divides fixed offsets by the requested
+// bytes (jemalloc's first metadata and retained extents, OSv's prefilled page pools, which make
+// it negative), so a small g magnifies them: at g = 10,000 the jemalloc presets' overhead at
+// 1024 B was 0.54 against 0.13 at 50,000, and at 25,000 OSv's at 256 B was still -0.017 against
+// 0.065 (apps/bench/README.md, "Quick vs full sizes"). 4 GiB: 50,000 × 32 KiB must fit in 3/4.
+const QUICK_ALLOCS = 50_000;
+const QUICK_MEMORY = 4 * GiB;
 
 /** 256..4096 step 256, then 8 KiB..32 KiB step 4 KiB (4096 once). */
 export const FOOTPRINT_SIZES: readonly number[] = [
