@@ -174,18 +174,3 @@ export class Machine {
 export function waitUntil(condition: () => boolean): WaitUntil {
   return { kind: 'wait', condition };
 }
-
-/**
- * @deprecated Bind through the core's handle instead, in a try/finally:
- * `const outer = machine.core(core).bind(); try { ... } finally { machine.core(core).unbind(outer); }`
- * (core-handle.ts). Kept only until its last caller (@unimem/linux's glibc model) has moved;
- * unlike the handle's binding it restores nothing when the call throws.
- */
-export function enterCore(machine: Machine | null | undefined, core: number): number {
-  return machine ? machine.core(core).bind() : 0;
-}
-
-/** @deprecated See `enterCore`: ends its binding, binding `outer` again. */
-export function leaveCore(machine: Machine | null | undefined, outer: number): void {
-  machine?.core(machine.current).unbind(outer);
-}

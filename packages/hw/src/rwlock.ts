@@ -169,9 +169,17 @@ export class SimRwLock implements RwLock {
     if (this.holder !== NONE) {
       throw heldError(`${this.what} (held for ${modeName(this.mode)})`, this.holder, core);
     }
+    const handle = this.machine.core(core);
+    const outer = handle.bind(); // the lock's line accesses are `core`'s
+    try {
+      this.acquireBound(core, mode);
+    } finally {
+      handle.unbind(outer);
+    }
+  }
+
+  private acquireBound(core: number, mode: number): void {
     const machine = this.machine;
-    const saved = machine.current;
-    machine.current = core;
     const clocks = machine.clocks;
     const arrival = clocks[core];
     const at = this.place(mode, arrival, 0, this.tentative);
@@ -184,7 +192,6 @@ export class SimRwLock implements RwLock {
     this.arrival = arrival;
     this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
     if (mode === WRITE) machine.lines.enterExclusive(core);
-    machine.current = saved;
   }
 
   private release(core: number, mode: number): void {
@@ -197,9 +204,17 @@ export class SimRwLock implements RwLock {
         `${this.what}: core ${core} ${mode === READ ? 'read' : 'write'}-unlocks it but ${held}`,
       );
     }
+    const handle = this.machine.core(core);
+    const outer = handle.bind();
+    try {
+      this.releaseBound(core, mode);
+    } finally {
+      handle.unbind(outer);
+    }
+  }
+
+  private releaseBound(core: number, mode: number): void {
     const machine = this.machine;
-    const saved = machine.current;
-    machine.current = core;
     const clocks = machine.clocks;
     if (mode === WRITE) machine.lines.leaveExclusive(core);
     this.lineSection(core);
@@ -225,7 +240,6 @@ export class SimRwLock implements RwLock {
       end,
       mode: mode === READ ? 'read' : 'write',
     });
-    machine.current = saved;
   }
 
   /**

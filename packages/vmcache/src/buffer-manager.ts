@@ -143,32 +143,39 @@ export class BufferManager {
     this.storage = new StorageDevice(machine, options.storage, PAGE_BYTES);
     // pread/pwrite enter the kernel on a conventional OS; in a unikernel they are calls.
     this.ioCallCycles = exposesKernelApi(memory) ? 0 : machine.costs.syscall;
-    const saved = machine.current;
-    machine.current = core;
-    const [stateWords, statePeek] = words(machine, this.dataPages * STATE_STRIDE, 'vmcache-states');
-    this.statePeek = statePeek;
-    this.states = new PageStates(stateWords, statePeek, this.dataPages);
-    this.states.init();
     const slots = residentSlots(this.poolPages);
-    const [entries, residentPeek] = words(machine, slots, 'vmcache-resident');
-    this.residentPeek = residentPeek;
-    this.resident = new ResidentSet(entries, words(machine, 16, 'vmcache-clock')[0], slots);
-    [this.used, this.usedPeek] = words(machine, 16, 'vmcache-used');
-    this.dirty = new Uint8Array(this.dataPages);
-    if (kernel) {
-      const sets =
-        shootdown === 'tracked'
-          ? new CoreSets(
-              words(machine, this.dataPages * Math.ceil(machine.cores / 32), 'vmcache-cores')[0],
-              this.dataPages,
-              machine.cores,
-            )
-          : null;
-      this.backend = new KernelApiBackend(machine, kernel, this.dataPages, sets, core);
-    } else {
-      this.backend = new PosixBackend(machine, memory, this.dataPages, core);
+    const handle = machine.core(core);
+    const outer = handle.bind(); // the shared words' initialisation is `core`'s
+    try {
+      const [stateWords, statePeek] = words(
+        machine,
+        this.dataPages * STATE_STRIDE,
+        'vmcache-states',
+      );
+      this.statePeek = statePeek;
+      this.states = new PageStates(stateWords, statePeek, this.dataPages);
+      this.states.init();
+      const [entries, residentPeek] = words(machine, slots, 'vmcache-resident');
+      this.residentPeek = residentPeek;
+      this.resident = new ResidentSet(entries, words(machine, 16, 'vmcache-clock')[0], slots);
+      [this.used, this.usedPeek] = words(machine, 16, 'vmcache-used');
+      this.dirty = new Uint8Array(this.dataPages);
+      if (kernel) {
+        const sets =
+          shootdown === 'tracked'
+            ? new CoreSets(
+                words(machine, this.dataPages * Math.ceil(machine.cores / 32), 'vmcache-cores')[0],
+                this.dataPages,
+                machine.cores,
+              )
+            : null;
+        this.backend = new KernelApiBackend(machine, kernel, this.dataPages, sets, core);
+      } else {
+        this.backend = new PosixBackend(machine, memory, this.dataPages, core);
+      }
+    } finally {
+      handle.unbind(outer);
     }
-    machine.current = saved;
     this.eviction = new ClockEviction({
       machine,
       states: this.states,
@@ -344,23 +351,26 @@ export class BufferManager {
    */
   close(core: number): void {
     if (this.closed) throw new Error('vmcache: close() called twice');
-    const saved = this.machine.current;
-    this.machine.current = core;
-    const pids: number[] = [];
-    for (const pid of this.resident.members(this.residentPeek)) {
-      const word = this.states.load(pid);
-      if (!this.states.tryLockX(pid, word)) {
-        throw new Error(`vmcache: close() with page ${pid} latched (state ${stateOf(word)})`);
+    const handle = this.machine.core(core);
+    const outer = handle.bind();
+    try {
+      const pids: number[] = [];
+      for (const pid of this.resident.members(this.residentPeek)) {
+        const word = this.states.load(pid);
+        if (!this.states.tryLockX(pid, word)) {
+          throw new Error(`vmcache: close() with page ${pid} latched (state ${stateOf(word)})`);
+        }
+        pids.push(pid);
       }
-      pids.push(pid);
+      for (let i = 0; i < pids.length; i += this.evictBatch) {
+        const steps = this.eviction.retire(core, pids.slice(i, i + this.evictBatch));
+        while (!steps.next().done); // outside a run: the steps run back to back
+      }
+      this.backend.close(core);
+      this.closed = true;
+    } finally {
+      handle.unbind(outer);
     }
-    for (let i = 0; i < pids.length; i += this.evictBatch) {
-      const steps = this.eviction.retire(core, pids.slice(i, i + this.evictBatch));
-      while (!steps.next().done); // outside a run: the steps run back to back
-    }
-    this.backend.close(core);
-    this.closed = true;
-    this.machine.current = saved;
   }
 
   /** Makes room, maps the page and reads it from storage; the caller holds its X latch. */

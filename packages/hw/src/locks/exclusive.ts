@@ -128,18 +128,21 @@ export abstract class ExclusiveLock implements Lock {
     checkCore(this.machine, core, this.what);
     if (this.holder !== NONE) throw heldError(this.what, this.holder, core);
     const machine = this.machine;
-    const saved = machine.current;
-    machine.current = core;
-    const clocks = machine.clocks;
-    const arrival = clocks[core];
-    const at = placeHold(this.fit, arrival, 0, this.policy, this.tentative);
-    clocks[core] = at.start;
-    this.acquireAccess(at.start > arrival, at.sleeps > 0);
-    this.holder = core;
-    this.arrival = arrival;
-    this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
-    this.lines.enterExclusive(core);
-    machine.current = saved;
+    const handle = machine.core(core);
+    const outer = handle.bind(); // acquireAccess touches the lock's lines as `core`
+    try {
+      const clocks = machine.clocks;
+      const arrival = clocks[core];
+      const at = placeHold(this.fit, arrival, 0, this.policy, this.tentative);
+      clocks[core] = at.start;
+      this.acquireAccess(at.start > arrival, at.sleeps > 0);
+      this.holder = core;
+      this.arrival = arrival;
+      this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
+      this.lines.enterExclusive(core);
+    } finally {
+      handle.unbind(outer);
+    }
   }
 
   unlock(core: number): void {
@@ -150,8 +153,17 @@ export abstract class ExclusiveLock implements Lock {
       throw new Error(`${this.what}: core ${core} unlocks it but core ${this.holder} holds it`);
     }
     const machine = this.machine;
-    const saved = machine.current;
-    machine.current = core;
+    const handle = machine.core(core);
+    const outer = handle.bind(); // releaseAccess touches the lock's lines as `core`
+    try {
+      this.releaseBound(core);
+    } finally {
+      handle.unbind(outer);
+    }
+  }
+
+  private releaseBound(core: number): void {
+    const machine = this.machine;
     const clocks = machine.clocks;
     this.lines.leaveExclusive(core);
     this.releaseAccess();
@@ -170,7 +182,6 @@ export abstract class ExclusiveLock implements Lock {
       end,
       mode: 'write',
     });
-    machine.current = saved;
   }
 
   /** The line accesses of a successful acquire (after any wait). */

@@ -136,21 +136,24 @@ export class BuddyAllocator implements FrameAllocator {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
     const machine = this.meter.machine;
-    const saved = machine?.current ?? 0;
-    if (machine) machine.current = core;
-    this.meter.beginOperation();
-    this.counts.gets++;
-    this.meter.charge(this.costs.allocCycles);
-    this.meter.read(this.meter.statLine); // zone_watermark_fast(): NR_FREE_PAGES
-    let frame = this.rmqueue(core, order);
-    if (frame < 0) frame = this.slowPath(core, order);
-    if (frame >= 0) {
-      this.meter.writeNode(frame); // prep_new_page(): refcount, private
-      this.map.state[frame] = Kind.Used | order;
-      this.free -= 2 ** order;
+    const handle = machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.meter.beginOperation();
+      this.counts.gets++;
+      this.meter.charge(this.costs.allocCycles);
+      this.meter.read(this.meter.statLine); // zone_watermark_fast(): NR_FREE_PAGES
+      let frame = this.rmqueue(core, order);
+      if (frame < 0) frame = this.slowPath(core, order);
+      if (frame >= 0) {
+        this.meter.writeNode(frame); // prep_new_page(): refcount, private
+        this.map.state[frame] = Kind.Used | order;
+        this.free -= 2 ** order;
+      }
+      return frame >= 0 ? frame : AllocError.Memory;
+    } finally {
+      handle?.unbind(outer);
     }
-    if (machine) machine.current = saved;
-    return frame >= 0 ? frame : AllocError.Memory;
   }
 
   put(core: number, frame: number, order: number): Status {
@@ -161,34 +164,40 @@ export class BuddyAllocator implements FrameAllocator {
       return AllocError.Address;
     }
     const machine = this.meter.machine;
-    const saved = machine?.current ?? 0;
-    if (machine) machine.current = core;
-    const meter = this.meter;
-    meter.beginOperation();
-    this.counts.puts++;
-    meter.charge(this.costs.freeCycles + this.costs.tailFreeCycles * (size - 1));
-    meter.writeNode(frame); // free_pages_prepare(): flags, mapping of the head page
-    meter.readPageblock(frame); // get_pfnblock_migratetype()
-    this.free += size;
-    if (PINDEX[order] >= 0) {
-      this.pcp.free(core, frame, order);
-    } else {
-      this.map.state[frame] = Kind.None;
-      this.zone.freeOne(core, frame, order);
+    const handle = machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      const meter = this.meter;
+      meter.beginOperation();
+      this.counts.puts++;
+      meter.charge(this.costs.freeCycles + this.costs.tailFreeCycles * (size - 1));
+      meter.writeNode(frame); // free_pages_prepare(): flags, mapping of the head page
+      meter.readPageblock(frame); // get_pfnblock_migratetype()
+      this.free += size;
+      if (PINDEX[order] >= 0) {
+        this.pcp.free(core, frame, order);
+      } else {
+        this.map.state[frame] = Kind.None;
+        this.zone.freeOne(core, frame, order);
+      }
+      return Ok;
+    } finally {
+      handle?.unbind(outer);
     }
-    if (machine) machine.current = saved;
-    return Ok;
   }
 
   /** drain_local_pages(): returns `core`'s pcp pages to the buddy lists. Bad cores: no-op. */
   drain(core: number): void {
     if (!isCoreIndex(core, this.cores)) return;
     const machine = this.meter.machine;
-    const saved = machine?.current ?? 0;
-    if (machine) machine.current = core;
-    this.meter.beginOperation();
-    this.pcp.drain(core, core);
-    if (machine) machine.current = saved;
+    const handle = machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.meter.beginOperation();
+      this.pcp.drain(core, core);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   /**
@@ -207,32 +216,35 @@ export class BuddyAllocator implements FrameAllocator {
     let blockOrder = s & ORDER_MASK;
     if (kind === Kind.Used || blockOrder < order) return AllocError.Memory;
     const machine = this.meter.machine;
-    const saved = machine?.current ?? 0;
-    if (machine) machine.current = core;
-    this.meter.beginOperation();
-    this.zone.lockZone(core);
-    if (kind === Kind.Buddy) {
-      this.zone.delFree(head, blockOrder);
-      this.zone.modFreePages(core, -(2 ** blockOrder));
-    } else {
-      this.pcp.count[this.pcpOwner(head)] -= 2 ** blockOrder;
-      this.map.remove(head);
-      this.map.state[head] = Kind.None;
+    const handle = machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.meter.beginOperation();
+      this.zone.lockZone(core);
+      if (kind === Kind.Buddy) {
+        this.zone.delFree(head, blockOrder);
+        this.zone.modFreePages(core, -(2 ** blockOrder));
+      } else {
+        this.pcp.count[this.pcpOwner(head)] -= 2 ** blockOrder;
+        this.map.remove(head);
+        this.map.state[head] = Kind.None;
+      }
+      let start = head;
+      while (blockOrder > order) {
+        blockOrder--;
+        const half = 2 ** blockOrder;
+        const rest = frame < start + half ? start + half : start;
+        if (rest === start) start += half;
+        this.zone.addFree(rest, blockOrder, false);
+        this.zone.modFreePages(core, half);
+      }
+      this.zone.unlockZone(core);
+      this.map.state[frame] = Kind.Used | order;
+      this.free -= size;
+      return frame;
+    } finally {
+      handle?.unbind(outer);
     }
-    let start = head;
-    while (blockOrder > order) {
-      blockOrder--;
-      const half = 2 ** blockOrder;
-      const rest = frame < start + half ? start + half : start;
-      if (rest === start) start += half;
-      this.zone.addFree(rest, blockOrder, false);
-      this.zone.modFreePages(core, half);
-    }
-    this.zone.unlockZone(core);
-    this.map.state[frame] = Kind.Used | order;
-    this.free -= size;
-    if (machine) machine.current = saved;
-    return frame;
   }
 
   freeFrames(): number {

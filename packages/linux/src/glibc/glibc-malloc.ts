@@ -25,7 +25,7 @@ import {
   PAGE_SIZE,
   Prot,
 } from '@unimem/core';
-import { enterCore, freeLock, leaveCore, MallocMutex } from '@unimem/hw';
+import { freeLock, MallocMutex } from '@unimem/hw';
 import {
   ARENAS_PER_CORE,
   DEFAULT_GLIBC_COSTS,
@@ -122,20 +122,27 @@ export class GlibcMalloc implements Malloc {
       return Errno.EINVAL;
     }
     if (size > MAX_REQUEST) return Errno.ENOMEM;
-    const saved = enterCore(this.options.machine, core);
-    const result = this.allocate(core, size);
-    leaveCore(this.options.machine, saved);
-    return result;
+    const handle = this.options.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      return this.allocate(core, size);
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   free(core: number, ptr: number): ErrnoStatus {
     if (!isCoreIndex(core, this.cores) || !Number.isSafeInteger(ptr)) return Errno.EINVAL;
     const entry = this.live.get(ptr);
     if (entry === undefined) return Errno.EINVAL;
-    const saved = enterCore(this.options.machine, core);
-    this.release(core, ptr, entry);
-    leaveCore(this.options.machine, saved);
-    return Ok;
+    const handle = this.options.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      this.release(core, ptr, entry);
+      return Ok;
+    } finally {
+      handle?.unbind(outer);
+    }
   }
 
   usableSize(ptr: number): number {
