@@ -39,6 +39,22 @@ import type { Machine } from './machine.js';
 import { Distance } from './topology.js';
 
 const NONE = -1;
+const EMPTY_TAG = 0xffffffff;
+
+// Storage: each line's state is one record of 8 doubles (64 bytes, a host cache line) — owner + 1,
+// sharer + 1 (0: none, so a fresh chunk needs no initialisation), version, busyFrom, busyUntil,
+// floor — in chunks of 2^14 lines allocated as lines are, so an access touches one host line
+// rather than one per field, and growing never copies (a frame benchmark's machine holds
+// millions of lines, far more than the host's caches).
+const CHUNK_SHIFT = 14;
+const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+const RECORD_SHIFT = 3;
+const OWNER = 0;
+const SHARER = 1;
+const VERSION = 2;
+const BUSY_FROM = 3;
+const BUSY_UNTIL = 4;
+const FLOOR = 5;
 
 /** Sees one exclusive access placed on a line's timeline: [start, end) in cycles of `core`. */
 export type ExclusiveObserver = (line: number, core: number, start: number, end: number) => void;
@@ -53,22 +69,21 @@ export class CacheLines implements LineTracer {
   /** Lines allocated so far (ids 0..allocated-1). */
   allocated = 0;
   readonly regions: LineRegion[] = [];
-  private owner: Int32Array;
-  private sharer: Int32Array;
-  private version: Uint32Array;
-  /** End of the latest busy window of each line. */
-  private busyUntil: Float64Array;
-  /** Start of the latest busy window of each line. */
-  private busyFrom: Float64Array;
-  /** Everything before this time counts as busy (see the header). */
-  private floor: Float64Array;
+  /**
+   * Line records by chunk (see Storage): owner, the last other reader (sharer), version (bumped
+   * by every write, wrapping at 2^32), the latest busy window [busyFrom, busyUntil) and the
+   * floor (everything before it counts as busy, see the header).
+   */
+  private readonly chunks: Float64Array[] = [];
   /** Exclusive lock holds each core is inside (see `enterExclusive`). */
   private readonly exclusiveHolds: Int32Array;
   /** Test/debug hook: sees every exclusive access placed on a line's timeline. */
   private observer: ExclusiveObserver | null = null;
-  /** Per-core private cache: line tag and version per slot (core * slots + line & mask). */
-  private readonly tags: Int32Array;
-  private readonly tagVersions: Uint32Array;
+  /**
+   * Per-core private cache: line tag and version of each slot, side by side at
+   * 2 × (core * slots + line & mask).
+   */
+  private readonly tags: Uint32Array;
   private readonly slotShift: number;
   private readonly slotMask: number;
   private readonly clocks: Float64Array;
@@ -86,14 +101,8 @@ export class CacheLines implements LineTracer {
     const slots = 2 ** Math.floor(Math.log2(machine.profile.privateCacheLines.value));
     this.slotShift = Math.log2(slots);
     this.slotMask = slots - 1;
-    this.tags = new Int32Array(cores * slots).fill(NONE);
-    this.tagVersions = new Uint32Array(cores * slots);
-    this.owner = new Int32Array(0);
-    this.sharer = new Int32Array(0);
-    this.version = new Uint32Array(0);
-    this.busyUntil = new Float64Array(0);
-    this.busyFrom = new Float64Array(0);
-    this.floor = new Float64Array(0);
+    // No slot holds a line yet: tag 2^32 - 1 is no line id (ids stay below it).
+    this.tags = new Uint32Array(2 * cores * slots).fill(EMPTY_TAG);
     this.exclusiveHolds = new Int32Array(cores);
     this.clocks = machine.clocks;
     this.ccdOf = new Int32Array(cores);
@@ -113,7 +122,7 @@ export class CacheLines implements LineTracer {
     }
     const first = this.allocated;
     this.allocated += count;
-    if (this.allocated > this.owner.length) this.grow(this.allocated);
+    while (this.chunks.length << CHUNK_SHIFT < this.allocated) this.addChunk();
     this.regions.push({ label, first, count });
     return first;
   }
@@ -135,27 +144,33 @@ export class CacheLines implements LineTracer {
 
   /** A load by `core` (a CoreHandle's `read`). */
   readBy(core: number, line: number): void {
-    const slot = (core << this.slotShift) | (line & this.slotMask);
+    const slot = ((core << this.slotShift) | (line & this.slotMask)) << 1;
     const counters = this.machine.counters;
     counters.add(core, this.cAccess);
-    if (this.tags[slot] === line && this.tagVersions[slot] === this.version[line]) {
-      this.clocks[core] += this.hitCost;
-      return;
+    const tags = this.tags;
+    if (tags[slot] === line) {
+      const state = this.chunks[line >>> CHUNK_SHIFT];
+      if (tags[slot + 1] === state[((line & CHUNK_MASK) << RECORD_SHIFT) + VERSION]) {
+        this.clocks[core] += this.hitCost;
+        return;
+      }
     }
     this.checkLine(line);
+    const state = this.chunks[line >>> CHUNK_SHIFT];
+    const record = (line & CHUNK_MASK) << RECORD_SHIFT;
     counters.add(core, this.cMiss);
-    const owner = this.owner[line];
+    const owner = state[record + OWNER] - 1;
     if (owner === NONE) {
-      this.owner[line] = core;
+      state[record + OWNER] = core + 1;
       this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else if (owner === core) {
       this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else {
-      this.transfer(core, owner, line);
-      this.sharer[line] = core;
+      this.transfer(core, owner, state, record);
+      state[record + SHARER] = core + 1;
     }
-    this.tags[slot] = line;
-    this.tagVersions[slot] = this.version[line];
+    tags[slot] = line;
+    tags[slot + 1] = state[record + VERSION];
   }
 
   /** A plain store by `core`, placed on the line's timeline. */
@@ -199,7 +214,8 @@ export class CacheLines implements LineTracer {
 
   /** Core that last held `line` exclusively, or -1. */
   ownerOf(line: number): number {
-    return this.owner[line];
+    if (!(line >= 0 && line < this.allocated)) return NONE;
+    return this.chunks[line >>> CHUNK_SHIFT][((line & CHUNK_MASK) << RECORD_SHIFT) + OWNER] - 1;
   }
 
   /**
@@ -234,22 +250,25 @@ export class CacheLines implements LineTracer {
    * the caller places).
    */
   private exclusive(core: number, line: number, extra: number, queue: boolean): void {
-    const slot = (core << this.slotShift) | (line & this.slotMask);
+    const slot = ((core << this.slotShift) | (line & this.slotMask)) << 1;
     const counters = this.machine.counters;
     const clocks = this.clocks;
     counters.add(core, this.cAccess);
-    const owner = this.owner[line];
-    const sharer = this.sharer[line];
+    this.checkLine(line);
+    const tags = this.tags;
+    const state = this.chunks[line >>> CHUNK_SHIFT];
+    const record = (line & CHUNK_MASK) << RECORD_SHIFT;
+    const owner = state[record + OWNER] - 1;
+    const sharer = state[record + SHARER] - 1;
     let cost: number;
     if (
-      this.tags[slot] === line &&
-      this.tagVersions[slot] === this.version[line] &&
+      tags[slot] === line &&
+      tags[slot + 1] === state[record + VERSION] &&
       owner === core &&
       sharer === NONE
     ) {
       cost = this.hitCost + extra; // exclusive hit
     } else {
-      this.checkLine(line);
       counters.add(core, this.cMiss);
       if (owner === NONE && sharer === NONE) {
         cost = this.machine.memory.missCycles(core, line) + extra;
@@ -265,27 +284,27 @@ export class CacheLines implements LineTracer {
     }
     const now = clocks[core];
     const placed = queue && this.exclusiveHolds[core] === 0;
-    const start = placed ? this.place(line, now, cost) : now;
+    const start = placed ? this.place(state, record, now, cost) : now;
     if (start > now) counters.add(core, this.cWait, start - now);
     clocks[core] = start + cost;
     if (placed && this.observer !== null) this.observer(line, core, start, start + cost);
-    this.owner[line] = core;
-    this.sharer[line] = NONE;
-    const version = (this.version[line] + 1) >>> 0;
-    this.version[line] = version;
-    this.tags[slot] = line;
-    this.tagVersions[slot] = version;
+    state[record + OWNER] = core + 1;
+    state[record + SHARER] = 0; // none
+    const version = (state[record + VERSION] + 1) >>> 0;
+    state[record + VERSION] = version;
+    tags[slot] = line;
+    tags[slot + 1] = version;
   }
 
   /**
    * A read's transfer from `from`. A read that lands inside the line's busy window waits for the
    * window to end (the line is held exclusively until then); reads never occupy the line.
    */
-  private transfer(core: number, from: number, line: number): void {
+  private transfer(core: number, from: number, state: Float64Array, record: number): void {
     const counters = this.machine.counters;
     const now = this.clocks[core];
-    const until = this.busyUntil[line];
-    const inWindow = now >= this.busyFrom[line] && now < until;
+    const until = state[record + BUSY_UNTIL];
+    const inWindow = now >= state[record + BUSY_FROM] && now < until;
     const start = inWindow && this.exclusiveHolds[core] === 0 ? until : now;
     if (start > now) counters.add(core, this.cWait, start - now);
     counters.add(core, this.cTransfer);
@@ -296,27 +315,27 @@ export class CacheLines implements LineTracer {
    * Where an exclusive access of `cost` cycles that can start at `now` goes on the line's
    * timeline (see the header), recording it. Returns its start.
    */
-  private place(line: number, now: number, cost: number): number {
-    const floor = this.floor[line];
-    const until = this.busyUntil[line];
+  private place(state: Float64Array, record: number, now: number, cost: number): number {
+    const floor = state[record + FLOOR];
+    const until = state[record + BUSY_UNTIL];
     const time = Math.max(now, floor);
     if (time >= until) {
       if (time > until) {
         // A new window after an idle stretch: the old one sinks below the floor.
-        this.floor[line] = until;
-        this.busyFrom[line] = time;
+        state[record + FLOOR] = until;
+        state[record + BUSY_FROM] = time;
       }
-      this.busyUntil[line] = time + cost;
+      state[record + BUSY_UNTIL] = time + cost;
       return time;
     }
-    if (time + cost <= this.busyFrom[line]) {
+    if (time + cost <= state[record + BUSY_FROM]) {
       // Fits entirely in the gap before the window (reached earlier in simulated time by an
       // operation processed later).
-      this.floor[line] = time + cost;
+      state[record + FLOOR] = time + cost;
       return time;
     }
     // Overlaps the window: queue behind it.
-    this.busyUntil[line] = until + cost;
+    state[record + BUSY_UNTIL] = until + cost;
     return until;
   }
 
@@ -333,25 +352,8 @@ export class CacheLines implements LineTracer {
     }
   }
 
-  private grow(needed: number): void {
-    const capacity = Math.max(needed, this.owner.length * 2, 1024);
-    const owner = new Int32Array(capacity).fill(NONE);
-    owner.set(this.owner);
-    const sharer = new Int32Array(capacity).fill(NONE);
-    sharer.set(this.sharer);
-    const version = new Uint32Array(capacity);
-    version.set(this.version);
-    const busyUntil = new Float64Array(capacity);
-    busyUntil.set(this.busyUntil);
-    const busyFrom = new Float64Array(capacity);
-    busyFrom.set(this.busyFrom);
-    const floor = new Float64Array(capacity);
-    floor.set(this.floor);
-    this.owner = owner;
-    this.sharer = sharer;
-    this.version = version;
-    this.busyUntil = busyUntil;
-    this.busyFrom = busyFrom;
-    this.floor = floor;
+  /** Adds a chunk of records (all zero: no owner, no sharer) for the next 2^CHUNK_SHIFT ids. */
+  private addChunk(): void {
+    this.chunks.push(new Float64Array((CHUNK_MASK + 1) << RECORD_SHIFT));
   }
 }

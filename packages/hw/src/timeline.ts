@@ -10,11 +10,15 @@
 // merged). Only the latest intervals are kept (when `capacity` is reached the oldest quarter is
 // forgotten); a request earlier than the end of the forgotten ones is treated as arriving at that
 // end, so forgetting can only add waiting, never let two holds overlap (a lock stays mutually
-// exclusive however many cores queue on it).
+// exclusive however many cores queue on it). Storage starts small and doubles up to `capacity`
+// (a machine may hold tens of thousands of locks, one per VMA, most of them touched once).
+
+/** Intervals a new timeline has room for before it first grows its storage. */
+const INITIAL_ROOM = 4;
 
 export class BusyTimeline {
-  private readonly starts: Float64Array;
-  private readonly ends: Float64Array;
+  private starts: Float64Array;
+  private ends: Float64Array;
   private count = 0;
   /** End of the latest forgotten interval: nothing can be placed before it. */
   private forgottenEnd = Number.NEGATIVE_INFINITY;
@@ -23,8 +27,9 @@ export class BusyTimeline {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`timeline capacity ${capacity} must be a positive integer`);
     }
-    this.starts = new Float64Array(capacity);
-    this.ends = new Float64Array(capacity);
+    const room = Math.min(capacity, INITIAL_ROOM);
+    this.starts = new Float64Array(room);
+    this.ends = new Float64Array(room);
   }
 
   /** Number of busy intervals kept. */
@@ -113,6 +118,8 @@ export class BusyTimeline {
       this.ends.copyWithin(0, drop, this.count);
       this.count -= drop;
       at -= drop;
+    } else if (this.count === this.starts.length) {
+      this.grow();
     }
     if (at < this.count) {
       this.starts.copyWithin(at + 1, at, this.count);
@@ -121,6 +128,17 @@ export class BusyTimeline {
     this.starts[at] = start;
     this.ends[at] = end;
     this.count++;
+  }
+
+  /** Doubles the storage (up to `capacity`); the kept intervals stay where they are. */
+  private grow(): void {
+    const room = Math.min(this.capacity, 2 * this.starts.length);
+    const starts = new Float64Array(room);
+    const ends = new Float64Array(room);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
   }
 
   /** Index of the last interval whose start is <= time, or -1. */
