@@ -1,0 +1,173 @@
+// Paired speed comparison of this checkout's hardware model with another checkout's
+// (`npx tsx bench/compare-speed.ts /path/to/other/checkout [rounds]`, from packages/hw). On a
+// shared, loaded host two separate runs differ by more than most optimisations gain, so both
+// models are loaded into this one process and each measurement alternates between them, round by
+// round; the table gives medians of host CPU time and the ratio other / this (> 1: this is
+// faster). Cases: the bench's access mix (index.ts (a)) called directly and through machine.run,
+// empty scheduler steps, and random line accesses over a frame benchmark's number of lines.
+
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as here from '../src/index.js';
+
+type Hw = typeof here;
+
+const [otherRoot, roundsText = '7'] = process.argv.slice(2);
+if (otherRoot === undefined) {
+  throw new RangeError('usage: tsx bench/compare-speed.ts OTHER_CHECKOUT [rounds]');
+}
+const rounds = Number(roundsText);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  throw new RangeError(`rounds ${roundsText} must be a positive integer`);
+}
+const other: Hw = await import(pathToFileURL(resolve(otherRoot, 'packages/hw/src/index.ts')).href);
+
+const CORES = 16;
+const PRIVATE_WORDS = 4096;
+const SHARED_WORDS = 64 * 16;
+const WORDS = CORES * PRIVATE_WORDS + SHARED_WORDS;
+const BURST = 16;
+const STREAM = 1 << 16;
+/** Lines of a large machine (a page-range frame benchmark at 8 GiB holds ~5 M). */
+const MANY_LINES = 5_000_000;
+const RANDOM_ACCESSES = 1 << 20;
+
+/** The access mix of index.ts: 90 % private words (load/RMW/store), 10 % shared. */
+function accessStream(): { index: Int32Array; kind: Uint8Array } {
+  const index = new Int32Array(STREAM);
+  const kind = new Uint8Array(STREAM);
+  let x = 0x9e3779b9;
+  const next = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+  for (let i = 0; i < STREAM; i++) {
+    const core = Math.floor(i / BURST) % CORES;
+    const shared = next() < 0.1;
+    index[i] = shared
+      ? CORES * PRIVATE_WORDS + Math.floor(next() * SHARED_WORDS)
+      : core * PRIVATE_WORDS + Math.floor(next() * PRIVATE_WORDS);
+    const r = next();
+    kind[i] = shared ? (r < 0.8 ? 0 : 1) : r < 0.7 ? 0 : r < 0.9 ? 1 : 2;
+  }
+  return { index, kind };
+}
+
+const stream = accessStream();
+const randomLines = new Int32Array(RANDOM_ACCESSES);
+for (let i = 0, x = 12345; i < RANDOM_ACCESSES; i++) {
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  randomLines[i] = (x >>> 0) % MANY_LINES;
+}
+
+/** One body per case (each does `perCall` operations) over one model. */
+function cases(hw: Hw): Array<{ name: string; perCall: number; body: () => void }> {
+  const { index, kind } = stream;
+  const direct = new hw.Machine({ cores: CORES });
+  const directWords = new hw.TracedWords(direct, new SharedArrayBuffer(4 * WORDS));
+  const scheduled = new hw.Machine({ cores: CORES });
+  const scheduledWords = new hw.TracedWords(scheduled, new SharedArrayBuffer(4 * WORDS));
+  const empty = new hw.Machine({ cores: CORES });
+  const big = new hw.Machine({ cores: 8 });
+  for (let n = 0; n < MANY_LINES; n += 20480) big.lines.allocLines(20480, 'frames');
+  return [
+    {
+      name: 'access mix, direct',
+      perCall: STREAM,
+      body: () => {
+        for (let i = 0; i < STREAM; i++) {
+          if ((i & (BURST - 1)) === 0) direct.current = (i / BURST) % CORES;
+          const k = kind[i];
+          if (k === 0) directWords.load(index[i]);
+          else if (k === 1) directWords.add(index[i], 1);
+          else directWords.store(index[i], i);
+        }
+      },
+    },
+    {
+      name: 'access mix, machine.run',
+      perCall: STREAM,
+      body: () => {
+        scheduled.run((core) =>
+          (function* () {
+            for (let b = core; b < STREAM / BURST; b += CORES) {
+              for (let i = b * BURST; i < (b + 1) * BURST; i++) {
+                const k = kind[i];
+                if (k === 0) scheduledWords.load(index[i]);
+                else if (k === 1) scheduledWords.add(index[i], 1);
+                else scheduledWords.store(index[i], i);
+              }
+              yield;
+            }
+          })(),
+        );
+      },
+    },
+    {
+      name: 'scheduler steps (no accesses)',
+      perCall: CORES * 4096,
+      body: () => {
+        empty.run((core) =>
+          (function* () {
+            for (let step = 0; step < 4096; step++) {
+              empty.charge(10 + ((step + core) & 3), core);
+              yield;
+            }
+          })(),
+        );
+      },
+    },
+    {
+      name: `random accesses over ${MANY_LINES / 1e6} M lines`,
+      perCall: RANDOM_ACCESSES,
+      body: () => {
+        const { lines } = big;
+        for (let i = 0; i < RANDOM_ACCESSES; i++) {
+          big.current = i & 7;
+          if ((i & 1) === 0) lines.read(randomLines[i]);
+          else lines.write(randomLines[i]);
+        }
+      },
+    },
+  ];
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** Operations per host CPU second of one round (~0.2 s). */
+function rate(body: () => void, perCall: number): number {
+  const start = cpuSeconds();
+  let calls = 0;
+  do {
+    body();
+    calls++;
+  } while (cpuSeconds() - start < 0.2);
+  return (calls * perCall) / (cpuSeconds() - start);
+}
+
+const sides = [cases(here), cases(other)];
+for (const side of sides) for (const c of side) c.body(); // warm-up
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log(`paired speed, medians of ${rounds} alternating rounds (M operations per host CPU s)`);
+console.log(
+  `  ${'case'.padEnd(36)} ${'this'.padStart(8)} ${'other'.padStart(8)} ${'this/other'.padStart(11)}`,
+);
+for (let k = 0; k < sides[0].length; k++) {
+  const rates: number[][] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    for (const j of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      rates[j].push(rate(sides[j][k].body, sides[j][k].perCall));
+    }
+  }
+  const [mine, theirs] = rates.map(median);
+  console.log(
+    `  ${sides[0][k].name.padEnd(36)} ${(mine / 1e6).toFixed(2).padStart(8)} ${(theirs / 1e6).toFixed(2).padStart(8)} ${(mine / theirs).toFixed(2).padStart(11)}`,
+  );
+}
