@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as here from '../src/index.js';
+import { accessStream, CORES, runStream, STREAM, streamProgram, WORDS } from './access-mix.js';
 
 type Hw = typeof here;
 
@@ -22,38 +23,9 @@ if (!Number.isInteger(rounds) || rounds < 1) {
 }
 const other: Hw = await import(pathToFileURL(resolve(otherRoot, 'packages/hw/src/index.ts')).href);
 
-const CORES = 16;
-const PRIVATE_WORDS = 4096;
-const SHARED_WORDS = 64 * 16;
-const WORDS = CORES * PRIVATE_WORDS + SHARED_WORDS;
-const BURST = 16;
-const STREAM = 1 << 16;
 /** Lines of a large machine (a page-range frame benchmark at 8 GiB holds ~5 M). */
 const MANY_LINES = 5_000_000;
 const RANDOM_ACCESSES = 1 << 20;
-
-/** The access mix of index.ts: 90 % private words (load/RMW/store), 10 % shared. */
-function accessStream(): { index: Int32Array; kind: Uint8Array } {
-  const index = new Int32Array(STREAM);
-  const kind = new Uint8Array(STREAM);
-  let x = 0x9e3779b9;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  for (let i = 0; i < STREAM; i++) {
-    const core = Math.floor(i / BURST) % CORES;
-    const shared = next() < 0.1;
-    index[i] = shared
-      ? CORES * PRIVATE_WORDS + Math.floor(next() * SHARED_WORDS)
-      : core * PRIVATE_WORDS + Math.floor(next() * PRIVATE_WORDS);
-    const r = next();
-    kind[i] = shared ? (r < 0.8 ? 0 : 1) : r < 0.7 ? 0 : r < 0.9 ? 1 : 2;
-  }
-  return { index, kind };
-}
 
 const stream = accessStream();
 const randomLines = new Int32Array(RANDOM_ACCESSES);
@@ -66,7 +38,6 @@ for (let i = 0, x = 12345; i < RANDOM_ACCESSES; i++) {
 
 /** One body per case (each does `perCall` operations) over one model. */
 function cases(hw: Hw): Array<{ name: string; perCall: number; body: () => void }> {
-  const { index, kind } = stream;
   const direct = new hw.Machine({ cores: CORES });
   const directWords = new hw.TracedWords(direct, new SharedArrayBuffer(4 * WORDS));
   const scheduled = new hw.Machine({ cores: CORES });
@@ -78,34 +49,12 @@ function cases(hw: Hw): Array<{ name: string; perCall: number; body: () => void 
     {
       name: 'access mix, direct',
       perCall: STREAM,
-      body: () => {
-        for (let i = 0; i < STREAM; i++) {
-          if ((i & (BURST - 1)) === 0) direct.current = (i / BURST) % CORES;
-          const k = kind[i];
-          if (k === 0) directWords.load(index[i]);
-          else if (k === 1) directWords.add(index[i], 1);
-          else directWords.store(index[i], i);
-        }
-      },
+      body: () => runStream(directWords, direct, stream),
     },
     {
       name: 'access mix, machine.run',
       perCall: STREAM,
-      body: () => {
-        scheduled.run((core) =>
-          (function* () {
-            for (let b = core; b < STREAM / BURST; b += CORES) {
-              for (let i = b * BURST; i < (b + 1) * BURST; i++) {
-                const k = kind[i];
-                if (k === 0) scheduledWords.load(index[i]);
-                else if (k === 1) scheduledWords.add(index[i], 1);
-                else scheduledWords.store(index[i], i);
-              }
-              yield;
-            }
-          })(),
-        );
-      },
+      body: () => scheduled.run(streamProgram(scheduledWords, stream)),
     },
     {
       name: 'scheduler steps (no accesses)',

@@ -9,7 +9,6 @@
 
 import { CONTENTION_CASES, contentionExperiment } from '../src/contention.js';
 import {
-  type AtomicWords,
   defaultProfile,
   Machine,
   NativeWords,
@@ -17,64 +16,19 @@ import {
   SimRwLock,
   TracedWords,
 } from '../src/index.js';
+import {
+  accessStream,
+  BURST,
+  CORES,
+  runStream,
+  STREAM,
+  streamProgram,
+  WORDS,
+} from './access-mix.js';
 import { printValidation, validationRows } from './validation/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // (a) Simulator speed
-
-const CORES = 16;
-/** Each core works on its own 256 lines (4096 words) and shares 64 lines with everyone. */
-const PRIVATE_WORDS = 4096;
-const SHARED_WORDS = 64 * 16;
-const WORDS = CORES * PRIVATE_WORDS + SHARED_WORDS;
-/** Accesses a core makes before the next core runs (about one allocator operation). */
-const BURST = 16;
-const STREAM = 1 << 16;
-
-/**
- * A fixed access stream: 90% private words (70% load, 20% RMW, 10% store), 10% shared words
- * (mostly loads, some RMWs), drawn from a xorshift generator so every run sees the same mix.
- */
-function accessStream(): { index: Int32Array; kind: Uint8Array } {
-  const index = new Int32Array(STREAM);
-  const kind = new Uint8Array(STREAM);
-  let x = 0x9e3779b9;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  for (let i = 0; i < STREAM; i++) {
-    const core = Math.floor(i / BURST) % CORES;
-    const shared = next() < 0.1;
-    index[i] = shared
-      ? CORES * PRIVATE_WORDS + Math.floor(next() * SHARED_WORDS)
-      : core * PRIVATE_WORDS + Math.floor(next() * PRIVATE_WORDS);
-    const r = next();
-    kind[i] = shared ? (r < 0.8 ? 0 : 1) : r < 0.7 ? 0 : r < 0.9 ? 1 : 2;
-  }
-  return { index, kind };
-}
-
-function runStream(
-  words: AtomicWords,
-  machine: Machine | undefined,
-  stream: ReturnType<typeof accessStream>,
-): number {
-  const { index, kind } = stream;
-  let sum = 0;
-  for (let i = 0; i < STREAM; i++) {
-    if (machine !== undefined && (i & (BURST - 1)) === 0) {
-      machine.current = (i / BURST) % CORES;
-    }
-    const k = kind[i];
-    if (k === 0) sum += words.load(index[i]);
-    else if (k === 1) sum += words.add(index[i], 1);
-    else words.store(index[i], i);
-  }
-  return sum;
-}
 
 /** Host CPU seconds this process has used (user + system). */
 function cpuSeconds(): number {
@@ -116,21 +70,7 @@ function speed(): void {
   // The same stream through the scheduler: one generator step per burst.
   const scheduled = new Machine({ cores: CORES });
   const scheduledWords = new TracedWords(scheduled, new SharedArrayBuffer(4 * WORDS));
-  const scheduledRate = rate(() => {
-    scheduled.run((core) =>
-      (function* () {
-        for (let b = core; b < STREAM / BURST; b += CORES) {
-          for (let i = b * BURST; i < (b + 1) * BURST; i++) {
-            const k = stream.kind[i];
-            if (k === 0) scheduledWords.load(stream.index[i]);
-            else if (k === 1) scheduledWords.add(stream.index[i], 1);
-            else scheduledWords.store(stream.index[i], i);
-          }
-          yield;
-        }
-      })(),
-    );
-  }, STREAM);
+  const scheduledRate = rate(() => scheduled.run(streamProgram(scheduledWords, stream)), STREAM);
 
   // Lock operations (lock + unlock = 2) through the scheduler, so that cores reach the lock in
   // simulated-time order as in any run: each step takes and releases the lock PAIRS times.
