@@ -43,9 +43,11 @@ const NAME = 'bulk';
  * (apps/bench/README.md, "Quick vs full sizes").
  */
 const QUICK_ALLOCS = 20_000;
-// 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
-// trees, a contention the thesis' 60-124 GiB configurations do not have).
-const QUICK_MEMORY = 16 * GiB;
+// 6 GiB: the thesis' bulk fills 81 % of memory at 64 cores (200,000 pages × 64 of 60 GiB), and
+// LLFree's free at 64 cores depends on how full memory is (its cores run through their trees):
+// at 16 GiB (31 % full) the LLFree presets' free at 64 cores was 218 cycles against 317 at
+// 6 GiB, below the jemalloc presets' 256-265 instead of above them.
+const QUICK_MEMORY = 6 * GiB;
 
 function params(options: ParamOptions): BulkParams {
   const { full } = options;
