@@ -22,10 +22,18 @@ import {
 type PipelineParams = { allocsPerCore: number; memoryBytes: number };
 
 const NAME = 'pipeline';
-const QUICK_ALLOCS = 1000;
-// 16 GiB: at least two 64 MiB LLFree trees per core at 64 cores (fewer would make cores share
-// trees, a contention the thesis' 60-124 GiB configurations do not have).
-const QUICK_MEMORY = 16 * GiB;
+// Quick g = 20,000 (--full × 0.1). At 1,000: the jemalloc presets' first extent on OSv faults
+// in 2 MiB pages (6 MiB of zeroing per core, behind one lock at 64 cores), a one-time cost that
+// made their malloc 620 cycles instead of 125 at 1 core; OSv's malloc of 400 B took ~9 pages
+// per 100 objects, so its frees and refills never left the L1/L2 page pools (373 cycles at 64
+// cores, 3,870 when they reach the page-range lock); and the 4096 B frees hit the private cache
+// as in bulk.ts. 52 orders flipped (apps/bench/README.md, "Quick vs full sizes").
+const QUICK_ALLOCS = 20_000;
+// 6 GiB: the thesis' pipeline fills 81 % of memory at 64 cores with 4096 B objects (200,000 × 64
+// of 60 GiB), and LLFree's free at 64 cores depends on how full memory is: at 16 GiB the LLFree
+// presets' 4096 B free at 64 cores was 229 cycles against 547 at 6 GiB, below the jemalloc
+// presets' 369 instead of above them (bulk.ts, the same).
+const QUICK_MEMORY = 6 * GiB;
 const SIZES = [20, 100, 400, 4096];
 
 const label = (size: number) => `${size} B`;
