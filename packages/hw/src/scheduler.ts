@@ -3,6 +3,10 @@
 // lower core id, so a run is a pure function of its inputs (deterministic). Barriers release all
 // parties at the latest arrival; a waiting core is re-checked after every other core's step and
 // resumes no earlier than the clock of the core whose step made its condition true.
+// The heap's shape is part of the result: a core's clock can move while it waits in the heap (an
+// IPI's handler time is charged to the target's clock), after which pop follows the heap's
+// structure rather than a total order, so push-then-pop must not be shortcut (keeping the core
+// that just ran out of the heap changed the vmcache kernel-api points).
 
 import type { Barrier, Program, Yield } from './api.js';
 
@@ -20,14 +24,7 @@ export class SimBarrier implements Barrier {
   }
 }
 
-/**
- * Min-heap of core ids ordered by (clock, rank, id). The rank is drawn from the seeded generator
- * when a core becomes runnable (`rank`), in the order cores become runnable; the heap only ever
- * returns the minimum of the runnable set under this total order, so the order in which cores
- * are inserted does not change what it returns. That lets the scheduler keep the core that just
- * ran out of the heap (`popWith`): if it is still the minimum it runs again without a heap
- * operation, else it takes the root's place in one sift-down.
- */
+/** Min-heap of core ids ordered by (clock, rank drawn at push, id). */
 class CoreHeap {
   private readonly items: Int32Array;
   private readonly rank: Float64Array;
@@ -50,13 +47,8 @@ class CoreHeap {
     return ra < rb || (ra === rb && a < b);
   }
 
-  /** Draws the tie-breaking rank of `core`, which has just become runnable. */
-  draw(core: number): void {
+  push(core: number): void {
     this.rank[core] = this.random();
-  }
-
-  /** Inserts `core` (its rank drawn by `draw`). */
-  insert(core: number): void {
     let i = this.size++;
     const items = this.items;
     while (i > 0) {
@@ -68,47 +60,22 @@ class CoreHeap {
     items[i] = core;
   }
 
-  /** Draws the rank of `core` and inserts it. */
-  push(core: number): void {
-    this.draw(core);
-    this.insert(core);
-  }
-
-  /** Removes and returns the minimum. */
   pop(): number {
-    const top = this.items[0];
-    const last = this.items[--this.size];
-    if (this.size > 0) this.siftDown(last);
-    return top;
-  }
-
-  /**
-   * The minimum of the heap and `core` (runnable, rank drawn, not in the heap): `core` itself
-   * if it is below the root, else the root, with `core` taking its place.
-   */
-  popWith(core: number): number {
     const items = this.items;
-    if (this.size === 0 || this.less(core, items[0])) return core;
     const top = items[0];
-    this.siftDown(core);
-    return top;
-  }
-
-  /** Places `core` at the root's slot and sifts it down. */
-  private siftDown(core: number): void {
-    const items = this.items;
-    const size = this.size;
+    const last = items[--this.size];
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
-      if (left >= size) break;
+      if (left >= this.size) break;
       const right = left + 1;
-      const child = right < size && this.less(items[right], items[left]) ? right : left;
-      if (!this.less(items[child], core)) break;
+      const child = right < this.size && this.less(items[right], items[left]) ? right : left;
+      if (!this.less(items[child], last)) break;
       items[i] = items[child];
       i = child;
     }
-    items[i] = core;
+    if (this.size > 0) items[i] = last;
+    return top;
   }
 }
 
@@ -144,8 +111,6 @@ export function schedule(
   const atBarrier = new Set<number>();
   let unfinished = cores.length;
   let steps = 0;
-  /** The core that just ran and is runnable again (rank drawn), kept out of the heap; or -1. */
-  let ready = -1;
 
   const releaseWaiters = (after: number) => {
     for (let i = 0; i < waiting.length; ) {
@@ -159,13 +124,7 @@ export function schedule(
   };
 
   while (unfinished > 0) {
-    let core: number;
-    if (ready >= 0) {
-      core = heap.popWith(ready);
-      ready = -1;
-    } else if (heap.size > 0) {
-      core = heap.pop();
-    } else {
+    if (heap.size === 0) {
       const blocked = [
         ...waiting.map((w) => `core ${w.core} (waitUntil)`),
         ...[...atBarrier].sort((a, b) => a - b).map((core) => `core ${core} (barrier)`),
@@ -174,14 +133,12 @@ export function schedule(
         `simulation deadlock: every unfinished core is blocked: ${blocked.join(', ')}`,
       );
     }
+    const core = heap.pop();
     hooks.enter(core);
     const step = programOf[core].next();
     steps++;
     if (step.done) {
       unfinished--;
-    } else if (step.value === undefined) {
-      heap.draw(core);
-      ready = core;
     } else {
       handleYield(core, step.value);
     }
@@ -190,19 +147,15 @@ export function schedule(
   return { steps };
 
   function handleYield(core: number, value: Yield): void {
-    if (typeof value === 'number') {
+    if (value === undefined) {
+      heap.push(core);
+    } else if (typeof value === 'number') {
       if (!(value >= 0)) throw new RangeError(`core ${core} yielded a sleep of ${value} cycles`);
       clocks[core] += value;
-      heap.draw(core);
-      ready = core;
-    } else if (value === undefined) {
-      heap.draw(core);
-      ready = core;
+      heap.push(core);
     } else if (value.kind === 'wait') {
-      if (value.condition()) {
-        heap.draw(core);
-        ready = core;
-      } else waiting.push({ core, condition: value.condition });
+      if (value.condition()) heap.push(core);
+      else waiting.push({ core, condition: value.condition });
     } else if (value instanceof SimBarrier) {
       value.arrived.push(core);
       atBarrier.add(core);
