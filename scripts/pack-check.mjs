@@ -29,6 +29,7 @@ const packages =
         'packages/osv',
         'packages/jemalloc',
         'packages/linux',
+        'packages/systems',
         'packages/vmcache',
       ];
 const work = mkdtempSync(join(tmpdir(), 'unimem-pack-'));

@@ -10,19 +10,30 @@ import type { PublishedFigures } from '@unimem/hw/frame-bench';
 // Systems
 
 /**
- * The kind of component a benchmark drives. `memory-system` is a whole preset (docs/design.md,
- * "Systems"): a MemorySystem, the malloc over it and OSv-style footprint statistics
- * (`MemorySystemParts`); the thesis' micro-benchmarks drive it.
+ * What a benchmark of each target kind is handed. `memory-system` is a whole preset (a
+ * MemorySystem, the malloc over it and OSv-style footprint statistics: `MemorySystemParts`); the
+ * thesis' micro-benchmarks drive it.
  */
-export type TargetKind = 'frames' | 'memory' | 'malloc' | 'memory-system';
+export interface TargetParts {
+  frames: FrameAllocator;
+  memory: MemorySystem;
+  malloc: Malloc;
+  'memory-system': MemorySystemParts;
+}
+
+/** The kind of component a benchmark drives: a key of TargetParts. */
+export type TargetKind = keyof TargetParts;
 
 /** Human names of the target kinds, for messages. */
-export const TARGET_NAMES: Readonly<Record<TargetKind, string>> = {
+export const TARGET_NAMES = {
   frames: 'a frame allocator',
   memory: 'a memory system',
   malloc: 'a malloc',
   'memory-system': 'a memory-system preset (memory + malloc)',
-};
+} as const satisfies Readonly<Record<TargetKind, string>>;
+
+/** Every target kind, in TARGET_NAMES' order. */
+export const TARGET_KINDS = Object.keys(TARGET_NAMES) as TargetKind[];
 
 /** What a system builds on a machine for one case. */
 export interface BuildContext {
@@ -60,24 +71,28 @@ export interface MemorySystemParts {
   counters?(): Record<string, number>;
 }
 
-/** The parts a system hands a benchmark; a system fills in at least what it `provides`. */
-export interface SystemParts {
-  frames?: FrameAllocator;
-  memory?: MemorySystem;
-  malloc?: Malloc;
-  'memory-system'?: MemorySystemParts;
-}
+/** The parts a system hands a benchmark, by target kind (any subset). */
+export type SystemParts = Partial<TargetParts>;
 
-export interface SystemDefinition {
+/**
+ * The parts of a system that provides kind K: that part is there, typed, so a benchmark of kind
+ * K uses `parts[K]` without checking it. Distributes over a union: a definition looked up by a
+ * name given at run time has one of its kinds' parts, and the runner checks which, once.
+ */
+export type PartsOf<K extends TargetKind> = K extends TargetKind
+  ? Pick<TargetParts, K> & SystemParts
+  : never;
+
+export interface SystemDefinition<N extends string = string, K extends TargetKind = TargetKind> {
   /** CLI name, e.g. `llfree`, `osv-superblock+jemalloc`. */
-  name: string;
+  name: N;
   description: string;
   /** Target kinds the parts can serve. */
-  provides: readonly TargetKind[];
+  provides: readonly K[];
   /** Part of the default suite (`unimem bench` without --systems). Default true. */
   defaultSuite?: boolean;
   /** Builds fresh parts on the case's machine (charging it for everything they touch). */
-  build(context: BuildContext): SystemParts;
+  build(context: BuildContext): PartsOf<K>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,9 +118,10 @@ export type Params = Record<string, number | string | boolean>;
 export type Variant = number | string;
 
 /** Everything a benchmark sets up one case with. */
-export interface CaseContext<P extends Params = Params> {
+export interface CaseContext<P extends Params = Params, K extends TargetKind = TargetKind> {
   machine: Machine;
-  parts: SystemParts;
+  /** The system's parts: those of the benchmark's target kind K are there. */
+  parts: PartsOf<K>;
   cores: number;
   params: P;
   variant?: Variant;
@@ -145,12 +161,12 @@ export interface ChartOptions {
   logX?: boolean;
 }
 
-export interface BenchmarkDefinition<P extends Params = Params> {
+export interface BenchmarkDefinition<P extends Params = Params, K extends TargetKind = TargetKind> {
   /** CLI name, e.g. `frames.bulk`, `mmap`. */
   name: string;
   description: string;
   /** The part it drives: a system must provide this kind. */
-  target: TargetKind;
+  target: K;
   metrics: readonly MetricInfo[];
   /** Whether `--order` applies. */
   usesOrder?: boolean;
@@ -174,7 +190,7 @@ export interface BenchmarkDefinition<P extends Params = Params> {
   /** How the report draws it; default lines, all variants in one chart. */
   chart?: ChartOptions;
   /** Builds the per-core programs of one case. */
-  prepare(context: CaseContext<P>): PreparedCase;
+  prepare(context: CaseContext<P, K>): PreparedCase;
   /** The thesis' other configurations of this benchmark (`--config NAME`, `unimem list`). */
   configs?: readonly BenchmarkConfig<P>[];
 }
@@ -197,11 +213,11 @@ export interface BenchmarkConfig<P extends Params = Params> {
  * Published single-core figures of one allocator (with their roles: fitted or prediction) and the
  * registered frames system they calibrate; `unimem calibrate` runs them (src/calibrate.ts).
  */
-export interface CalibrationSource {
+export interface CalibrationSource<S extends string = string> {
   name: string;
   description: string;
   /** Name of a registered system that provides `frames`. */
-  system: string;
+  system: S;
   published: PublishedFigures;
 }
 

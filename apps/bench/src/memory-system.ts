@@ -4,10 +4,17 @@
 // statistics. A preset also serves the plain `memory` and `malloc` kinds with the same objects.
 
 import type { Malloc, MemorySystem } from '@unimem/core';
-import type { BuildContext, MemorySystemParts, SystemParts, TargetKind } from './api.js';
+import type { BuildContext, MemorySystemParts, PartsOf } from './api.js';
+
+/** The kinds a MemorySystem preset serves. */
+export type MemorySystemKind = 'memory-system' | 'memory' | 'malloc';
 
 /** What a MemorySystem preset declares in `provides`. */
-export const MEMORY_SYSTEM_KINDS: readonly TargetKind[] = ['memory-system', 'memory', 'malloc'];
+export const MEMORY_SYSTEM_KINDS: readonly MemorySystemKind[] = [
+  'memory-system',
+  'memory',
+  'malloc',
+];
 
 export interface MemorySystemPartsOptions {
   /** The memory subsystem, not yet booted. */
@@ -30,7 +37,7 @@ export interface MemorySystemPartsOptions {
 export function memorySystemParts(
   context: BuildContext,
   options: MemorySystemPartsOptions,
-): SystemParts {
+): PartsOf<MemorySystemKind> {
   const { memory } = options;
   let malloc: Malloc | undefined;
   const mallocOf = (): Malloc => {

@@ -5,7 +5,7 @@
 // continues past one: the sweep stops and says which call failed).
 
 import { errnoName, type Malloc, type MemorySystem } from '@unimem/core';
-import type { MemorySystemParts, SystemParts } from './api.js';
+import type { MemorySystemParts } from './api.js';
 
 /**
  * Core counts of quick runs: 1, 4, 16, 64 (the ranking check compares 1, 16 and 64 with --full),
@@ -14,13 +14,6 @@ import type { MemorySystemParts, SystemParts } from './api.js';
 export const QUICK_CORES: readonly number[] = [1, 4, 16, 64];
 /** The thesis harness' thread counts (bulk.conf, pipeline.conf, mmap.conf, random.conf). */
 export const THESIS_CORES: readonly number[] = [1, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64];
-
-/** The preset parts of a case (target kind `memory-system`). */
-export function presetOf(parts: SystemParts): MemorySystemParts {
-  const preset = parts['memory-system'];
-  if (!preset) throw new Error('the system built no memory-system part');
-  return preset;
-}
 
 /** `count × scale` rounded, at least 1; a RangeError names the benchmark when it is not finite. */
 export function scaled(bench: string, what: string, count: number, scale: number): number {

@@ -1,10 +1,9 @@
-// The registries of systems, benchmarks and calibration sources. Each lives in its own file under
-// src/systems/, src/benchmarks/ or src/calibration/, exporting `systems`, `benchmarks` or
-// `calibrationSources` (arrays); `loadRegistry()` imports every file of those folders, so adding
-// one is a one-file change. Names are unique across a registry; a duplicate or a file that
-// exports nothing throws naming the file, so a mistake surfaces at the next run, not silently.
+// The registry of systems, benchmarks and calibration sources: three static arrays, checked with
+// `satisfies` where they are written (systems/index.ts) and here, so a system name, a target kind
+// or a calibration source's system that does not exist fails to compile. A Registry made from
+// them looks definitions up by the names the CLI and the workers get at run time; names are
+// unique across a registry, and a duplicate added later throws naming where it came from.
 
-import { readdirSync } from 'node:fs';
 import type {
   BenchmarkDefinition,
   CalibrationSource,
@@ -12,10 +11,41 @@ import type {
   SystemDefinition,
   TargetKind,
 } from './api.js';
-import { TARGET_NAMES } from './api.js';
+import { TARGET_KINDS } from './api.js';
+import { benchmarks as boot } from './benchmarks/boot.js';
+import { benchmarks as bufmgr } from './benchmarks/bufmgr.js';
+import { benchmarks as bulk } from './benchmarks/bulk.js';
+import { benchmarks as footprint } from './benchmarks/footprint.js';
+import { benchmarks as frames } from './benchmarks/frames.js';
+import { benchmarks as mmap } from './benchmarks/mmap.js';
+import { benchmarks as pipeline } from './benchmarks/pipeline.js';
+import { benchmarks as random } from './benchmarks/random.js';
+import { benchmarks as repeat } from './benchmarks/repeat.js';
+import { benchmarks as tpch } from './benchmarks/tpch.js';
+import { buddyAtc23 } from './calibration/buddy.js';
+import { llfreeAtc23 } from './calibration/llfree.js';
+import { type FrameSystemName, SYSTEMS } from './systems/index.js';
 import { listOf, UsageError } from './usage-error.js';
 
-const TARGETS = Object.keys(TARGET_NAMES) as TargetKind[];
+/** Every benchmark, in the order sweeps list them. */
+export const BENCHMARKS = [
+  ...boot,
+  ...bufmgr,
+  ...bulk,
+  ...footprint,
+  ...frames,
+  ...mmap,
+  ...pipeline,
+  ...random,
+  ...repeat,
+  ...tpch,
+] as const satisfies readonly BenchmarkDefinition<Params, TargetKind>[];
+
+/** Published figures `unimem calibrate` compares with, each on a frame-allocator system. */
+export const CALIBRATION_SOURCES = [
+  buddyAtc23,
+  llfreeAtc23,
+] as const satisfies readonly CalibrationSource<FrameSystemName>[];
 
 export class Registry {
   readonly systems = new Map<string, SystemDefinition>();
@@ -28,24 +58,24 @@ export class Registry {
       throw new Error(`${origin}: system "${system.name}" is registered twice`);
     }
     for (const kind of system.provides) {
-      if (!TARGETS.includes(kind)) {
+      if (!TARGET_KINDS.includes(kind)) {
         throw new Error(`${origin}: system "${system.name}" provides unknown kind "${kind}"`);
       }
     }
     this.systems.set(system.name, system);
   }
 
-  addBenchmark<P extends Params>(benchmark: BenchmarkDefinition<P>, origin = 'addBenchmark'): void {
+  addBenchmark(benchmark: BenchmarkDefinition, origin = 'addBenchmark'): void {
     checkName(benchmark.name, 'benchmark', origin);
     if (this.benchmarks.has(benchmark.name)) {
       throw new Error(`${origin}: benchmark "${benchmark.name}" is registered twice`);
     }
-    if (!TARGETS.includes(benchmark.target)) {
+    if (!TARGET_KINDS.includes(benchmark.target)) {
       throw new Error(
         `${origin}: benchmark "${benchmark.name}" targets unknown "${benchmark.target}"`,
       );
     }
-    this.benchmarks.set(benchmark.name, benchmark as unknown as BenchmarkDefinition);
+    this.benchmarks.set(benchmark.name, benchmark);
   }
 
   addCalibrationSource(source: CalibrationSource, origin = 'addCalibrationSource'): void {
@@ -87,44 +117,21 @@ function checkName(name: string, what: string, origin: string): void {
   }
 }
 
-/** Module files of a registry folder: .ts/.js/.mjs sources, not declarations or tests. */
-function moduleFiles(folder: URL): string[] {
-  return readdirSync(folder)
-    .filter((file) => /\.(ts|js|mjs)$/.test(file) && !/\.(d|test)\.[mc]?[jt]s$/.test(file))
-    .sort();
-}
+let shared: Registry | undefined;
 
-async function importAll<T>(
-  folder: string,
-  exportName: string,
-  add: (item: T, origin: string) => void,
-): Promise<void> {
-  const url = new URL(`./${folder}/`, import.meta.url);
-  for (const file of moduleFiles(url)) {
-    const origin = `src/${folder}/${file}`;
-    const module = (await import(new URL(file, url).href)) as Record<string, unknown>;
-    const items = module[exportName];
-    if (!Array.isArray(items)) {
-      throw new Error(`${origin} must export an array named "${exportName}"`);
-    }
-    for (const item of items as T[]) add(item, origin);
+/** A new registry of every system, benchmark and calibration source in the static arrays. */
+export function createRegistry(): Registry {
+  const registry = new Registry();
+  for (const system of SYSTEMS) registry.addSystem(system, 'SYSTEMS');
+  for (const benchmark of BENCHMARKS) registry.addBenchmark(benchmark, 'BENCHMARKS');
+  for (const source of CALIBRATION_SOURCES) {
+    registry.addCalibrationSource(source, 'CALIBRATION_SOURCES');
   }
+  return registry;
 }
 
-let loaded: Promise<Registry> | undefined;
-
-/** The registry of every system, benchmark and calibration source in the source folders. */
+/** The registry of the CLI and the workers (made once; a promise, as when it imported folders). */
 export function loadRegistry(): Promise<Registry> {
-  loaded ??= (async () => {
-    const registry = new Registry();
-    await importAll<SystemDefinition>('systems', 'systems', (s, o) => registry.addSystem(s, o));
-    await importAll<BenchmarkDefinition>('benchmarks', 'benchmarks', (b, o) =>
-      registry.addBenchmark(b, o),
-    );
-    await importAll<CalibrationSource>('calibration', 'calibrationSources', (c, o) =>
-      registry.addCalibrationSource(c, o),
-    );
-    return registry;
-  })();
-  return loaded;
+  shared ??= createRegistry();
+  return Promise.resolve(shared);
 }

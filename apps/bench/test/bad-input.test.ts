@@ -128,7 +128,9 @@ describe('bad input', () => {
       name: 'test-memory-only',
       description: 'a memory system without a frame allocator (test)',
       provides: ['memory'],
-      build: () => ({}),
+      build: () => {
+        throw new Error('never built: the sweep is refused first');
+      },
     });
     const out = join(dir, 'mismatch');
     const run = await runCli([

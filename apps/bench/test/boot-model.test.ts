@@ -6,7 +6,7 @@
 // prefill was counted as boot.
 
 import { Machine, resolveProfile } from '@unimem/hw';
-import { buildOsvPreset, type OsvPresetName } from '@unimem/osv';
+import { buildOsvPreset, type OsvPresetName } from '@unimem/systems';
 import { describe, expect, it } from 'vitest';
 
 const profile = resolveProfile('epyc-9654p-guest');

@@ -12,7 +12,7 @@ import type {
   VmaIndex,
 } from '@unimem/core';
 import type { LineTracer, Machine, MutexOptions } from '@unimem/hw';
-import type { UnikernelMemory } from '@unimem/kernel-api';
+import type { UnikernelKernelApi } from '@unimem/kernel-api';
 import type { OsvCostTable } from './costs.js';
 import type { PageRunSource } from './malloc-large.js';
 import type { OsvRwLockKind } from './native-rwlock.js';
@@ -126,19 +126,27 @@ export interface OsvVmAllocatorOptions<V extends Vma = Vma> {
   costs?: OsvCostOverrides;
 }
 
-/** Options of OsvMalloc (osv-malloc.ts): OSv's malloc over a UnikernelMemory. */
+/**
+ * Options of OsvMalloc (osv-malloc.ts): OSv's malloc over a booted unikernel memory system. It is
+ * given what it uses, nothing more: the Kernel API, the mapper, and malloc_large's source.
+ */
 export interface OsvMallocOptions {
-  /** The memory subsystem (booted): pages through its Kernel API, large blocks through mmap. */
-  memory: UnikernelMemory;
-  /** Where map_anon and munmap of large blocks go (default `memory`; e.g. an observer of it). */
-  mapper?: MemorySystem;
-  /** malloc_large's page ranges (default: the PageRangeAllocator under memory's frames). */
+  /** The booted memory system's Kernel API: pages (framesAlloc/framesFree), frameOf, machine. */
+  kernel: UnikernelKernelApi;
+  /** Where map_anon and munmap of large blocks go: the memory system, or an observer of it. */
+  mapper: MemorySystem;
+  /**
+   * malloc_large's page ranges: the PageRangeAllocator under the frame allocator (OSv's build).
+   * Required unless `powerOfTwo`.
+   */
   pageRanges?: PageRunSource;
   /**
    * The thesis' LLFree build (default false): malloc_large takes a frame block of power-of-two
-   * order plus header up to the allocator's largest order; no page ranges are needed.
+   * order plus header up to `maxOrder`; no page ranges are needed.
    */
   powerOfTwo?: boolean;
+  /** The largest order the frame allocator under the Kernel API hands out (its `maxOrder`). */
+  maxOrder: number;
   /** Pushes into one garbage sink before its owner is signalled (default 256). */
   signalThreshold?: number;
   /** Name in results (default 'osv-mempool', or 'osv-mempool/llfree' with powerOfTwo). */

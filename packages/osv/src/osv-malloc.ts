@@ -1,6 +1,7 @@
 // OSv's malloc (core/mempool.cc std_malloc / free / malloc_usable_size; docs/reference/osv.md §4, §6)
-// as a Malloc over @unimem/kernel-api's UnikernelMemory. malloc aligns to 16 (to the size's
-// power of two below 16), so by size:
+// as a Malloc over a booted unikernel memory system, given its Kernel API (pages, the linear map)
+// and a mapper for large blocks. malloc aligns to 16 (to the size's power of two below 16), so
+// by size:
 // - <= 1 KiB: malloc_pools[ilog2_roundup(max(size, 8))] on the calling CPU (malloc-pools.ts);
 //   frees from another CPU go through the garbage sinks (garbage-sinks.ts), which the owner
 //   collects at its next malloc after a signal, or when it runs out of memory;
@@ -28,7 +29,7 @@ import type { UnikernelKernelApi } from '@unimem/kernel-api';
 import type { OsvMallocOptions } from './api.js';
 import { type OsvCosts, resolveOsvCosts } from './costs.js';
 import { GarbageSinks, SIGNAL_THRESHOLD } from './garbage-sinks.js';
-import { LargeBlocks, type PageRunSource } from './malloc-large.js';
+import { LargeBlocks } from './malloc-large.js';
 import { MAX_POOL_CLASS, MallocPools, MIN_POOL_CLASS } from './malloc-pools.js';
 import { ilog2Roundup } from './page-ranges.js';
 import { ObjectState } from './pool-page.js';
@@ -66,17 +67,21 @@ export class OsvMalloc implements Malloc {
   private readonly ids: { added: number; freed: number; remote: number; collections: number };
 
   constructor(options: OsvMallocOptions) {
-    const { memory } = options;
-    if (memory === null || typeof memory !== 'object' || typeof memory.mmap !== 'function') {
-      throw new RangeError(`memory ${String(memory)} is not a UnikernelMemory`);
+    const { kernel, mapper, maxOrder } = options;
+    if (kernel === null || typeof kernel !== 'object' || typeof kernel.framesAlloc !== 'function') {
+      throw new RangeError(`kernel ${String(kernel)} is not a booted memory system's Kernel API`);
     }
-    const kernel = memory.kernel; // throws when not booted
-    const frames = memory.context.frames;
+    if (mapper === null || typeof mapper !== 'object' || typeof mapper.mmap !== 'function') {
+      throw new RangeError(`mapper ${String(mapper)} is not a MemorySystem`);
+    }
+    if (!Number.isInteger(maxOrder) || maxOrder < 0 || maxOrder > 30) {
+      throw new RangeError(`maxOrder ${maxOrder} must be an integer in 0..30`);
+    }
     const powerOfTwo = options.powerOfTwo ?? false;
-    const pageRanges = options.pageRanges ?? pageRangesUnder(frames);
+    const pageRanges = options.pageRanges ?? null;
     if (!powerOfTwo && pageRanges === null) {
       throw new RangeError(
-        `frames ${frames.name} have no page-range allocator for malloc_large: pass pageRanges, or powerOfTwo: true (the LLFree build)`,
+        `pageRanges ${String(options.pageRanges)}: malloc_large needs the page-range allocator under the frames; pass it, or powerOfTwo: true (the LLFree build)`,
       );
     }
     const threshold = options.signalThreshold ?? SIGNAL_THRESHOLD;
@@ -86,7 +91,8 @@ export class OsvMalloc implements Malloc {
     this.name = options.name ?? (powerOfTwo ? 'osv-mempool/llfree' : 'osv-mempool');
     this.machine = kernel.machine;
     this.kernel = kernel;
-    this.cores = memory.cores;
+    // The cores of the machine the memory system runs on (UnikernelMemory's `cores`).
+    this.cores = kernel.machine.cores;
     this.costs = resolveOsvCosts(options.costs);
     this.pools = new MallocPools(this.machine, this.cores, {
       allocPage: (core) => kernel.framesAlloc(core, 0),
@@ -100,10 +106,10 @@ export class OsvMalloc implements Malloc {
     this.large = new LargeBlocks({
       machine: this.machine,
       kernel,
-      mapper: options.mapper ?? memory,
+      mapper,
       pageRanges: powerOfTwo ? null : pageRanges,
       powerOfTwo,
-      maxOrder: frames.maxOrder,
+      maxOrder,
     });
     const counters = this.machine.counters;
     this.ids = {
@@ -243,16 +249,4 @@ export class OsvMalloc implements Malloc {
       counters.add(core, this.ids.freed, this.pools.pagesFreed - freed);
     }
   }
-}
-
-/** The page-range allocator under a frame allocator: itself, or PagePools' `allocator`. */
-export function pageRangesUnder(frames: unknown): PageRunSource | null {
-  const isSource = (x: unknown): x is PageRunSource =>
-    x !== null &&
-    typeof x === 'object' &&
-    typeof (x as PageRunSource).getPages === 'function' &&
-    typeof (x as PageRunSource).putPages === 'function';
-  if (isSource(frames)) return frames;
-  const under = (frames as { allocator?: unknown } | null)?.allocator;
-  return isSource(under) ? under : null;
 }

@@ -3,7 +3,8 @@
 import { AllocError, Ok, ReferenceFrameAllocator } from '@unimem/core';
 import { Machine } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
-import { PagedInt32, PagePools, PageRangeAllocator, resolveOsvCosts } from '../src/index.js';
+import { PagePools, PageRangeAllocator, resolveOsvCosts } from '../src/index.js';
+import { PagedInt32 } from '../src/paged-array.js';
 
 describe('misconfiguration', () => {
   it('PageRangeAllocator names the bad option', () => {

@@ -1,10 +1,11 @@
 // Run by scripts/pack-check.mjs in an empty project where the packed @unimem/osv is installed
-// (with its dependencies: core, hw, llfree, vma-tree, superblock, kernel-api, jemalloc): the
-// page-range allocator and the pools over it, natively and on a simulated machine, the
-// vma_list allocator natively, and the osv preset booted with its malloc, from dist.
+// (with its dependencies: core, hw, vma-tree, kernel-api): the page-range allocator and the pools
+// over it, natively and on a simulated machine, the vma_list allocator natively, and OSv's malloc
+// on a UnikernelMemory made of these parts alone, from dist.
 import { AllocError, Errno, MiB, Ok } from '@unimem/core';
 import { Machine } from '@unimem/hw';
-import { buildOsvPreset, OsvVmAllocator, PagePools, PageRangeAllocator } from '@unimem/osv';
+import { UnikernelMemory } from '@unimem/kernel-api';
+import { OsvMalloc, OsvVmAllocator, PagePools, PageRangeAllocator } from '@unimem/osv';
 
 const ranges = new PageRangeAllocator({ frames: 1 << 14, cores: 2 });
 const huge = ranges.get(1, 9);
@@ -27,11 +28,26 @@ const vm = new OsvVmAllocator({ cores: 2 });
 const range = vm.reserveRange(1, 8192, 4096);
 if (range !== 0x2000_0000_0000 || vm.freeRange(range, 8192) !== Ok) throw new Error('vma_list');
 if (vm.freeRange(range, 8192) !== Errno.EINVAL) throw new Error('vma_list double free');
-const osv = buildOsvPreset('osv', new Machine({ cores: 2 }), { memoryBytes: 64 * MiB });
-osv.memory.boot();
-const malloc = osv.malloc();
+const osvMachine = new Machine({ cores: 2 });
+let osvRanges;
+const memory = new UnikernelMemory({
+  machine: osvMachine,
+  memoryBytes: 64 * MiB,
+  frames: ({ frames, cores }) => {
+    osvRanges = new PageRangeAllocator({ frames, cores, machine: osvMachine });
+    return new PagePools({ allocator: osvRanges, machine: osvMachine });
+  },
+  vm: ({ cores }) => new OsvVmAllocator({ cores, machine: osvMachine }),
+});
+memory.boot();
+const malloc = new OsvMalloc({
+  kernel: memory.kernel,
+  mapper: memory,
+  pageRanges: osvRanges,
+  maxOrder: osvRanges.maxOrder,
+});
 const object = malloc.malloc(1, 100);
 if (object < 0 || malloc.usableSize(object) !== 128 || malloc.free(0, object) !== Ok) {
-  throw new Error(`osv preset malloc: ${object}`);
+  throw new Error(`osv malloc: ${object}`);
 }
-console.log('@unimem/osv smoke: ok (page ranges and pools, vma_list, osv preset with malloc)');
+console.log('@unimem/osv smoke: ok (page ranges and pools, vma_list, OSv malloc on them)');

@@ -4,7 +4,8 @@
 // getAt, batches under one lock acquisition, and what it reports as metadata.
 import { AllocError, Ok } from '@unimem/core';
 import { describe, expect, it } from 'vitest';
-import { HUGE_PAGES, PageRangeAllocator } from '../src/index.js';
+import { HUGE_PAGES } from '../src/huge-set.js';
+import { PageRangeAllocator } from '../src/index.js';
 
 /** An allocator of `frames` frames where only the listed [first, pages] ranges are free. */
 function withFreeRanges(frames: number, free: Array<[number, number]>): PageRangeAllocator {

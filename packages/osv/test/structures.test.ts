@@ -1,7 +1,9 @@
 // The small typed-array structures under the allocator, against plain models.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Bitmap, ilog2, ilog2Roundup, PagedInt32 } from '../src/index.js';
+import { Bitmap } from '../src/bitmap.js';
+import { ilog2, ilog2Roundup } from '../src/page-ranges.js';
+import { PagedInt32 } from '../src/paged-array.js';
 
 describe('Bitmap', () => {
   it('agrees with a boolean array for fill, anySet, previousSet and count', () => {

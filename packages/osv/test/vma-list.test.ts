@@ -7,7 +7,8 @@ import { vmAllocatorSuite } from '@unimem/core/testing';
 import { Machine, nullTracer } from '@unimem/hw';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OSV_MMAP_HINT, OsvVmAllocator, VmaRangeSet } from '../src/index.js';
+import { OSV_MMAP_HINT, OsvVmAllocator } from '../src/index.js';
+import { VmaRangeSet } from '../src/vma-range-set.js';
 
 vmAllocatorSuite('osv vma_list (native)', ({ cores }) => new OsvVmAllocator({ cores }));
 vmAllocatorSuite(

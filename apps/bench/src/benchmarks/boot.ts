@@ -11,7 +11,6 @@
 import { formatBytes, GiB, MiB } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
 import { TimedPart } from '../measure.js';
-import { presetOf } from '../micro.js';
 
 type BootParams = { memoriesBytes: string };
 
@@ -50,7 +49,7 @@ function bootReportOf(memory: object): Record<string, number> {
   return out;
 }
 
-export const benchmarks: BenchmarkDefinition<BootParams>[] = [
+export const benchmarks: BenchmarkDefinition<BootParams, 'memory-system'>[] = [
   {
     name: NAME,
     description:
@@ -69,8 +68,8 @@ export const benchmarks: BenchmarkDefinition<BootParams>[] = [
     memoryBytes: (p, { variant }) => memoryOf(p, variant),
     variants: (p) => memoriesOf(p).map(formatBytes),
     chart: { kind: 'bars', perVariant: true },
-    prepare({ machine, parts }: CaseContext<BootParams>) {
-      const preset = presetOf(parts);
+    prepare({ machine, parts }: CaseContext<BootParams, 'memory-system'>) {
+      const preset = parts['memory-system'];
       const part = new TimedPart(machine, 'memory-boot', undefined, 'ms');
       let cycles = 0;
       return {

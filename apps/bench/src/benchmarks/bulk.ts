@@ -15,7 +15,6 @@ import {
   freeOrThrow,
   mallocOrThrow,
   presetCounters,
-  presetOf,
   QUICK_CORES,
   scaled,
   THESIS_CORES,
@@ -80,7 +79,7 @@ function sized(
   };
 }
 
-export const benchmarks: BenchmarkDefinition<BulkParams>[] = [
+export const benchmarks: BenchmarkDefinition<BulkParams, 'memory-system'>[] = [
   {
     name: NAME,
     description:
@@ -117,8 +116,8 @@ export const benchmarks: BenchmarkDefinition<BulkParams>[] = [
     cores: { quick: QUICK_CORES, full: THESIS_CORES },
     params,
     memoryBytes: (p) => p.memoryBytes,
-    prepare({ machine, parts, cores, params: p }: CaseContext<BulkParams>) {
-      const preset = presetOf(parts);
+    prepare({ machine, parts, cores, params: p }: CaseContext<BulkParams, 'memory-system'>) {
+      const preset = parts['memory-system'];
       const { memory, malloc } = preset;
       const n = p.splitAllocs > 0 ? Math.ceil(p.splitAllocs / cores) : p.allocsPerCore;
       const block = Math.max(1, Math.floor(n / p.measurements));

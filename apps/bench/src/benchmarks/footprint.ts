@@ -11,7 +11,7 @@
 import { GiB } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
 import { TimedPart } from '../measure.js';
-import { mallocOrThrow, presetCounters, presetOf, scaled, touchOrThrow } from '../micro.js';
+import { mallocOrThrow, presetCounters, scaled, touchOrThrow } from '../micro.js';
 
 type FootprintParams = { allocs: number; memoryBytes: number };
 
@@ -45,7 +45,7 @@ function params({ full, scale }: ParamOptions): FootprintParams {
 
 const ratio = 'bytes per requested byte';
 
-export const benchmarks: BenchmarkDefinition<FootprintParams>[] = [
+export const benchmarks: BenchmarkDefinition<FootprintParams, 'memory-system'>[] = [
   {
     name: NAME,
     description:
@@ -70,8 +70,8 @@ export const benchmarks: BenchmarkDefinition<FootprintParams>[] = [
     variants: () => FOOTPRINT_SIZES,
     xAxis: { variant: 'size (bytes)' },
     chart: { logX: true },
-    prepare({ machine, parts, params: p, variant }: CaseContext<FootprintParams>) {
-      const preset = presetOf(parts);
+    prepare({ machine, parts, params: p, variant }: CaseContext<FootprintParams, 'memory-system'>) {
+      const preset = parts['memory-system'];
       const { memory, malloc } = preset;
       const size = Number(variant);
       const requested = p.allocs * size;

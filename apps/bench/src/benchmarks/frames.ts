@@ -8,7 +8,6 @@
 // profile's memory (60 GiB on epyc-9654p-guest). --scale multiplies the memory, and with it the
 // allocations.
 
-import type { FrameAllocator } from '@unimem/core';
 import { formatBytes, GiB, PAGE_SIZE } from '@unimem/core';
 import {
   artifactAllocs,
@@ -16,13 +15,7 @@ import {
   type FrameBenchName,
   prepareFrameBench,
 } from '@unimem/hw/frame-bench';
-import type {
-  BenchmarkDefinition,
-  CaseContext,
-  MetricInfo,
-  ParamOptions,
-  SystemParts,
-} from '../api.js';
+import type { BenchmarkDefinition, CaseContext, MetricInfo, ParamOptions } from '../api.js';
 
 /** Memory of quick runs (before --scale). */
 export const QUICK_MEMORY_GIB = 8;
@@ -61,11 +54,6 @@ function frameParams(name: string) {
   };
 }
 
-function allocatorOf(parts: SystemParts): FrameAllocator {
-  if (!parts.frames) throw new Error('the system built no frame allocator');
-  return parts.frames;
-}
-
 const METRICS: Record<string, MetricInfo> = {
   alloc: { name: 'alloc', unit: 'cycles/op', description: 'one get, mean over cores' },
   free: { name: 'free', unit: 'cycles/op', description: 'one put' },
@@ -75,7 +63,7 @@ const METRICS: Record<string, MetricInfo> = {
 function frameBenchmark(
   bench: FrameBenchName,
   description: string,
-): BenchmarkDefinition<FrameParams> {
+): BenchmarkDefinition<FrameParams, 'frames'> {
   const name = `frames.${bench}`;
   return {
     name,
@@ -86,8 +74,8 @@ function frameBenchmark(
     memoryBytes: (params: FrameParams) => params.memoryBytes,
     metrics: FRAME_BENCH_OPS[bench].map((op) => METRICS[op]),
     params: frameParams(name),
-    prepare({ machine, parts, cores, params, seed }: CaseContext<FrameParams>) {
-      const prepared = prepareFrameBench(machine, allocatorOf(parts), {
+    prepare({ machine, parts, cores, params, seed }: CaseContext<FrameParams, 'frames'>) {
+      const prepared = prepareFrameBench(machine, parts.frames, {
         bench,
         order: params.order,
         cores,

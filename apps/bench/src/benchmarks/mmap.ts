@@ -10,7 +10,7 @@
 import { errnoName, GiB, MapFlags, Prot } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
 import { TimedPart } from '../measure.js';
-import { presetCounters, presetOf, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
+import { presetCounters, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
 
 type MmapParams = { mapsPerCore: number; memoryBytes: number; populateMemoryBytes: number };
 
@@ -56,7 +56,7 @@ function params({ full, scale, cores }: ParamOptions): MmapParams {
   return { mapsPerCore, memoryBytes, populateMemoryBytes };
 }
 
-export const benchmarks: BenchmarkDefinition<MmapParams>[] = [
+export const benchmarks: BenchmarkDefinition<MmapParams, 'memory-system'>[] = [
   {
     name: NAME,
     description:
@@ -72,8 +72,14 @@ export const benchmarks: BenchmarkDefinition<MmapParams>[] = [
       variantOf(variant).populate ? p.populateMemoryBytes : p.memoryBytes,
     variants: () => VARIANTS.map((v) => v.label),
     chart: { perVariant: true },
-    prepare({ machine, parts, cores, params: p, variant }: CaseContext<MmapParams>) {
-      const preset = presetOf(parts);
+    prepare({
+      machine,
+      parts,
+      cores,
+      params: p,
+      variant,
+    }: CaseContext<MmapParams, 'memory-system'>) {
+      const preset = parts['memory-system'];
       const { memory } = preset;
       const { sizeBytes, populate } = variantOf(variant);
       const flags = populate ? ANON | MapFlags.POPULATE : ANON;

@@ -10,14 +10,7 @@ import { GiB } from '@unimem/core';
 import { waitUntil } from '@unimem/hw';
 import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
 import { Phase } from '../measure.js';
-import {
-  freeOrThrow,
-  mallocOrThrow,
-  presetOf,
-  QUICK_CORES,
-  scaled,
-  THESIS_CORES,
-} from '../micro.js';
+import { freeOrThrow, mallocOrThrow, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
 
 type PipelineParams = { allocsPerCore: number; memoryBytes: number };
 
@@ -56,7 +49,7 @@ function params({ full, scale, cores }: ParamOptions): PipelineParams {
   return { allocsPerCore, memoryBytes };
 }
 
-export const benchmarks: BenchmarkDefinition<PipelineParams>[] = [
+export const benchmarks: BenchmarkDefinition<PipelineParams, 'memory-system'>[] = [
   {
     name: NAME,
     description:
@@ -71,8 +64,14 @@ export const benchmarks: BenchmarkDefinition<PipelineParams>[] = [
     memoryBytes: (p) => p.memoryBytes,
     variants: () => SIZES.map(label),
     chart: { perVariant: true },
-    prepare({ machine, parts, cores, params: p, variant }: CaseContext<PipelineParams>) {
-      const { malloc } = presetOf(parts);
+    prepare({
+      machine,
+      parts,
+      cores,
+      params: p,
+      variant,
+    }: CaseContext<PipelineParams, 'memory-system'>) {
+      const { malloc } = parts['memory-system'];
       const size = sizeOf(variant);
       const n = p.allocsPerCore;
       const barrier = machine.barrier(cores);

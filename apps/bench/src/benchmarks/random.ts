@@ -10,14 +10,7 @@
 import { mulberry32 } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
 import { Phase } from '../measure.js';
-import {
-  freeOrThrow,
-  mallocOrThrow,
-  presetOf,
-  QUICK_CORES,
-  scaled,
-  THESIS_CORES,
-} from '../micro.js';
+import { freeOrThrow, mallocOrThrow, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
 import { GIB } from '../units.js';
 
 type RandomParams = {
@@ -88,7 +81,7 @@ function drawDistinct(order: Int32Array, count: number, random: () => number): v
   }
 }
 
-export const benchmarks: BenchmarkDefinition<RandomParams>[] = [
+export const benchmarks: BenchmarkDefinition<RandomParams, 'memory-system'>[] = [
   {
     name: NAME,
     description:
@@ -129,8 +122,14 @@ export const benchmarks: BenchmarkDefinition<RandomParams>[] = [
           sized(o, { allocs: 4000, rounds: 10, sizeBytes: 4096, memoryBytes: 20 * GIB }),
       },
     ],
-    prepare({ machine, parts, cores, params: p, seed }: CaseContext<RandomParams>) {
-      const { malloc } = presetOf(parts);
+    prepare({
+      machine,
+      parts,
+      cores,
+      params: p,
+      seed,
+    }: CaseContext<RandomParams, 'memory-system'>) {
+      const { malloc } = parts['memory-system'];
       const g = p.allocsPerCore;
       const pool = new Float64Array(p.poolFactor * g);
       const order = Int32Array.from({ length: pool.length }, (_, i) => i);

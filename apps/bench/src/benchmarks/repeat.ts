@@ -6,14 +6,7 @@
 
 import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
 import { TimedPart } from '../measure.js';
-import {
-  freeOrThrow,
-  mallocOrThrow,
-  presetCounters,
-  presetOf,
-  QUICK_CORES,
-  scaled,
-} from '../micro.js';
+import { freeOrThrow, mallocOrThrow, presetCounters, QUICK_CORES, scaled } from '../micro.js';
 import { GIB } from '../units.js';
 
 type RepeatParams = { pairsPerCore: number; memoryBytes: number };
@@ -48,7 +41,7 @@ function params({ full, scale }: ParamOptions): RepeatParams {
   return { pairsPerCore, memoryBytes };
 }
 
-export const benchmarks: BenchmarkDefinition<RepeatParams>[] = [
+export const benchmarks: BenchmarkDefinition<RepeatParams, 'memory-system'>[] = [
   {
     name: NAME,
     description: 'each core mallocs one object and frees it at once, g times (thesis repeat)',
@@ -59,8 +52,14 @@ export const benchmarks: BenchmarkDefinition<RepeatParams>[] = [
     memoryBytes: (p) => p.memoryBytes,
     variants: () => SIZES.map(label),
     chart: { perVariant: true },
-    prepare({ machine, parts, cores, params: p, variant }: CaseContext<RepeatParams>) {
-      const preset = presetOf(parts);
+    prepare({
+      machine,
+      parts,
+      cores,
+      params: p,
+      variant,
+    }: CaseContext<RepeatParams, 'memory-system'>) {
+      const preset = parts['memory-system'];
       const { malloc } = preset;
       const size = sizeOf(variant);
       const n = p.pairsPerCore;

@@ -15,7 +15,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GiB } from '@unimem/core';
 import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
-import { presetOf } from '../micro.js';
 import type { RecordedCpus } from '../replay/placement.js';
 import { type PhaseReplay, TraceReplay } from '../replay/replayer.js';
 import { type LoadedTrace, loadTrace } from '../replay/trace-file.js';
@@ -148,7 +147,7 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-export const benchmarks: BenchmarkDefinition<TpchParams>[] = [
+export const benchmarks: BenchmarkDefinition<TpchParams, 'memory-system'>[] = [
   {
     name: NAME,
     description:
@@ -161,8 +160,14 @@ export const benchmarks: BenchmarkDefinition<TpchParams>[] = [
     variants: (p) => p.queries.split(','),
     xAxis: { variant: 'query' },
     chart: { kind: 'bars' },
-    prepare({ machine, parts, params: p, variant, cores }: CaseContext<TpchParams>) {
-      const preset = presetOf(parts);
+    prepare({
+      machine,
+      parts,
+      params: p,
+      variant,
+      cores,
+    }: CaseContext<TpchParams, 'memory-system'>) {
+      const preset = parts['memory-system'];
       const trace = loadTrace(tracePath(TRACE_ROOT, String(variant), p.sf, cores));
       const count = Math.max(1, Math.round(trace.events.length * p.eventFraction));
       const events = trace.events.slice(0, count);

@@ -4,12 +4,11 @@
 
 import { publishedBuddy } from '@unimem/linux';
 import type { CalibrationSource } from '../api.js';
+import type { FrameSystemName } from '../systems/index.js';
 
-export const calibrationSources: CalibrationSource[] = [
-  {
-    name: 'buddy-atc23',
-    description: 'Linux buddy allocator single-core frame benchmarks (Xeon Gold 5320)',
-    system: 'buddy',
-    published: publishedBuddy,
-  },
-];
+export const buddyAtc23: CalibrationSource<FrameSystemName> = {
+  name: 'buddy-atc23',
+  description: 'Linux buddy allocator single-core frame benchmarks (Xeon Gold 5320)',
+  system: 'buddy',
+  published: publishedBuddy,
+};

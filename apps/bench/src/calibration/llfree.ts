@@ -4,12 +4,11 @@
 
 import { publishedLLFree } from '@unimem/llfree';
 import type { CalibrationSource } from '../api.js';
+import type { FrameSystemName } from '../systems/index.js';
 
-export const calibrationSources: CalibrationSource[] = [
-  {
-    name: 'llfree-atc23',
-    description: 'LLFree single-core frame benchmarks, ATC23 artifact (Xeon Gold 5320)',
-    system: 'llfree',
-    published: publishedLLFree,
-  },
-];
+export const llfreeAtc23: CalibrationSource<FrameSystemName> = {
+  name: 'llfree-atc23',
+  description: 'LLFree single-core frame benchmarks, ATC23 artifact (Xeon Gold 5320)',
+  system: 'llfree',
+  published: publishedLLFree,
+};

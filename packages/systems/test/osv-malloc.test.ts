@@ -6,15 +6,9 @@
 import { Errno, HUGE_SIZE, KiB, MiB, Ok, PAGE_SIZE } from '@unimem/core';
 import { Machine } from '@unimem/hw';
 import { LINEAR_BASE } from '@unimem/kernel-api';
+import { LARGE_OFFSET, type OsvMalloc, SIGNAL_THRESHOLD } from '@unimem/osv';
 import { describe, expect, it } from 'vitest';
-import {
-  buildOsvPreset,
-  LARGE_OFFSET,
-  type OsvMalloc,
-  type OsvPresetName,
-  type OsvPresetOptions,
-  SIGNAL_THRESHOLD,
-} from '../src/index.js';
+import { buildOsvPreset, type OsvPresetName, type OsvPresetOptions } from '../src/index.js';
 
 function booted(name: OsvPresetName, cores = 2, options: OsvPresetOptions = {}) {
   const machine = new Machine({ cores });

@@ -1,6 +1,5 @@
-// The OSv system presets of docs/design.md ("Systems"), assembled on @unimem/kernel-api's
-// UnikernelMemory from this package's parts and the others' (the runner registers them in
-// apps/bench/src/systems/osv*.ts):
+// The OSv presets: OSv's parts (@unimem/osv) and the thesis' (LLFree, superblocks, VMA trees)
+// assembled on @unimem/kernel-api's UnikernelMemory, with OSv's mempool or jemalloc as malloc:
 //
 //   preset                   frames                         virtual memory            malloc
 //   osv                      page ranges + L1/L2 pools       vma_list + find_hole      OSv mempool
@@ -12,25 +11,31 @@
 // Frames: PageRangeAllocator under PagePools, both charging the machine, with initial_add's
 // bitmap reset charged at boot and the pools filled as OSv's pool threads fill them after boot
 // (`prefillPools`); or LLFree over TracedWords with its calibrated per-call costs (unikernel:
-// no struct-page work on huge frames; @unimem/llfree simulated.ts), all allocated at first so that boot frees it as
-// OSv does. The LLFree builds have no page ranges, so OSv's malloc_large rounds to power-of-two
-// blocks there (the thesis' build). VMA locks: OSv's rwlock_t before 2025-08 (readers take its
-// internal mutex) for the vma_list presets, the atomics rwlock for the superblock presets (the
-// per-core buckets kernel-api assembles); `rwlock` overrides both. Footprint: freePhysBytes()
-// is OSv's memory::stats::free(): pages parked in the page pools count as used.
+// no struct-page work on huge frames; @unimem/llfree simulated.ts), all allocated at first so
+// that boot frees it as OSv does. The LLFree builds have no page ranges, so OSv's malloc_large
+// rounds to power-of-two blocks there (the thesis' build). VMA locks: OSv's rwlock_t before
+// 2025-08 (readers take its internal mutex) for the vma_list presets, the atomics rwlock for the
+// superblock presets (the per-core buckets kernel-api assembles); `rwlock` overrides both.
+// Footprint: freePhysBytes() is OSv's memory::stats::free(): pages parked in the page pools
+// count as used. Invariant: every part gets what it uses as a constructor argument (the frame
+// allocator and page ranges are kept here from the frames factory, never looked up again).
 
-import { type Malloc, type MemorySystem, PAGE_SIZE } from '@unimem/core';
+import { type FrameAllocator, type Malloc, type MemorySystem, PAGE_SIZE } from '@unimem/core';
 import { type Machine, MallocMutex, TracedWords } from '@unimem/hw';
 import { Jemalloc, type JemallocOptions, THESIS_CONFIG } from '@unimem/jemalloc';
 import { type KernelVma, UnikernelMemory, type UnikernelMemoryOptions } from '@unimem/kernel-api';
 import { simulatedLLFree } from '@unimem/llfree';
+import {
+  OsvMalloc,
+  type OsvRwLockKind,
+  OsvVmAllocator,
+  osvRwLock,
+  PagePools,
+  PageRangeAllocator,
+} from '@unimem/osv';
 import { SuperblockAllocator } from '@unimem/superblock';
 import { VmaTree } from '@unimem/vma-tree';
-import { type OsvRwLockKind, osvRwLock } from './native-rwlock.js';
-import { OsvMalloc } from './osv-malloc.js';
-import { PagePools } from './page-pools.js';
-import { PageRangeAllocator } from './page-range-allocator.js';
-import { OsvVmAllocator } from './vma-list.js';
+import type { Preset, PresetOptions } from './api.js';
 
 export type OsvPresetName =
   | 'osv'
@@ -47,9 +52,7 @@ export const OSV_PRESETS: readonly OsvPresetName[] = [
   'osv-superblock+jemalloc',
 ];
 
-export interface OsvPresetOptions {
-  /** Physical memory (default: the machine profile's). */
-  memoryBytes?: number;
+export interface OsvPresetOptions extends PresetOptions {
   /** Further UnikernelMemory options (tlbFlush, hugePages, runCores, ...). */
   memory?: Partial<Omit<UnikernelMemoryOptions, 'machine' | 'frames' | 'vm' | 'memoryBytes'>>;
   /** rwlock_t of the VMA locks (default 'mutex' with vma_list, 'atomics' with superblocks). */
@@ -58,25 +61,11 @@ export interface OsvPresetOptions {
   prefillPools?: boolean;
   /** Options over THESIS_CONFIG for the +jemalloc presets. */
   jemalloc?: Partial<Omit<JemallocOptions, 'memory' | 'machine'>>;
-  /** Seed of jemalloc's cache-oblivious offsets and decay jitter (default 1). */
-  seed?: number;
 }
 
-/** An assembled preset: the memory subsystem (not booted) and the malloc over it. */
-export interface OsvPreset {
+/** An assembled OSv preset (see Preset), with the page pools and ranges of the pool presets. */
+export interface OsvPreset extends Preset<UnikernelMemory> {
   readonly name: OsvPresetName;
-  readonly machine: Machine;
-  /** The memory subsystem, not booted: boot() it before the first malloc. */
-  readonly memory: UnikernelMemory;
-  /**
-   * The malloc over the booted memory, made on the first call. Large mappings (and all of
-   * jemalloc's) go through `mapper` (default `memory`), e.g. a wrapper that observes them.
-   */
-  malloc(mapper?: MemorySystem): Malloc;
-  /** OSv's memory::stats::free() in bytes: pages parked in page pools count as used. */
-  freePhysBytes(): number;
-  /** The preset's own event counts (page pools, malloc, jemalloc), by name. */
-  counters(): Record<string, number>;
   /** The page pools and the page ranges under them (pool presets, after boot), else null. */
   readonly pools: PagePools | null;
   readonly ranges: PageRangeAllocator | null;
@@ -119,26 +108,12 @@ export function buildOsvPreset(
   return new AssembledPreset(name, recipe, machine, options);
 }
 
-/** `osv`: page ranges + page pools, vma_list + find_hole, OSv's mempool. */
-export const osvPreset = (machine: Machine, options?: OsvPresetOptions) =>
-  buildOsvPreset('osv', machine, options);
-/** `osv+jemalloc`: as `osv` with jemalloc (THESIS_CONFIG). */
-export const osvJemallocPreset = (machine: Machine, options?: OsvPresetOptions) =>
-  buildOsvPreset('osv+jemalloc', machine, options);
-/** `osv-llfree`: LLFree frames, vma_list + find_hole, the LLFree build of the mempool. */
-export const osvLLFreePreset = (machine: Machine, options?: OsvPresetOptions) =>
-  buildOsvPreset('osv-llfree', machine, options);
-/** `osv-superblock`: the thesis' optimized OSv (LLFree + superblocks) with the mempool. */
-export const osvSuperblockPreset = (machine: Machine, options?: OsvPresetOptions) =>
-  buildOsvPreset('osv-superblock', machine, options);
-/** `osv-superblock+jemalloc`: the optimized OSv with jemalloc (THESIS_CONFIG). */
-export const osvSuperblockJemallocPreset = (machine: Machine, options?: OsvPresetOptions) =>
-  buildOsvPreset('osv-superblock+jemalloc', machine, options);
-
 class AssembledPreset implements OsvPreset {
   readonly memory: UnikernelMemory;
   pools: PagePools | null = null;
   ranges: PageRangeAllocator | null = null;
+  /** The frame allocator the frames factory made at boot. */
+  private frames: FrameAllocator | null = null;
   private made: Malloc | null = null;
 
   constructor(
@@ -167,6 +142,7 @@ class AssembledPreset implements OsvPreset {
             kernel: 'unikernel',
           });
           chargeReserveWalk(machine, frames);
+          this.frames = llfree;
           return llfree;
         }
         const ranges = new PageRangeAllocator({ frames, cores, machine });
@@ -174,6 +150,7 @@ class AssembledPreset implements OsvPreset {
         const pools = new PagePools({ allocator: ranges, machine });
         this.ranges = ranges;
         this.pools = pools;
+        this.frames = pools;
         return pools;
       },
       // The page_pool threads fill the pools in the background: not part of boot time.
@@ -198,9 +175,16 @@ class AssembledPreset implements OsvPreset {
   readonly malloc = (mapper: MemorySystem = this.memory): Malloc => {
     if (this.made !== null) return this.made;
     const { memory, machine, options } = this;
+    const kernel = memory.kernel; // throws when not booted
     this.made =
       this.recipe.malloc === 'mempool'
-        ? new OsvMalloc({ memory, mapper, powerOfTwo: this.recipe.frames === 'llfree' })
+        ? new OsvMalloc({
+            kernel,
+            mapper,
+            pageRanges: this.ranges ?? undefined,
+            powerOfTwo: this.recipe.frames === 'llfree',
+            maxOrder: this.bootedFrames().maxOrder,
+          })
         : new Jemalloc({
             ...THESIS_CONFIG,
             // Inside OSv, jemalloc's pthread_mutex is OSv's lockfree::mutex.
@@ -214,9 +198,15 @@ class AssembledPreset implements OsvPreset {
   };
 
   readonly freePhysBytes = (): number => {
-    const frames = this.memory.context.frames;
+    const frames = this.bootedFrames();
     return (frames.freeFrames() - (this.pools?.pooledFrames() ?? 0)) * PAGE_SIZE;
   };
+
+  /** The frame allocator the memory booted with. */
+  private bootedFrames(): FrameAllocator {
+    if (this.frames === null) throw new Error(`${this.name}: not booted (boot() its memory first)`);
+    return this.frames;
+  }
 
   readonly counters = (): Record<string, number> => {
     const out: Record<string, number> = {};

@@ -6,8 +6,9 @@
 import { MapFlags, MiB, Ok, PAGE_SIZE, Prot } from '@unimem/core';
 import { memorySystemSuite } from '@unimem/core/testing';
 import { Machine, type SimRwLock } from '@unimem/hw';
+import { OsvVmAllocator } from '@unimem/osv';
 import { describe, expect, it } from 'vitest';
-import { buildOsvPreset, OSV_PRESETS, type OsvPresetName, OsvVmAllocator } from '../src/index.js';
+import { buildOsvPreset, OSV_PRESETS, type OsvPresetName } from '../src/index.js';
 
 const RW = Prot.READ | Prot.WRITE;
 const ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
