@@ -2,7 +2,7 @@
 // first ts block, so the documented example is the tested one.
 import { readFileSync } from 'node:fs';
 import { Machine } from '@unimem/hw';
-import { buildOsvPreset } from '@unimem/osv';
+import { buildOsvPreset } from '@unimem/systems';
 import { expect, it } from 'vitest';
 import { BufferManager } from '../src/index.js';
 

@@ -5,7 +5,7 @@ import type { MemorySystem } from '@unimem/core';
 import { Machine } from '@unimem/hw';
 import type { UnikernelKernelApi } from '@unimem/kernel-api';
 import { LinuxMemory } from '@unimem/linux';
-import { buildOsvPreset } from '@unimem/osv';
+import { buildOsvPreset } from '@unimem/systems';
 
 export type SystemName = 'osv-superblock' | 'osv' | 'linux';
 
