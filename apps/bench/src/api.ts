@@ -1,6 +1,7 @@
-// Types of the benchmark runner: what a system and a benchmark are (so that other packages can
-// register theirs in one file each), what one simulated case measures, and the self-describing
-// result set every run writes. Only types live here; the mechanisms are one per file.
+// Types of the benchmark runner: what a system and a benchmark are, with the parts a system
+// builds typed by the target kinds it provides, what one simulated case measures, and the
+// self-describing result set every run writes. Only types live here; the mechanisms are one per
+// file, and the registered definitions are the static arrays of registry.ts.
 
 import type { FrameAllocator, Malloc, MemorySystem } from '@unimem/core';
 import type { Machine, Profile, ProgramFactory } from '@unimem/hw';

@@ -1,3 +1,6 @@
+// The public API of @unimem/linux: the buddy frame allocator (its options, costs, tuning and the
+// published figures it is calibrated on) and the Linux memory system (LinuxMemory, its mmap_lock
+// and VM allocator). The preset that adds jemalloc (`linux+jemalloc`) is in @unimem/systems.
 export * from './api.js';
 export {
   BuddyAllocator,

@@ -82,6 +82,32 @@ describe('the preset table', () => {
     }
   });
 
+  it("runs the README's example and its swapped components", () => {
+    const machine = new Machine({ cores: 16 });
+    const osv = buildPreset('osv-superblock', machine, { memoryBytes: 4096 * MiB, seed: 1 });
+    osv.memory.boot();
+    const malloc = osv.malloc();
+    const p = malloc.malloc(5, 256);
+    expect(p).toBeGreaterThan(0);
+    expect(malloc.free(5, p)).toBe(Ok);
+    expect(osv.counters()['malloc.poolPagesAdded']).toBe(1);
+    const fork = buildOsvPreset('osv-superblock', machine, {
+      memoryBytes: 256 * MiB,
+      rwlock: 'mutex',
+    });
+    const noDecay = buildOsvPreset('osv-superblock+jemalloc', machine, {
+      memoryBytes: 256 * MiB,
+      jemalloc: { dirtyDecayMs: -1 },
+      memory: { hugePages: false },
+    });
+    for (const preset of [fork, noDecay]) {
+      preset.memory.boot();
+      const q = preset.malloc().malloc(3, 3 * MiB);
+      expect(q).toBeGreaterThan(0);
+      expect(preset.malloc().free(3, q)).toBe(Ok);
+    }
+  });
+
   it('refuses an unknown name, listing the presets', () => {
     const machine = new Machine({ cores: 1 });
     expect(() => buildPreset('linux' as PresetName, machine)).toThrow(
