@@ -129,6 +129,9 @@ export interface CaseContext<P extends Params = Params, K extends TargetKind = T
   seed: number;
 }
 
+/** The context of a case of a benchmark that drives a memory-system preset. */
+export type PresetCase<P extends Params = Params> = CaseContext<P, 'memory-system'>;
+
 /** One metric of one case, before the runner adds bench, system, cores, ... */
 export interface Measurement {
   metric: string;

@@ -9,7 +9,7 @@
 // report (meta.caseHostMs): booting 500 GiB is the expensive part of the runner.
 
 import { formatBytes, GiB, MiB } from '@unimem/core';
-import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
+import type { BenchmarkDefinition, ParamOptions, PresetCase } from '../api.js';
 import { TimedPart } from '../measure.js';
 
 type BootParams = { memoriesBytes: string };
@@ -68,7 +68,7 @@ export const benchmarks: BenchmarkDefinition<BootParams, 'memory-system'>[] = [
     memoryBytes: (p, { variant }) => memoryOf(p, variant),
     variants: (p) => memoriesOf(p).map(formatBytes),
     chart: { kind: 'bars', perVariant: true },
-    prepare({ machine, parts }: CaseContext<BootParams, 'memory-system'>) {
+    prepare({ machine, parts }: PresetCase<BootParams>) {
       const preset = parts['memory-system'];
       const part = new TimedPart(machine, 'memory-boot', undefined, 'ms');
       let cycles = 0;

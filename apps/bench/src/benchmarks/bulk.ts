@@ -9,7 +9,7 @@
 // empty), which also reports its slowest measurement (`alloc-max`).
 
 import { GiB } from '@unimem/core';
-import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
+import type { BenchmarkDefinition, ParamOptions, PresetCase } from '../api.js';
 import { TimedPart } from '../measure.js';
 import {
   freeOrThrow,
@@ -116,7 +116,7 @@ export const benchmarks: BenchmarkDefinition<BulkParams, 'memory-system'>[] = [
     cores: { quick: QUICK_CORES, full: THESIS_CORES },
     params,
     memoryBytes: (p) => p.memoryBytes,
-    prepare({ machine, parts, cores, params: p }: CaseContext<BulkParams, 'memory-system'>) {
+    prepare({ machine, parts, cores, params: p }: PresetCase<BulkParams>) {
       const preset = parts['memory-system'];
       const { memory, malloc } = preset;
       const n = p.splitAllocs > 0 ? Math.ceil(p.splitAllocs / cores) : p.allocsPerCore;

@@ -9,7 +9,7 @@
 // at 60 GiB.
 
 import { GiB } from '@unimem/core';
-import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
+import type { BenchmarkDefinition, Measurement, ParamOptions, PresetCase } from '../api.js';
 import { TimedPart } from '../measure.js';
 import { mallocOrThrow, presetCounters, scaled, touchOrThrow } from '../micro.js';
 
@@ -70,7 +70,7 @@ export const benchmarks: BenchmarkDefinition<FootprintParams, 'memory-system'>[]
     variants: () => FOOTPRINT_SIZES,
     xAxis: { variant: 'size (bytes)' },
     chart: { logX: true },
-    prepare({ machine, parts, params: p, variant }: CaseContext<FootprintParams, 'memory-system'>) {
+    prepare({ machine, parts, params: p, variant }: PresetCase<FootprintParams>) {
       const preset = parts['memory-system'];
       const { memory, malloc } = preset;
       const size = Number(variant);

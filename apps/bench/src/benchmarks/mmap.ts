@@ -8,7 +8,7 @@
 // g = 20,000 at 10 GiB (50 GiB with populate).
 
 import { errnoName, GiB, MapFlags, Prot } from '@unimem/core';
-import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
+import type { BenchmarkDefinition, ParamOptions, PresetCase, Variant } from '../api.js';
 import { TimedPart } from '../measure.js';
 import { presetCounters, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
 
@@ -72,13 +72,7 @@ export const benchmarks: BenchmarkDefinition<MmapParams, 'memory-system'>[] = [
       variantOf(variant).populate ? p.populateMemoryBytes : p.memoryBytes,
     variants: () => VARIANTS.map((v) => v.label),
     chart: { perVariant: true },
-    prepare({
-      machine,
-      parts,
-      cores,
-      params: p,
-      variant,
-    }: CaseContext<MmapParams, 'memory-system'>) {
+    prepare({ machine, parts, cores, params: p, variant }: PresetCase<MmapParams>) {
       const preset = parts['memory-system'];
       const { memory } = preset;
       const { sizeBytes, populate } = variantOf(variant);

@@ -8,7 +8,7 @@
 
 import { GiB } from '@unimem/core';
 import { waitUntil } from '@unimem/hw';
-import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
+import type { BenchmarkDefinition, ParamOptions, PresetCase, Variant } from '../api.js';
 import { Phase } from '../measure.js';
 import { freeOrThrow, mallocOrThrow, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
 
@@ -64,13 +64,7 @@ export const benchmarks: BenchmarkDefinition<PipelineParams, 'memory-system'>[] 
     memoryBytes: (p) => p.memoryBytes,
     variants: () => SIZES.map(label),
     chart: { perVariant: true },
-    prepare({
-      machine,
-      parts,
-      cores,
-      params: p,
-      variant,
-    }: CaseContext<PipelineParams, 'memory-system'>) {
+    prepare({ machine, parts, cores, params: p, variant }: PresetCase<PipelineParams>) {
       const { malloc } = parts['memory-system'];
       const size = sizeOf(variant);
       const n = p.allocsPerCore;

@@ -8,7 +8,7 @@
 // one round, g = 20,000, size 4096 at 60 GiB (2,000,000 pre-allocated pages).
 
 import { mulberry32 } from '@unimem/core';
-import type { BenchmarkDefinition, CaseContext, ParamOptions } from '../api.js';
+import type { BenchmarkDefinition, ParamOptions, PresetCase } from '../api.js';
 import { Phase } from '../measure.js';
 import { freeOrThrow, mallocOrThrow, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
 import { GIB } from '../units.js';
@@ -122,13 +122,7 @@ export const benchmarks: BenchmarkDefinition<RandomParams, 'memory-system'>[] = 
           sized(o, { allocs: 4000, rounds: 10, sizeBytes: 4096, memoryBytes: 20 * GIB }),
       },
     ],
-    prepare({
-      machine,
-      parts,
-      cores,
-      params: p,
-      seed,
-    }: CaseContext<RandomParams, 'memory-system'>) {
+    prepare({ machine, parts, cores, params: p, seed }: PresetCase<RandomParams>) {
       const { malloc } = parts['memory-system'];
       const g = p.allocsPerCore;
       const pool = new Float64Array(p.poolFactor * g);

@@ -4,7 +4,7 @@
 // core's start to the last core's end.
 // --full: g = 400,000 at 124 GiB, 1..64 cores in steps of 4.
 
-import type { BenchmarkDefinition, CaseContext, ParamOptions, Variant } from '../api.js';
+import type { BenchmarkDefinition, ParamOptions, PresetCase, Variant } from '../api.js';
 import { TimedPart } from '../measure.js';
 import { freeOrThrow, mallocOrThrow, presetCounters, QUICK_CORES, scaled } from '../micro.js';
 import { GIB } from '../units.js';
@@ -52,13 +52,7 @@ export const benchmarks: BenchmarkDefinition<RepeatParams, 'memory-system'>[] = 
     memoryBytes: (p) => p.memoryBytes,
     variants: () => SIZES.map(label),
     chart: { perVariant: true },
-    prepare({
-      machine,
-      parts,
-      cores,
-      params: p,
-      variant,
-    }: CaseContext<RepeatParams, 'memory-system'>) {
+    prepare({ machine, parts, cores, params: p, variant }: PresetCase<RepeatParams>) {
       const preset = parts['memory-system'];
       const { malloc } = preset;
       const size = sizeOf(variant);

@@ -14,7 +14,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GiB } from '@unimem/core';
-import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
+import type { BenchmarkDefinition, Measurement, ParamOptions, PresetCase } from '../api.js';
 import type { RecordedCpus } from '../replay/placement.js';
 import { type PhaseReplay, TraceReplay } from '../replay/replayer.js';
 import { type LoadedTrace, loadTrace } from '../replay/trace-file.js';
@@ -160,13 +160,7 @@ export const benchmarks: BenchmarkDefinition<TpchParams, 'memory-system'>[] = [
     variants: (p) => p.queries.split(','),
     xAxis: { variant: 'query' },
     chart: { kind: 'bars' },
-    prepare({
-      machine,
-      parts,
-      params: p,
-      variant,
-      cores,
-    }: CaseContext<TpchParams, 'memory-system'>) {
+    prepare({ machine, parts, params: p, variant, cores }: PresetCase<TpchParams>) {
       const preset = parts['memory-system'];
       const trace = loadTrace(tracePath(TRACE_ROOT, String(variant), p.sf, cores));
       const count = Math.max(1, Math.round(trace.events.length * p.eventFraction));
