@@ -175,11 +175,10 @@ class AssembledPreset implements OsvPreset {
   readonly malloc = (mapper: MemorySystem = this.memory): Malloc => {
     if (this.made !== null) return this.made;
     const { memory, machine, options } = this;
-    const kernel = memory.kernel; // throws when not booted
     this.made =
       this.recipe.malloc === 'mempool'
         ? new OsvMalloc({
-            kernel,
+            kernel: memory.kernel, // throws when not booted
             mapper,
             pageRanges: this.ranges ?? undefined,
             powerOfTwo: this.recipe.frames === 'llfree',
