@@ -12,12 +12,11 @@
 // - `reference`: core's ReferenceFrameAllocator, touching no simulated line, so charged nothing:
 //   a check of what the harness itself adds (0 cycles/op), not a model; not in the default suite.
 
-import { type FrameAllocator, ReferenceFrameAllocator } from '@unimem/core';
+import { type FrameAllocator, framesOf, ReferenceFrameAllocator } from '@unimem/core';
 import { BuddyAllocator, profileTuning } from '@unimem/linux';
 import { simulatedLLFree } from '@unimem/llfree';
 import { PageRangeAllocator } from '@unimem/osv';
 import type { BuildContext, SystemDefinition } from '../api.js';
-import { framesOf } from '../units.js';
 
 /** A system of kind `frames` whose allocator `make` builds for each case. */
 function frameSystem<const N extends string>(
