@@ -53,9 +53,15 @@ export function memorySystemParts(
   };
   if (options.counters) parts.counters = options.counters;
   if (context.boot) {
-    context.machine.current = 0;
-    memory.boot();
-    mallocOf();
+    // Boot and the malloc's set-up are core 0's (boot binds core 0 itself; the malloc's too).
+    const handle = context.machine.core(0);
+    const outer = handle.bind();
+    try {
+      memory.boot();
+      mallocOf();
+    } finally {
+      handle.unbind(outer);
+    }
   }
   return {
     memory,

@@ -32,6 +32,7 @@ import { GarbageSinks, SIGNAL_THRESHOLD } from './garbage-sinks.js';
 import { LargeBlocks } from './malloc-large.js';
 import { MAX_POOL_CLASS, MallocPools, MIN_POOL_CLASS } from './malloc-pools.js';
 import { ilog2Roundup } from './page-ranges.js';
+import { PagedInt32 } from './paged-array.js';
 import { ObjectState } from './pool-page.js';
 
 /** Event counts of OsvMalloc (also kept per core as machine counters `malloc*`). */
@@ -63,7 +64,8 @@ export class OsvMalloc implements Malloc {
   private readonly kernel: UnikernelKernelApi;
   private readonly costs: OsvCosts;
   /** Frames handed out as whole pages. */
-  private readonly wholePages = new Set<number>();
+  private readonly wholePages = new PagedInt32(2 ** 31, 0);
+  private wholePageCount = 0;
   private readonly ids: { added: number; freed: number; remote: number; collections: number };
 
   constructor(options: OsvMallocOptions) {
@@ -169,14 +171,15 @@ export class OsvMalloc implements Malloc {
         handle.unbind(outer);
       }
     }
-    const whole = frame >= 0 && offset === 0 && this.wholePages.has(frame);
+    const whole = frame >= 0 && offset === 0 && this.wholePages.get(frame) === 1;
     if (!whole && this.large.usableSize(ptr) < 0) return Errno.EINVAL;
     const handle = this.machine.core(core);
     const outer = handle.bind();
     try {
       handle.charge(this.costs.mallocOp);
       if (whole) {
-        this.wholePages.delete(frame);
+        this.wholePages.set(frame, 0);
+        this.wholePageCount--;
         const status = this.kernel.framesFree(core, ptr, 0);
         if (status !== Ok) throw new Error(`osv malloc: free_page(0x${ptr.toString(16)}) failed`);
       } else {
@@ -197,7 +200,7 @@ export class OsvMalloc implements Malloc {
       const k = page.objectAt(offset);
       return k >= 0 && page.state[k] === ObjectState.Live ? 2 ** page.sizeClass : Errno.EINVAL;
     }
-    if (frame >= 0 && offset === 0 && this.wholePages.has(frame)) return PAGE_SIZE;
+    if (frame >= 0 && offset === 0 && this.wholePages.get(frame) === 1) return PAGE_SIZE;
     return this.large.usableSize(ptr);
   }
 
@@ -208,7 +211,7 @@ export class OsvMalloc implements Malloc {
       poolPages: pools.pages,
       poolPagesAdded: pools.pagesAdded,
       poolPagesFreed: pools.pagesFreed,
-      wholePages: this.wholePages.size,
+      wholePages: this.wholePageCount,
       largeBlocks: large.count,
       largeAllocs: large.largeAllocs,
       mappedAllocs: large.mappedAllocs,
@@ -227,7 +230,10 @@ export class OsvMalloc implements Malloc {
     }
     if (size <= PAGE_SIZE) {
       const addr = this.kernel.framesAlloc(core, 0);
-      if (addr >= 0) this.wholePages.add(this.kernel.frameOf(addr));
+      if (addr >= 0) {
+        this.wholePages.set(this.kernel.frameOf(addr), 1);
+        this.wholePageCount++;
+      }
       return addr;
     }
     return this.large.alloc(core, size);
