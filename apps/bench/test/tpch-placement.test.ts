@@ -3,6 +3,7 @@
 // cores; and, through a whole replay, cross-thread frees between busy threads stay cross-core
 // even when a thread's index would collide with another's under a plain `thread mod cores`.
 
+import { GiB as GIB } from '@unimem/core';
 import type { TraceEvent } from '@unimem/duckdb-driver/trace';
 import { Machine } from '@unimem/hw';
 import fc from 'fast-check';
@@ -10,7 +11,6 @@ import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../src/registry.js';
 import { placeThreads } from '../src/replay/placement.js';
 import { TraceReplay } from '../src/replay/replayer.js';
-import { GIB } from '../src/units.js';
 
 const registry = await loadRegistry();
 const CORES = 8;

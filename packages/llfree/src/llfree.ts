@@ -161,6 +161,9 @@ export class LLFree implements FrameAllocator {
     return checkConsistency(this.words);
   }
 
+  // The argument checks below are @unimem/core's isCoreIndex / isFrameBlock / isOrderIn written
+  // with int32 operations, on purpose: they run on every native get/put (issue 12's hot path), and
+  // frames and orders here always fit an int32 (MAX_FRAMES in api.ts).
   private validCore(core: number): boolean {
     return (core | 0) === core && core >= 0 && core < this.cores;
   }

@@ -7,9 +7,6 @@
 import type { Lock } from '@unimem/core';
 import { type LockStats, type Machine, type MutexOptions, NativeMutex, OsvMutex } from '@unimem/hw';
 
-/** Re-exported for the package index; the one definition is @unimem/hw's. */
-export { NativeMutex };
-
 /** A lock with statistics: SimMutex, or NativeMutex outside the simulator. */
 export interface CountingLock extends Lock {
   readonly stats: Readonly<LockStats>;

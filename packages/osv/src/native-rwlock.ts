@@ -6,8 +6,8 @@
 import type { RwLock } from '@unimem/core';
 import { type Machine, NativeRwLock, OsvRwLock, type OsvRwLockKind } from '@unimem/hw';
 
-/** Re-exported for the package index; the one definition of each is @unimem/hw's. */
-export { NativeRwLock, type OsvRwLockKind };
+/** Re-exported for the package's API; the one definition is @unimem/hw's. */
+export type { OsvRwLockKind };
 
 /** OSv's rwlock_t: an OsvRwLock on `machine` of the given kind, or a NativeRwLock without one. */
 export function osvRwLock(machine: Machine | undefined, name: string, kind: OsvRwLockKind): RwLock {

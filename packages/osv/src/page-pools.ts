@@ -42,6 +42,7 @@ import {
   type FrameAllocator,
   type FrameResult,
   isCoreIndex,
+  isFrameBlock,
   isOrderIn,
   Ok,
   type Status,
@@ -250,9 +251,8 @@ export class PagePools implements FrameAllocator {
   }
 
   isFree(frame: number, order: number): boolean {
-    if (!isOrderIn(order, this.maxOrder) || !Number.isInteger(frame) || frame < 0) return false;
+    if (!isOrderIn(order, this.maxOrder) || !isFrameBlock(frame, order, this.frames)) return false;
     const pages = 2 ** order;
-    if (frame % pages !== 0 || frame + pages > this.frames) return false;
     for (let f = frame; f < frame + pages; f++) {
       if (!this.ledger.pooled.get(f) && !this.allocator.isFree(f, 0)) return false;
     }

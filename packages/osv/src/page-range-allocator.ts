@@ -16,6 +16,7 @@ import {
   type FrameAllocator,
   type FrameResult,
   isCoreIndex,
+  isFrameBlock,
   isOrderIn,
   MAX_ORDER,
   Ok,
@@ -145,9 +146,7 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
     const pages = 2 ** order;
-    if (!this.validFrame(frame) || frame % pages !== 0 || frame + pages > this.frames) {
-      return AllocError.Address;
-    }
+    if (!isFrameBlock(frame, order, this.frames)) return AllocError.Address;
     if (!this.blocks.isFree(frame, pages)) return AllocError.Memory;
     const handle = this.machine?.core(core);
     const outer = handle?.bind() ?? 0;
@@ -235,9 +234,8 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
   }
 
   isFree(frame: number, order: number): boolean {
-    if (!isOrderIn(order, this.maxOrder) || !this.validFrame(frame)) return false;
-    const pages = 2 ** order;
-    return frame % pages === 0 && frame + pages <= this.frames && this.blocks.isFree(frame, pages);
+    if (!isOrderIn(order, this.maxOrder) || !isFrameBlock(frame, order, this.frames)) return false;
+    return this.blocks.isFree(frame, 2 ** order);
   }
 
   /**

@@ -26,6 +26,7 @@ import {
   type ErrnoStatus,
   HUGE_SIZE,
   isCoreIndex,
+  isPageAlign,
   isPageRange,
   isPageSize,
   Ok,
@@ -120,7 +121,7 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
   }
 
   reserveRange(core: number, size: number, align: number): AddressResult {
-    if (!isCoreIndex(core, this.cores) || !isPageSize(size) || !validAlign(align))
+    if (!isCoreIndex(core, this.cores) || !isPageSize(size) || !isPageAlign(align))
       return Errno.EINVAL;
     const handle = this.machine?.core(core);
     const outer = handle?.bind() ?? 0;
@@ -194,8 +195,4 @@ export class OsvVmAllocator<V extends KernelVma = KernelVma> implements KernelVm
   private validRange(addr: number, size: number): boolean {
     return isPageRange(addr, size, 0, this.limit);
   }
-}
-
-function validAlign(align: number): boolean {
-  return Number.isSafeInteger(align) && align >= PAGE_SIZE && Number.isInteger(Math.log2(align));
 }

@@ -7,11 +7,10 @@
 // barrier between them, as in the thesis), so counters are attributed per core (Phase). --full:
 // one round, g = 20,000, size 4096 at 60 GiB (2,000,000 pre-allocated pages).
 
-import { mulberry32 } from '@unimem/core';
+import { GiB as GIB, mulberry32 } from '@unimem/core';
 import type { BenchmarkDefinition, ParamOptions, PresetCase } from '../api.js';
 import { Phase } from '../measure.js';
 import { freeOrThrow, mallocOrThrow, QUICK_CORES, scaled, THESIS_CORES } from '../micro.js';
-import { GIB } from '../units.js';
 
 type RandomParams = {
   allocsPerCore: number;

@@ -4,10 +4,10 @@
 // core's start to the last core's end.
 // --full: g = 400,000 at 124 GiB, 1..64 cores in steps of 4.
 
+import { GiB as GIB } from '@unimem/core';
 import type { BenchmarkDefinition, ParamOptions, PresetCase, Variant } from '../api.js';
 import { TimedPart } from '../measure.js';
 import { freeOrThrow, mallocOrThrow, presetCounters, QUICK_CORES, scaled } from '../micro.js';
-import { GIB } from '../units.js';
 
 type RepeatParams = { pairsPerCore: number; memoryBytes: number };
 
