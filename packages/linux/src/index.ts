@@ -21,3 +21,4 @@ export { LinuxMemory } from './mm/linux-memory.js';
 export { MmapLock, type MmapLockOptions } from './mm/mmap-lock.js';
 export { LinuxVmAllocator, type LinuxVmOptions, MapleTree } from './mm/vm-allocator.js';
 export * from './published.js';
+export * from './glibc/index.js';
