@@ -16,9 +16,9 @@ export {
 } from './buddy/costs.js';
 export { PCP_ORDERS } from './buddy/pcp.js';
 export * from './buddy/tuning.js';
+export * from './glibc/index.js';
 export * from './mm/api.js';
 export { LinuxMemory } from './mm/linux-memory.js';
 export { MmapLock, type MmapLockOptions } from './mm/mmap-lock.js';
 export { LinuxVmAllocator, type LinuxVmOptions, MapleTree } from './mm/vm-allocator.js';
 export * from './published.js';
-export * from './glibc/index.js';
