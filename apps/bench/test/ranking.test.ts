@@ -3,9 +3,15 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../src/api.js';
-import { compareRankings } from '../src/results/ranking.js';
+import { compareRankings, meanPoints, type RankedPoint } from '../src/results/ranking.js';
 
-function point(system: string, cores: number, value: number, seed = 1): Point {
+function point(
+  system: string,
+  cores: number,
+  value: number,
+  seed = 1,
+  variant: string | number | null = null,
+): Point {
   return {
     bench: 'random',
     system,
@@ -16,7 +22,7 @@ function point(system: string, cores: number, value: number, seed = 1): Point {
     counters: {},
     ops: 1,
     order: null,
-    variant: null,
+    variant,
     seed,
     params: {},
     case: 0,
@@ -51,5 +57,53 @@ describe('compareRankings', () => {
 
   it('rejects a tolerance outside [0, 1)', () => {
     expect(() => compareRankings([], [], 1)).toThrow(/tolerance 1/);
+  });
+});
+
+describe('meanPoints (the form a stored reference keeps)', () => {
+  const key = (p: RankedPoint) => `${p.system} ${p.cores} ${p.variant}`;
+  const byKey = (points: RankedPoint[]) =>
+    Object.fromEntries(points.map((p) => [key(p), p.value] as const));
+
+  it('averages the seeds of one group and system, and nothing else', () => {
+    const points = [
+      // Three seeds of a at 1 core: the mean is 300 (first 100, last 600, median 200, sum 900).
+      point('a', 1, 100, 1),
+      point('a', 1, 600, 2),
+      point('a', 1, 200, 3),
+      // Another core count and another system are groups of their own.
+      point('a', 16, 40, 1),
+      point('a', 16, 60, 2),
+      point('b', 1, 7, 1),
+      point('b', 1, 9, 2),
+    ];
+    const means = meanPoints(points);
+    expect(means).toHaveLength(3);
+    expect(byKey(means)).toEqual({ 'a 1 null': 300, 'a 16 null': 50, 'b 1 null': 8 });
+  });
+
+  it('keeps variants apart and keeps the fields of the group', () => {
+    const means = meanPoints([
+      point('a', 4, 10, 1, 256),
+      point('a', 4, 30, 2, 256),
+      point('a', 4, 1000, 1, 4096),
+    ]);
+    expect(byKey(means)).toEqual({ 'a 4 256': 20, 'a 4 4096': 1000 });
+    const [first] = means.filter((p) => p.variant === 256);
+    expect(first).toEqual({
+      bench: 'random',
+      metric: 'free',
+      variant: 256,
+      cores: 4,
+      system: 'a',
+      value: 20,
+    });
+  });
+
+  it('divides by the replicas a system has: a missing seed is not a zero', () => {
+    // b lost its second seed (a failed case): its mean is its one value, not (90 + 0) / 2.
+    const means = meanPoints([point('a', 64, 10, 1), point('a', 64, 30, 2), point('b', 64, 90, 1)]);
+    expect(byKey(means)).toEqual({ 'a 64 null': 20, 'b 64 null': 90 });
+    expect(meanPoints([])).toEqual([]);
   });
 });

@@ -168,6 +168,20 @@ describe('report defects', () => {
     expect(renderHtml(scaled)).toMatch(/class="banner">--scale 0.1/);
   });
 
+  it('a --full run names the exact command that checks its ranking, with its scale', () => {
+    const full = set([point('bulk', 'osv', 'alloc', 1)]);
+    const sweep = full.meta.sweep as { scale: number; full: boolean };
+    sweep.full = true;
+    for (const scale of [1, 0.25]) {
+      sweep.scale = scale;
+      const note = summaryLines(full).at(-1)!;
+      expect(note).toMatch(/^note: --full --scale .*unchecked/);
+      expect(note).toContain(
+        `(pnpm exec tsx scripts/ranking-check.ts --full --scale ${scale} checks it)`,
+      );
+    }
+  });
+
   it('tables scroll inside their own box, and negative footprints are explained', () => {
     const html = renderHtml(
       set(

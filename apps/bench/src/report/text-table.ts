@@ -37,11 +37,16 @@ export function summaryLines(set: ResultSet): string[] {
 }
 
 /**
- * What a run at another `--scale` than the checked quick sizes must say: its ranking of systems
- * has not been compared with --full (scripts/ranking-check.ts does that for a scale).
+ * What a run at other sizes than the checked quick ones must say: its ranking of systems has not
+ * been compared with the stored references (benchmarks/ranking/, --full × a reference scale), and
+ * the exact command that compares it (scripts/ranking-check.ts with the run's --full and --scale).
  */
 export function scaleNote(set: ResultSet): string | undefined {
   const { scale, full } = set.meta.sweep;
-  if (scale === 1) return undefined;
-  return `--scale ${scale} changes the sizes the ranking check compares with ${full ? 'the published sizes' : '--full'}; whether it reverses a ranking of systems is unchecked (pnpm exec tsx scripts/ranking-check.ts --scale ${scale} checks it)`;
+  if (scale === 1 && !full) return undefined;
+  const check = `pnpm exec tsx scripts/ranking-check.ts${full ? ' --full' : ''} --scale ${scale}`;
+  const sizes = full
+    ? `--full --scale ${scale} is not what the ranking check runs (the quick sizes, compared with the references in benchmarks/ranking/)`
+    : `--scale ${scale} changes the sizes the ranking check compares with --full`;
+  return `${sizes}; whether it reverses a ranking of systems is unchecked (${check} checks it)`;
 }
