@@ -34,6 +34,14 @@ describe('sweep plan', () => {
       allocsPerCore: (8 * 512 * 512) / 64 / 2,
       maxCores: 64,
     });
+    // frames.rand's own quick memory: its shuffled frees must miss the private cache (frames.ts).
+    expect(quick.params.get('frames.rand')).toEqual({
+      order: 0,
+      memoryBytes: 16 * 2 ** 30,
+      allocsPerCore: (16 * 512 * 512) / 64 / 2,
+      maxCores: 64,
+    });
+    expect(quick.params.get('frames.repeat')).toMatchObject({ memoryBytes: 8 * 2 ** 30 });
     const full = planSweep(registry, { ...base, names: ['frames.*'], full: true, order: 9 });
     expect(full.params.get('frames.rand')).toMatchObject({
       memoryBytes: 60 * 2 ** 30,

@@ -4,9 +4,10 @@
 // docs/calibration.md); this file only sizes them and turns their phases
 // into measurements. Sizing follows the artifact: allocs = mem_GiB * 512 * 512 / max_cores / 2 /
 // 2^order, so half of memory is allocated at the largest core count of the sweep. Quick runs use
-// 8 GiB of memory (128 LLFree trees: at least two per core at 64 cores); --full uses the
-// profile's memory (60 GiB on epyc-9654p-guest). --scale multiplies the memory, and with it the
-// allocations.
+// 8 GiB of memory (128 LLFree trees: at least two per core at 64 cores), frames.rand 16 GiB (its
+// shuffled frees must reach past the private cache, as at --full: apps/bench/README.md, "Quick vs
+// full sizes"); --full uses the profile's memory (60 GiB on epyc-9654p-guest). --scale
+// multiplies the memory, and with it the allocations.
 
 import { formatBytes, GiB, PAGE_SIZE } from '@unimem/core';
 import {
@@ -19,6 +20,12 @@ import type { BenchmarkDefinition, CaseContext, MetricInfo, ParamOptions } from 
 
 /** Memory of quick runs (before --scale). */
 export const QUICK_MEMORY_GIB = 8;
+/**
+ * frames.rand's quick memory: 16 GiB gives 32,768 frames per core, 2 MiB of 64-byte struct
+ * pages, twice the private cache (1 MiB), so buddy's shuffled frees at 1 core miss it as they do
+ * at --full; at 8 GiB (1 MiB) they hit it and buddy ranked ahead of llfree, the reverse of --full.
+ */
+export const QUICK_RAND_MEMORY_GIB = 16;
 /** LLFree needs at least 1024 frames; so does every frame benchmark here. */
 const MIN_FRAMES = 1024;
 
@@ -33,9 +40,9 @@ const QUICK_CORES = [1, 2, 4, 8, 16, 32, 64];
 /** The thesis harness' thread counts (bulk.conf). */
 const FULL_CORES = [1, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64];
 
-function frameParams(name: string) {
+function frameParams(name: string, quickMemoryGiB: number) {
   return ({ full, scale, order, cores, profile }: ParamOptions): FrameParams => {
-    const memoryGiB = (full ? profile.memoryBytes.value / GiB : QUICK_MEMORY_GIB) * scale;
+    const memoryGiB = (full ? profile.memoryBytes.value / GiB : quickMemoryGiB) * scale;
     const frames = Math.floor((memoryGiB * GiB) / PAGE_SIZE);
     const memoryBytes = frames * PAGE_SIZE;
     if (frames < MIN_FRAMES) {
@@ -63,6 +70,7 @@ const METRICS: Record<string, MetricInfo> = {
 function frameBenchmark(
   bench: FrameBenchName,
   description: string,
+  quickMemoryGiB = QUICK_MEMORY_GIB,
 ): BenchmarkDefinition<FrameParams, 'frames'> {
   const name = `frames.${bench}`;
   return {
@@ -73,7 +81,7 @@ function frameBenchmark(
     cores: { quick: QUICK_CORES, full: FULL_CORES },
     memoryBytes: (params: FrameParams) => params.memoryBytes,
     metrics: FRAME_BENCH_OPS[bench].map((op) => METRICS[op]),
-    params: frameParams(name),
+    params: frameParams(name, quickMemoryGiB),
     prepare({ machine, parts, cores, params, seed }: CaseContext<FrameParams, 'frames'>) {
       const prepared = prepareFrameBench(machine, parts.frames, {
         bench,
@@ -109,5 +117,6 @@ export const benchmarks = [
   frameBenchmark(
     'rand',
     'each core allocates N frames, core 0 shuffles all across cores (seeded), each frees its share; only the free is timed (LLFree artifact rand)',
+    QUICK_RAND_MEMORY_GIB,
   ),
 ];
