@@ -134,7 +134,7 @@ function* pairs(alloc: LLFree, core: number, order: number, count: number): Prog
   }
 }
 
-const BENCHES = ['bulk get', 'bulk put', 'repeat', 'rand put'] as const;
+const BENCHES = ['bulk get', 'bulk put', 'repeat', 'rand put', 'rand own put'] as const;
 type Bench = (typeof BENCHES)[number];
 
 /** Per region, per operation of the timed phase: accesses, line transfers, CAS failures. */
@@ -180,6 +180,8 @@ function measure(bench: Bench, order: number, gib: number): Counted {
         mine.set(all.subarray(core * allocs, (core + 1) * allocs));
       }
     }
+    // The control of bench/scaling.ts: the same random order, each core freeing only its own.
+    if (bench === 'rand own put') for (const mine of held) shuffle(mine);
     counted.reset();
     run((core) => puts(views[core], core, order, held[core]));
   }
