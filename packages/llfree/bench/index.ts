@@ -306,7 +306,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    '  (both sides count only undisturbed chunks: where the two threads rarely run at the same time, as on a loaded 2-core machine, both approach 2 and the row shows little)',
+    '  (both sides count only undisturbed chunks: where the two threads rarely run at the same time, as on a loaded 2-core machine, both approach 2 and the row shows little; bench/scaling.ts times only the chunks that ran together)',
   );
   console.log(
     `${failed} target(s) missed in this run (timing: see the README's Performance section).`,
