@@ -13,12 +13,17 @@
 //   pnpm exec tsx scripts/ranking-check.ts --write-reference --benchmarks random --reference-scale 1
 //   pnpm exec tsx scripts/ranking-check.ts --live           # runs the full sizes too (hours)
 //   pnpm exec tsx scripts/ranking-check.ts --results results/<run>/results.json  # a finished run
-//   options: --cores 1,16,64  --seeds N (default 1)  --tolerance 0.1  --jobs J  --json FILE
+//   options: --cores LIST (default: each reference's, 1,16,64 when writing)  --seeds N (default 1)  --tolerance 0.1  --jobs J  --json FILE
+//
+// Like with like: a benchmark whose --full sizes have more variants than its quick ones (bufmgr's
+// workloads, tpch's 22 queries against Q1, Q6, Q9, Q18) runs and stores only the quick run's
+// variants, and the check compares at the core counts its reference was made at unless --cores
+// names others.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Point, SweepInfo } from '../apps/bench/src/api.js';
+import type { Case, Point, SweepInfo } from '../apps/bench/src/api.js';
 import { planSweep } from '../apps/bench/src/plan.js';
 import { loadRegistry } from '../apps/bench/src/registry.js';
 import {
@@ -42,7 +47,7 @@ const { values } = parseArgs({
   options: {
     benchmarks: { type: 'string' },
     systems: { type: 'string' },
-    cores: { type: 'string', default: '1,16,64' },
+    cores: { type: 'string' },
     scale: { type: 'string', default: '1' },
     full: { type: 'boolean', default: false },
     'reference-scale': { type: 'string', default: '1' },
@@ -67,7 +72,7 @@ function positive(name: string, text: string): number {
 
 const registry = await loadRegistry();
 const profile = profileNamed(PROFILE);
-const wanted = values.cores.split(',').map((c) => positive('cores', c));
+const wanted = (values.cores ?? '1,16,64').split(',').map((c) => positive('cores', c));
 const scale = positive('scale', values.scale);
 const referenceScale = positive('reference-scale', values['reference-scale']);
 const seeds = positive('seeds', values.seeds);
@@ -84,18 +89,21 @@ const finished = values.results
   ? (JSON.parse(readFileSync(values.results, 'utf8')) as { points: Point[] }).points
   : undefined;
 
-async function run(info: SweepInfo): Promise<Point[]> {
+/** Whether a case's variant is one of `variants` (every case when there is no such list). */
+function ofVariants(c: Case, variants: readonly string[] | undefined): boolean {
+  return variants === undefined || c.variant === undefined || variants.includes(String(c.variant));
+}
+
+/** Runs the cases of `info` whose variant is one of `variants` (all of them without a list). */
+async function run(info: SweepInfo, variants?: readonly string[]): Promise<Point[]> {
+  const selected = info.cases.filter((c) => ofVariants(c, variants)).map((c) => c.index);
   let done = 0;
   const onCaseDone = (index: number, _points: Point[], hostMs: number) => {
     const c = info.cases[index];
     const what = `${c.bench} ${c.system} ${c.cores} cores${c.variant === undefined ? '' : ` ${c.variant}`}`;
-    console.error(`[${++done}/${info.cases.length}] ${what} (${(hostMs / 1000).toFixed(1)} s)`);
+    console.error(`[${++done}/${selected.length}] ${what} (${(hostMs / 1000).toFixed(1)} s)`);
   };
-  const outcome = await runSweep(
-    info,
-    info.cases.map((c) => c.index),
-    { jobs, onCaseDone },
-  );
+  const outcome = await runSweep(info, selected, { jobs, onCaseDone });
   if (outcome.failure) throw new Error(outcome.failure);
   return [...outcome.points.values()].flat();
 }
@@ -116,6 +124,24 @@ function plan(
   }
 }
 
+/**
+ * The quick run's variants when the --full sizes have others too (so that a reference holds only
+ * what the quick run can be compared with), else undefined: every variant.
+ */
+function quickVariants(name: string, cores: number[]): string[] | undefined {
+  const variantsOf = (info: SweepInfo | string) =>
+    typeof info === 'string'
+      ? []
+      : [
+          ...new Set(
+            info.cases.flatMap((c) => (c.variant === undefined ? [] : [String(c.variant)])),
+          ),
+        ];
+  const quick = variantsOf(plan(name, cores, systems, false, 1));
+  const full = variantsOf(plan(name, cores, systems, true, 1));
+  return full.some((v) => !quick.includes(v)) ? quick : undefined;
+}
+
 function sameParams(a: SweepInfo, b: SweepInfo | string): boolean {
   if (typeof b === 'string') return false;
   return JSON.stringify(a.benchmarks[0].params) === JSON.stringify(b.benchmarks[0].params);
@@ -129,8 +155,9 @@ async function writeOne(name: string, cores: number[]): Promise<void> {
   if (typeof quick !== 'string' && sameParams(quick, plan(name, cores, systems, true, 1))) {
     return console.log(`${name}: quick and full sizes are the same; no reference needed`);
   }
+  const variants = quickVariants(name, cores);
   const t0 = Date.now();
-  const points = meanPoints(await run(info));
+  const points = meanPoints(await run(info, variants));
   const hostSeconds = (Date.now() - t0) / 1000;
   const command = `pnpm exec tsx scripts/ranking-check.ts ${process.argv.slice(2).join(' ')}`;
   writeReference(REFERENCE_DIR, {
@@ -143,6 +170,7 @@ async function writeOne(name: string, cores: number[]): Promise<void> {
     cores,
     systems: [...new Set(points.map((p) => p.system))].sort(),
     params: info.benchmarks[0].params,
+    ...(variants ? { variants } : {}),
     points,
   });
   writeReferenceTable(REFERENCE_DIR);
@@ -166,9 +194,18 @@ for (const name of names) {
     console.log(`${name}: no stored reference (quick and full sizes are the same, or not made)`);
     continue;
   }
-  if (stored) cores = cores.filter((c) => stored.cores.includes(c));
+  if (stored) {
+    cores = values.cores ? cores.filter((c) => stored.cores.includes(c)) : stored.cores;
+  }
+  // The variants both sides run: those the reference holds, else (--live) those of the quick run.
+  const variants = stored ? stored.variants : quickVariants(name, cores);
   const candidate = finished
-    ? finished.filter((p) => p.bench === name && cores.includes(p.cores))
+    ? finished.filter(
+        (p) =>
+          p.bench === name &&
+          cores.includes(p.cores) &&
+          (variants === undefined || p.variant === null || variants.includes(String(p.variant))),
+      )
     : plan(name, cores, systems, values.full, scale);
   if (typeof candidate === 'string') {
     console.log(`${name}: skipped (${candidate})`);
@@ -186,10 +223,10 @@ for (const name of names) {
       console.log(`${name}: skipped (${full})`);
       continue;
     }
-    reference = await run(full);
+    reference = await run(full, variants);
     referenceLabel = `--full × ${referenceScale}`;
   }
-  const points = Array.isArray(candidate) ? candidate : await run(candidate);
+  const points = Array.isArray(candidate) ? candidate : await run(candidate, variants);
   const comparison = compareRankings(reference, points, tolerance);
   compared++;
   const seconds = ((Date.now() - t0) / 1000).toFixed(0);

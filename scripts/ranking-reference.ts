@@ -27,6 +27,11 @@ export interface StoredReference {
   systems: string[];
   /** The benchmark's parameters at that scale (what `--full × scale` meant when it was made). */
   params: Record<string, unknown>;
+  /**
+   * The only variants run, those of the quick sizes, when --full has more (tpch's queries,
+   * bufmgr's workloads); absent: every variant of the --full sizes.
+   */
+  variants?: string[];
   /** One per metric, variant, core count and system: the mean over seeds. */
   points: RankedPoint[];
 }
@@ -61,6 +66,13 @@ function checked(file: string, data: unknown): StoredReference {
   if (!(ref.referenceScale > 0)) invalid(file, 'referenceScale');
   if (!Array.isArray(ref.cores) || !Array.isArray(ref.systems)) invalid(file, 'cores/systems');
   if (!Array.isArray(ref.points)) invalid(file, 'points');
+  const variants = ref.variants;
+  if (
+    variants !== undefined &&
+    !(Array.isArray(variants) && variants.every((v) => typeof v === 'string'))
+  ) {
+    invalid(file, 'variants');
+  }
   ref.points.forEach((p, i) => {
     const ok =
       p.bench === ref.bench &&
@@ -125,6 +137,12 @@ function tableOf(ref: StoredReference): string[] {
     '',
     `Parameters: \`${JSON.stringify(ref.params)}\``,
     '',
+    ...(ref.variants
+      ? [
+          `Variants: only the quick run's (${ref.variants.join(', ')}), so both sides run the same ones.`,
+          '',
+        ]
+      : []),
     '| metric | variant | cores | systems, lowest first (mean value) |',
     '| --- | --- | --- | --- |',
     ...rows,
@@ -145,6 +163,14 @@ export function writeReferenceTable(dir: string): void {
     'opposite directions). The numbers come from the hardware model of the commit named in each',
     'section: when the model changes, re-make the reference with the command shown there.',
     'apps/bench/README.md ("Quick vs full sizes") says why each quick size is what it is.',
+    '',
+    'Where `--full` has more variants than the quick sizes, a reference holds only the quick',
+    "run's (its section lists them), so that both sides run the same ones: `bufmgr`'s workloads",
+    "`zipf`, `uniform-w20` and `scan` (of six) with both back ends, `tpch`'s queries Q1, Q6, Q9",
+    "and Q18 (of 22). `tpch`'s reference is `--full` × 1, the SF 1 traces replayed whole (a scale",
+    'below 1 replays only the first part of each trace, which leaves out the warm runs it reports),',
+    "compared with the quick run's SF 0.1 traces of the same queries, at 8 and 64 cores (its core",
+    'counts: the 8-thread traces up to 8 cores, the 64-thread ones above).',
     '',
     ...readReferences(dir).flatMap(tableOf),
   ];
