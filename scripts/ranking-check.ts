@@ -27,6 +27,7 @@ import type { Case, Point, SweepInfo } from '../apps/bench/src/api.js';
 import { planSweep } from '../apps/bench/src/plan.js';
 import { loadRegistry } from '../apps/bench/src/registry.js';
 import {
+  comparableVariants,
   compareRankings,
   meanPoints,
   profileNamed,
@@ -137,9 +138,10 @@ function quickVariants(name: string, cores: number[]): string[] | undefined {
             info.cases.flatMap((c) => (c.variant === undefined ? [] : [String(c.variant)])),
           ),
         ];
-  const quick = variantsOf(plan(name, cores, systems, false, 1));
-  const full = variantsOf(plan(name, cores, systems, true, 1));
-  return full.some((v) => !quick.includes(v)) ? quick : undefined;
+  return comparableVariants(
+    variantsOf(plan(name, cores, systems, false, 1)),
+    variantsOf(plan(name, cores, systems, true, 1)),
+  );
 }
 
 function sameParams(a: SweepInfo, b: SweepInfo | string): boolean {

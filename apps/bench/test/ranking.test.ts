@@ -3,7 +3,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../src/api.js';
-import { compareRankings, meanPoints, type RankedPoint } from '../src/results/ranking.js';
+import {
+  comparableVariants,
+  compareRankings,
+  meanPoints,
+  type RankedPoint,
+} from '../src/results/ranking.js';
 
 function point(
   system: string,
@@ -105,5 +110,26 @@ describe('meanPoints (the form a stored reference keeps)', () => {
     const means = meanPoints([point('a', 64, 10, 1), point('a', 64, 30, 2), point('b', 64, 90, 1)]);
     expect(byKey(means)).toEqual({ 'a 64 null': 20, 'b 64 null': 90 });
     expect(meanPoints([])).toEqual([]);
+  });
+});
+
+describe('comparableVariants (what a full-size reference is made of)', () => {
+  it("keeps the quick run's variants when the full sizes have more", () => {
+    const queries = Array.from({ length: 22 }, (_, i) => `q${String(i + 1).padStart(2, '0')}`);
+    expect(comparableVariants(['q01', 'q06', 'q09', 'q18'], queries)).toEqual([
+      'q01',
+      'q06',
+      'q09',
+      'q18',
+    ]);
+    // A quick variant the full run lacks cannot be compared: it is left out.
+    expect(comparableVariants(['zipf', 'scan', 'only-quick'], ['uniform', 'zipf', 'scan'])).toEqual(
+      ['zipf', 'scan'],
+    );
+  });
+
+  it('keeps every variant when the full sizes have no other', () => {
+    expect(comparableVariants(['4096', '400'], ['4096', '400'])).toBeUndefined();
+    expect(comparableVariants([], [])).toBeUndefined();
   });
 });

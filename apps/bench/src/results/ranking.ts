@@ -73,6 +73,19 @@ function order(a: number, b: number, tolerance: number): number {
   return 0;
 }
 
+/**
+ * The variants a full-size reference must be made of so that the check compares like with like:
+ * when the full sizes have variants the quick ones lack (bufmgr's workloads, tpch's 22 queries
+ * against 4), the quick run's that the full run has too; else undefined (every variant).
+ */
+export function comparableVariants(
+  quick: readonly string[],
+  full: readonly string[],
+): string[] | undefined {
+  if (full.every((v) => quick.includes(v))) return undefined;
+  return quick.filter((v) => full.includes(v));
+}
+
 /** One point per group and system, its value the mean of the replicas (seeds, iterations). */
 export function meanPoints(points: readonly RankedPoint[]): RankedPoint[] {
   const samples = new Map<string, RankedPoint>();
