@@ -78,12 +78,16 @@ function sized({ scale }: ParamOptions, sizes: Sizes): BufmgrParams {
   };
 }
 
-// Quick: vmcache evicts 64 pages at a time from pools of gigabytes; the quick pool is small, so
-// its batch is 16.
+// Quick: the --full pool with half its lookups (512 per core at 64 cores) and batches of 16.
+// Shorter runs reverse --full's order at 64 cores, where 86-97 % of a lookup is lock wait in an
+// eviction convoy whose length grows with the run: at a 2,048-page pool and 4,096 lookups
+// `osv-llfree` vs `osv-superblock` on scan/posix flipped, at 8,192 and 16,384 `osv` vs
+// `osv-llfree` on uniform-w20/posix; at this size 0 flips (apps/bench/README.md, "Quick vs full
+// sizes").
 const QUICK: Sizes = {
-  poolPages: 2048,
+  poolPages: 16_384,
   dataFactor: 4,
-  lookups: 4096,
+  lookups: 32_768,
   evictBatch: 16,
   workloads: ['zipf', 'uniform-w20', 'scan'],
 };
