@@ -16,6 +16,9 @@
 // rw_semaphore is locks/rwsem.ts. Not modelled: readers deferring to queued writers (writer
 // preference); here readers wait only for write holds.
 //
+// A hold whose final placement slept charges each wake to the core whose release woke it (the
+// policy's wakerCycles, locks/wakes.ts); read and write releases share one log.
+//
 // As with every simulated lock, a critical section never spans a yield: finding the lock held at
 // an acquire is an error naming the holder, and so is a release by a core that does not hold it.
 
@@ -31,6 +34,7 @@ import {
   placement,
   type WaitPolicy,
 } from './locks/placement.js';
+import { ReleaseLog } from './locks/wakes.js';
 import { handoffPolicy, type SleepOptions } from './locks.js';
 import type { Machine } from './machine.js';
 import { BusyTimeline } from './timeline.js';
@@ -67,6 +71,7 @@ export class SimRwLock implements RwLock {
   private readonly lineBusy = new BusyTimeline();
   private readonly reads: LockBook;
   private readonly writes: LockBook;
+  private readonly releases: ReleaseLog;
   private readonly what: string;
   private readonly onHold: ((hold: HoldRecord) => void) | undefined;
   private readonly fitRead: FitFn;
@@ -106,6 +111,14 @@ export class SimRwLock implements RwLock {
     this.writePolicy = options.writePolicy ?? policy;
     this.reads = new LockBook(machine);
     this.writes = new LockBook(machine);
+    const readWaker = this.readPolicy.wakerCycles ?? 0;
+    const writeWaker = this.writePolicy.wakerCycles ?? 0;
+    if (readWaker !== writeWaker) {
+      throw new RangeError(
+        `${this.what}: readPolicy.wakerCycles ${readWaker} differs from writePolicy.wakerCycles ${writeWaker} (one release wakes either)`,
+      );
+    }
+    this.releases = new ReleaseLog(machine, readWaker);
     this.onHold = options.onHold;
     this.waitCounters = waitCounterIds(machine);
     const { readHolds, writeHolds } = this;
@@ -230,6 +243,8 @@ export class SimRwLock implements RwLock {
       at.sleeps + this.lineSleeps,
       length,
     );
+    if (at.sleeps > 0) this.releases.chargeWakes(core, at.wakes, at.sleeps);
+    this.releases.released(end, core, 0);
     this.holder = NONE;
     this.mode = NONE;
     this.onHold?.({

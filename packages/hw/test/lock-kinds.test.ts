@@ -136,9 +136,9 @@ describe('lock kinds (defect 3)', () => {
       respinCycles: 0,
     });
     const always = placeHold(fit, 100, 50, policy(0), placement());
-    expect(always).toEqual({ holdFrom: 10_000, start: 10_500, sleeps: 1 });
+    expect(always).toEqual({ holdFrom: 10_000, start: 10_500, sleeps: 1, wakes: [10_000] });
     const never = placeHold(fit, 100, 50, policy(Number.POSITIVE_INFINITY), placement());
-    expect(never).toEqual({ holdFrom: 10_500, start: 10_500, sleeps: 1 });
+    expect(never).toEqual({ holdFrom: 10_500, start: 10_500, sleeps: 1, wakes: [10_000] });
     // Woken after 9900 cycles of waiting: not starved yet at a 4 ms threshold.
     const rwsem = placeHold(fit, 100, 50, policy(9_600_000), placement());
     expect(rwsem.holdFrom).toBe(10_500);

@@ -18,6 +18,8 @@
 // core's WAIT_COUNTERS) is placed with its own work only, its length minus those waits: they
 // were mostly for the holds it now goes after, and counting them again would make every later
 // hold of the other side wait longer in turn, a feedback that doubles waits each round.
+// A hold whose final placement slept charges each wake to the core whose release woke it
+// (wakes.ts: the releaser cannot know of waiters processed after it, so the waiter tells).
 
 import type { Lock } from '@unimem/core';
 import type { CacheLines } from '../lines.js';
@@ -32,6 +34,7 @@ import {
   placement,
   type WaitPolicy,
 } from './placement.js';
+import { ReleaseLog } from './wakes.js';
 
 const NONE = -1;
 
@@ -82,6 +85,8 @@ export abstract class ExclusiveLock implements Lock {
   private readonly holds = new BusyTimeline();
   private readonly fit: FitFn;
   private readonly book: LockBook;
+  private readonly releases: ReleaseLog;
+  private readonly sleptReleaseCycles: number;
   private readonly what: string;
   private readonly onHold: ((hold: HoldRecord) => void) | undefined;
   private readonly tentative: Placement = placement();
@@ -107,6 +112,8 @@ export abstract class ExclusiveLock implements Lock {
     this.lines = machine.lines;
     this.line = machine.lines.allocLines(1, this.what);
     this.book = new LockBook(machine);
+    this.releases = new ReleaseLog(machine, policy.wakerCycles ?? 0);
+    this.sleptReleaseCycles = policy.sleptReleaseCycles ?? 0;
     this.onHold = options.onHold;
     this.waitCounters = waitCounterIds(machine);
     const holds = this.holds;
@@ -173,6 +180,13 @@ export abstract class ExclusiveLock implements Lock {
     const end = at.start + length;
     this.holds.add(at.holdFrom, end);
     this.book.acquired(core, at.start - this.arrival, at.sleeps, length);
+    let paid = 0;
+    if (at.sleeps > 0) {
+      this.releases.chargeWakes(core, at.wakes, at.sleeps);
+      paid = this.sleptReleaseCycles;
+      clocks[core] += paid; // after the hold: the lock word is already free (wakes.ts)
+    }
+    this.releases.released(end, core, paid);
     this.holder = NONE;
     this.onHold?.({
       core,

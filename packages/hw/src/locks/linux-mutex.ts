@@ -8,7 +8,9 @@
 // oversubscribed or preempted machine). A sleeper is woken by the unlock (wake_up_q: the
 // profile's threadWakeup) but not handed the lock: others may steal it meanwhile; after a wake-up
 // that finds the lock taken, the first waiter sets MUTEX_FLAG_HANDOFF and spins again, and the
-// next unlock hands it the lock (respinCycles Infinity: it gets the next release).
+// next unlock hands it the lock (respinCycles Infinity: it gets the next release). The unlock
+// that wakes a sleeper pays the wake (wakes.ts): wake_up_q -> try_to_wake_up kicks the sleeper's
+// idle CPU with a reschedule IPI (the profile's ipiSend); the run-queue work itself has no figure.
 //
 // Invariant: as every ExclusiveLock, holds never overlap in simulated time.
 
@@ -21,6 +23,8 @@ export interface LinuxMutexOptions extends LockObserverOptions {
   spinCycles?: number;
   /** Wake-up latency of a sleeping waiter. Default: the profile's threadWakeup. */
   wakeupCycles?: number;
+  /** What a wake costs the releaser. Default: the profile's ipiSend (see the header). */
+  wakerCycles?: number;
 }
 
 export class LinuxMutex extends ExclusiveLock {
@@ -31,6 +35,7 @@ export class LinuxMutex extends ExclusiveLock {
         wakeupCycles: options.wakeupCycles ?? machine.costs.threadWakeup,
         handoffAfterCycles: Number.POSITIVE_INFINITY,
         respinCycles: Number.POSITIVE_INFINITY,
+        wakerCycles: options.wakerCycles ?? machine.costs.ipiSend,
       },
       `mutex "${name}"`,
     );

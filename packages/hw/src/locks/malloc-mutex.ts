@@ -8,6 +8,15 @@
 // OSv's lockfree::mutex: after jemalloc's own spin the waiter queues, sleeps, and is handed the
 // lock (`blocking: 'osv'`).
 //
+// The futex_wake costs the releaser (wakes.ts): an unlock that finds the word contended (2: a
+// waiter set it before futex_wait) enters the kernel (the profile's syscall) and wakes the
+// sleeper with try_to_wake_up, which kicks the sleeper's idle CPU with a reschedule IPI (the
+// profile's ipiSend: the sender's side, a VM exit in a guest without AVIC). The kernel's own
+// wake path (futex hash bucket, run-queue lock) has no figure and is left out: a lower bound.
+// A thread that slept for the lock acquires it with the word at 2 (__lll_lock_wait's xchg), so
+// its unlock calls futex_wake even when nobody sleeps: it pays the syscall (sleptReleaseCycles).
+// Inside OSv the waker's cost is not modelled (wakerCycles 0, as for OsvMutex).
+//
 // Invariant: as every ExclusiveLock, holds never overlap in simulated time.
 
 import type { Machine } from '../machine.js';
@@ -26,6 +35,10 @@ export interface MallocMutexOptions extends LockObserverOptions {
   spinCycles?: number;
   /** Wake-up latency. Default: threadWakeup (futex), ipiLatency (OSv). */
   wakeupCycles?: number;
+  /**
+   * What a wake costs the futex releaser. Default: syscall + ipiSend (OSv: always 0, not modelled).
+   */
+  wakerCycles?: number;
 }
 
 export class MallocMutex extends ExclusiveLock {
@@ -38,6 +51,7 @@ export class MallocMutex extends ExclusiveLock {
     }
     const osv = blocking === 'osv';
     const spins = MALLOC_MUTEX_MAX_SPIN + (osv ? 0 : GLIBC_ADAPTIVE_SPIN);
+    const wakerCycles = options.wakerCycles ?? machine.costs.syscall + machine.costs.ipiSend;
     const policy = checkWaitPolicy(
       {
         spinCycles: options.spinCycles ?? spins * machine.costs.spinPause,
@@ -45,6 +59,8 @@ export class MallocMutex extends ExclusiveLock {
           options.wakeupCycles ?? (osv ? machine.costs.ipiLatency : machine.costs.threadWakeup),
         handoffAfterCycles: osv ? 0 : Number.POSITIVE_INFINITY,
         respinCycles: 0,
+        wakerCycles: osv ? 0 : wakerCycles,
+        sleptReleaseCycles: osv ? 0 : Math.min(machine.costs.syscall, wakerCycles),
       },
       `malloc_mutex "${name}"`,
     );

@@ -17,6 +17,8 @@
 //   the waiter runs `wakeupCycles` later and competes again, so holds of other cores that arrive
 //   meanwhile may take the lock first (stealing/barging) — in timeline terms they fill the gap
 //   the wake-up leaves. Finding it busy again it spins `respinCycles`, then sleeps again.
+// Each sleep round records the time of the release that woke it (`Placement.wakes`), so that the
+// lock can charge that release's core for the wake (wakes.ts).
 
 /** Earliest start at or after `time` of a span of `duration` that is free for this hold. */
 export type FitFn = (time: number, duration: number) => number;
@@ -34,6 +36,17 @@ export interface WaitPolicy {
   readonly handoffAfterCycles: number;
   /** A woken sleeper that finds the lock busy spins this long before sleeping again. */
   readonly respinCycles: number;
+  /**
+   * What waking one sleeper costs the releaser (a futex_wake syscall, the kernel's wake path):
+   * charged to the core whose release woke it (wakes.ts). Default 0.
+   */
+  readonly wakerCycles?: number;
+  /**
+   * What its release costs a holder that slept for the lock even with nobody left to wake: glibc
+   * leaves the futex word at 2 after a slow-path acquire, so that unlock calls futex_wake (the
+   * syscall). A wake charged to such a release is charged only wakerCycles minus this. Default 0.
+   */
+  readonly sleptReleaseCycles?: number;
 }
 
 export interface Placement {
@@ -43,10 +56,12 @@ export interface Placement {
   holdFrom: number;
   /** Times the waiter slept. */
   sleeps: number;
+  /** wakes[i] (i < sleeps): the time of the release that woke sleep round i. Reused storage. */
+  wakes: number[];
 }
 
 export function placement(): Placement {
-  return { start: 0, holdFrom: 0, sleeps: 0 };
+  return { start: 0, holdFrom: 0, sleeps: 0, wakes: [] };
 }
 
 /** Throws a RangeError naming the first bad field of `policy`. */
@@ -54,6 +69,16 @@ export function checkWaitPolicy(policy: WaitPolicy, what: string): WaitPolicy {
   const { spinCycles, wakeupCycles, handoffAfterCycles, respinCycles } = policy;
   if (!(wakeupCycles >= 0) || !Number.isFinite(wakeupCycles)) {
     throw new RangeError(`${what}: wakeupCycles ${wakeupCycles} must be a finite number >= 0`);
+  }
+  const wakerCycles = policy.wakerCycles ?? 0;
+  if (!(wakerCycles >= 0) || !Number.isFinite(wakerCycles)) {
+    throw new RangeError(`${what}: wakerCycles ${wakerCycles} must be a finite number >= 0`);
+  }
+  const sleptRelease = policy.sleptReleaseCycles ?? 0;
+  if (!(sleptRelease >= 0) || !(sleptRelease <= wakerCycles)) {
+    throw new RangeError(
+      `${what}: sleptReleaseCycles ${sleptRelease} must be in 0..wakerCycles (${wakerCycles})`,
+    );
   }
   if (!(spinCycles >= 0)) {
     throw new RangeError(`${what}: spinCycles ${spinCycles} must be >= 0 (Infinity: never sleep)`);
@@ -98,9 +123,11 @@ export function placeHold(
     }
     // Slept at t + spin; woken by the release after which the hold fits (s > t + spin).
     const release = fit(t + spin, length);
+    out.wakes[sleeps] = release;
     sleeps++;
     if (release - arrival >= policy.handoffAfterCycles) {
       const from = fit(release, policy.wakeupCycles + length);
+      out.wakes[sleeps - 1] = from; // handed over by the release at `from` (release, or later)
       out.holdFrom = from;
       out.start = from + policy.wakeupCycles;
       out.sleeps = sleeps;

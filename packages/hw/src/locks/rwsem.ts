@@ -8,7 +8,9 @@
 // but on a reader-owned lock only until rwsem_rspin_threshold, (20 + readers)/2 µs, taken here at
 // its minimum of 10 µs; then they sleep, are woken by the release without the lock (others may
 // steal it), and after RWSEM_WAIT_TIMEOUT (4 ms: DIV_ROUND_UP(HZ, 250) jiffies) the first waiter
-// sets the handoff bit and is handed the lock. Wake-ups cost the profile's threadWakeup.
+// sets the handoff bit and is handed the lock. Wake-ups cost the profile's threadWakeup, and the
+// releaser pays each wake (locks/wakes.ts): rwsem_wake -> wake_up_q -> try_to_wake_up per woken
+// task, a reschedule IPI to its idle CPU (the profile's ipiSend).
 //
 // Invariant: as every SimRwLock, no write hold overlaps any other hold in simulated time.
 
@@ -25,6 +27,8 @@ export const RWSEM_WAIT_TIMEOUT_NS = 4_000_000;
 export interface RwSemaphoreOptions extends LockObserverOptions {
   /** Wake-up latency of a sleeping waiter. Default: the profile's threadWakeup. */
   wakeupCycles?: number;
+  /** What one wake costs the releaser. Default: the profile's ipiSend (see the header). */
+  wakerCycles?: number;
 }
 
 export class RwSemaphore extends SimRwLock {
@@ -34,9 +38,10 @@ export class RwSemaphore extends SimRwLock {
   constructor(machine: Machine, name: string, options: RwSemaphoreOptions = {}) {
     const what = `rw_semaphore "${name}"`;
     const wakeupCycles = options.wakeupCycles ?? machine.costs.threadWakeup;
+    const wakerCycles = options.wakerCycles ?? machine.costs.ipiSend;
     const cyclesPerNs = machine.profile.frequencyGhz.value;
     const readPolicy = checkWaitPolicy(
-      { spinCycles: 0, wakeupCycles, handoffAfterCycles: 0, respinCycles: 0 },
+      { spinCycles: 0, wakeupCycles, handoffAfterCycles: 0, respinCycles: 0, wakerCycles },
       what,
     );
     const writePolicy = checkWaitPolicy(
@@ -45,6 +50,7 @@ export class RwSemaphore extends SimRwLock {
         wakeupCycles,
         handoffAfterCycles: RWSEM_WAIT_TIMEOUT_NS * cyclesPerNs,
         respinCycles: 0,
+        wakerCycles,
       },
       what,
     );

@@ -1,0 +1,123 @@
+// The releaser's cost of waking a sleeping waiter. A blocking lock's unlock that finds a waiter
+// asleep wakes it, and the releaser pays for that on its own CPU before it goes on: glibc's
+// pthread mutex unlock calls futex(FUTEX_WAKE) (a syscall, then the kernel's try_to_wake_up,
+// which kicks the waiter's idle CPU with a reschedule IPI); a Linux mutex or rw_semaphore unlock
+// wakes the sleeper from inside the kernel (wake_up_q -> try_to_wake_up, the same IPI). The cost
+// per wake is the lock kind's WaitPolicy.wakerCycles. glibc's unlock by a thread that itself slept
+// for the lock calls futex_wake whether or not anyone sleeps (the futex word stays 2 after a
+// slow-path acquire): that release pays sleptReleaseCycles (the syscall) at once, and a wake
+// charged to it later pays only the rest.
+//
+// The obstacle: the scheduler runs one operation at a time in clock order and a hold is placed
+// at its release (exclusive.ts), so a releaser cannot know of waiters processed after it — a
+// waiter that arrived before the release in simulated time but is processed later. The decision
+// is therefore taken at the waiter's placement, where it is known: each sleep round of the
+// waiter's final placement (placement.ts) names the release that woke it, by its time. Every
+// lock logs its recent releases (time, core); the core whose release woke the waiter is found
+// there and charged wakerCycles on its clock (and one `lockWakes`), at that point — like an IPI
+// handler's time charged to its target. Invariants: one wake is charged per sleep round, to the
+// core whose release ended the busy stretch the sleeper waited for, never to the sleeper itself;
+// a lock whose waiters never sleep (single-threaded runs among them) charges nothing, so results
+// without sleeps are unchanged. Approximations: the cost lands on the waker's clock when the
+// waiter is processed, so work the waker did after that release and already processed stays at
+// the earlier times (as for a moved hold, exclusive.ts); a release earlier in simulated time
+// than the log's latest LOG_CAPACITY releases is no longer known and its wake is not charged (a
+// lower bound); where
+// glibc's futex_wake(1) wakes one waiter per unlock and the next unlock the next one, the model
+// may wake two sleepers with one release (no handoff) and charges that release twice: the number
+// of wakes equals the number of sleeps in both.
+
+import type { Machine } from '../machine.js';
+
+/** Releases a lock remembers for finding the waker (as many as a lock timeline keeps holds). */
+export const LOG_CAPACITY = 64;
+const INITIAL_ROOM = 4;
+
+/**
+ * A lock's latest releases in simulated time, sorted by time; when full, the earliest is
+ * forgotten. Sorted by time and not kept in processing order, because a waiter's waking release
+ * is late in simulated time but may have been processed long before (holds of other cores that
+ * fill the gap before it are processed after it).
+ */
+export class ReleaseLog {
+  private times = new Float64Array(INITIAL_ROOM);
+  private cores = new Int32Array(INITIAL_ROOM);
+  /** Cycles of a wake the release already paid (sleptReleaseCycles), until a wake uses them. */
+  private paid = new Float64Array(INITIAL_ROOM);
+  private count = 0;
+  private readonly cWakes: number;
+
+  constructor(
+    private readonly machine: Machine,
+    /** What one wake costs the releaser (WaitPolicy.wakerCycles); 0: the log does nothing. */
+    readonly wakerCycles: number,
+  ) {
+    this.cWakes = machine.counters.define('lockWakes');
+  }
+
+  /** Remembers that `core` released the lock at `time`, having paid `paid` cycles of a wake. */
+  released(time: number, core: number, paid: number): void {
+    if (this.wakerCycles === 0) return;
+    const times = this.times;
+    // Insertion point from the newest end, where releases usually land.
+    let at = this.count;
+    while (at > 0 && times[at - 1] > time) at--;
+    if (this.count === LOG_CAPACITY) {
+      if (at === 0) return; // earlier than everything kept: it would be forgotten at once
+      times.copyWithin(0, 1, at);
+      this.cores.copyWithin(0, 1, at);
+      this.paid.copyWithin(0, 1, at);
+      at--;
+    } else {
+      if (this.count === times.length) this.grow();
+      this.times.copyWithin(at + 1, at, this.count);
+      this.cores.copyWithin(at + 1, at, this.count);
+      this.paid.copyWithin(at + 1, at, this.count);
+      this.count++;
+    }
+    this.times[at] = time;
+    this.cores[at] = core;
+    this.paid[at] = paid;
+  }
+
+  /**
+   * Charges the wake of every sleep round of `sleeper`'s final placement to the core whose release
+   * woke it (`wakes[0..count)` are the releases' times).
+   */
+  chargeWakes(sleeper: number, wakes: readonly number[], count: number): void {
+    if (this.wakerCycles === 0) return;
+    for (let i = 0; i < count; i++) {
+      const slot = this.slotAt(wakes[i]);
+      if (slot < 0) continue;
+      const waker = this.cores[slot];
+      if (waker === sleeper) continue;
+      this.machine.clocks[waker] += this.wakerCycles - this.paid[slot];
+      this.paid[slot] = 0;
+      this.machine.counters.add(waker, this.cWakes);
+    }
+  }
+
+  /** The slot of the release at exactly `time`, or -1 if not remembered. */
+  private slotAt(time: number): number {
+    for (let k = this.count - 1; k >= 0; k--) {
+      const t = this.times[k];
+      if (t === time) return k;
+      if (t < time) return -1;
+    }
+    return -1;
+  }
+
+  /** Doubles the storage (up to LOG_CAPACITY). */
+  private grow(): void {
+    const room = Math.min(LOG_CAPACITY, 2 * this.times.length);
+    const times = new Float64Array(room);
+    const cores = new Int32Array(room);
+    const paid = new Float64Array(room);
+    times.set(this.times);
+    cores.set(this.cores);
+    paid.set(this.paid);
+    this.times = times;
+    this.cores = cores;
+    this.paid = paid;
+  }
+}
