@@ -45,15 +45,14 @@ export class ReleaseLog {
   /** Cycles of a wake the release already paid (sleptReleaseCycles), until a wake uses them. */
   private paid = new Float64Array(INITIAL_ROOM);
   private count = 0;
-  private readonly cWakes: number;
+  /** The `lockWakes` counter, defined at the first wake (results without wakes stay as they were). */
+  private cWakes = -1;
 
   constructor(
     private readonly machine: Machine,
     /** What one wake costs the releaser (WaitPolicy.wakerCycles); 0: the log does nothing. */
     readonly wakerCycles: number,
-  ) {
-    this.cWakes = machine.counters.define('lockWakes');
-  }
+  ) {}
 
   /** Remembers that `core` released the lock at `time`, having paid `paid` cycles of a wake. */
   released(time: number, core: number, paid: number): void {
@@ -93,6 +92,7 @@ export class ReleaseLog {
       if (waker === sleeper) continue;
       this.machine.clocks[waker] += this.wakerCycles - this.paid[slot];
       this.paid[slot] = 0;
+      if (this.cWakes < 0) this.cWakes = this.machine.counters.define('lockWakes');
       this.machine.counters.add(waker, this.cWakes);
     }
   }
