@@ -321,7 +321,10 @@ describe('glibc malloc model behaviour', () => {
     };
     const shared = wait(1);
     expect(shared).toBeGreaterThan(0);
-    expect(shared).toBeGreaterThan(10 * wait());
+    // About 10x (1 arena: 668k cycles of lock wait; per-thread arenas: 69k, on other locks). The
+    // futex releaser's wake cost (@unimem/hw locks/wakes.ts) spreads the shared arena's releases
+    // out a little: 10.6x before it, 9.7x with it.
+    expect(shared).toBeGreaterThan(5 * wait());
   });
 
   it('rejects bad configuration naming the value, and bad pointers with EINVAL', () => {
