@@ -15,9 +15,9 @@
 //   x86_64 Linux", gist 6a4b4151b89b78224992106f9bc4374f (2016-05-27), 1 iteration inside the
 //   lock, 0 outside [M]. The gist does not name the machine; the closest profile in kind (Intel,
 //   bare metal) is xeon-gold-5320. Simulated with MallocMutex without spinning (spinCycles 0),
-//   which is glibc's normal mutex. Expected gap: the model does not charge the releaser's
-//   futex_wake syscall (it cannot know of waiters processed after it), which glibc pays on
-//   every unlock while a waiter sleeps.
+//   which is glibc's normal mutex. The releaser pays futex_wake (syscall + reschedule IPI) for
+//   every sleeper it wakes (src/locks/wakes.ts); the gap that remains is discussed in
+//   docs/locks.md (Validation).
 
 import {
   type ExclusiveLock,
