@@ -8,8 +8,10 @@ import { errnoName, type Malloc, type MemorySystem } from '@unimem/core';
 import type { MemorySystemParts } from './api.js';
 
 /**
- * Core counts of quick runs: 1, 4, 16, 64 (the ranking check compares 1, 16 and 64 with --full),
- * so that the default suite with 3 seeds stays within minutes; --cores or --full for more.
+ * Core counts of quick runs of the micro- and frame benchmarks: 1, 4, 16, 64 (the ranking check
+ * compares 1, 16 and 64 with --full), so that the default suite with 3 seeds stays within
+ * minutes; --cores or --full for more. (The frame benchmarks ran 1, 2, 4, ..., 64 until
+ * 2026-12-05: their 2-, 8- and 32-core cases were a third of their host time.)
  */
 export const QUICK_CORES: readonly number[] = [1, 4, 16, 64];
 /** The thesis harness' thread counts (bulk.conf, pipeline.conf, mmap.conf, random.conf). */

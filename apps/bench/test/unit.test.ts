@@ -27,7 +27,7 @@ describe('sweep plan', () => {
   it('sizes frame benchmarks by the artifact rule: half of memory at the largest core count', async () => {
     const registry = await loadRegistry();
     const quick = planSweep(registry, base);
-    expect(quick.info.cores).toEqual([1, 2, 4, 8, 16, 32, 64]);
+    expect(quick.info.cores).toEqual([1, 4, 8, 16, 64]);
     expect(quick.params.get('frames.bulk')).toEqual({
       order: 0,
       memoryBytes: 8 * 2 ** 30,

@@ -20,7 +20,7 @@ import {
 } from '@unimem/vmcache';
 import type { BenchmarkDefinition, CaseContext, Measurement, ParamOptions } from '../api.js';
 import { TimedPart } from '../measure.js';
-import { scaled } from '../micro.js';
+import { QUICK_CORES, scaled } from '../micro.js';
 
 const NAME = 'bufmgr';
 
@@ -227,7 +227,7 @@ export const benchmarks: BenchmarkDefinition<BufmgrParams, 'memory'>[] = [
         description: 'lookups per second per core when the device waits overlap (1 / cpu)',
       },
     ],
-    cores: { quick: [1, 2, 4, 8, 16, 32, 64], full: [1, 4, 8, 16, 24, 32, 48, 64] },
+    cores: { quick: QUICK_CORES, full: [1, 4, 8, 16, 24, 32, 48, 64] },
     params,
     memoryBytes: (p) => p.memoryBytes,
     variants: (p) => p.variants.split(','),

@@ -17,6 +17,7 @@ import {
   prepareFrameBench,
 } from '@unimem/hw/frame-bench';
 import type { BenchmarkDefinition, CaseContext, MetricInfo, ParamOptions } from '../api.js';
+import { QUICK_CORES } from '../micro.js';
 
 /** Memory of quick runs (before --scale). */
 export const QUICK_MEMORY_GIB = 8;
@@ -36,7 +37,6 @@ export type FrameParams = {
   maxCores: number;
 };
 
-const QUICK_CORES = [1, 2, 4, 8, 16, 32, 64];
 /** The thesis harness' thread counts (bulk.conf). */
 const FULL_CORES = [1, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64];
 
