@@ -7,12 +7,22 @@
 //       turbo and pnpm see it) has no cycle;
 //   (c) no package's dependencies or peerDependencies name a package of a higher layer;
 //   (d) the root README's dependency table (between the dependency-table markers) is the one
-//       generated from the package.json files.
+//       generated from the package.json files;
+//   (e) no package of a layer marked `isolated` (the components) names another package of the
+//       same layer in its dependencies or peerDependencies: a component is built only on the
+//       layers below it, and the one package that combines components is the composition layer's.
+//
+// devDependencies are exempt from (c) and (e), explicitly: a package's tests and benchmarks may
+// assemble it with real parts of any layer (jemalloc's tests run it over a kernel-api memory
+// system with superblocks, vmcache's on the presets of @unimem/systems), because they are not
+// installed with the package (scripts/pack-check.mjs runs every packed package without them),
+// and (b) still rejects a cycle through them.
 //
 //   node scripts/layering-check.mjs [--write-readme] [--root DIR]
 //
 // `--write-readme` rewrites that README table instead of checking it. Prints one line per
-// problem and exits 1 if there is any; run by `npm test`.
+// problem and exits 1 if there is any; run by `npm test`, and against fixture workspaces with
+// seeded violations by apps/bench/test/layering-check.test.ts.
 
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -21,20 +31,24 @@ import { join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
 /**
- * The layers, lowest first. A package may depend on packages of its own or a lower layer. A new
- * package gets one line here (the check fails for a package in no layer).
+ * The layers, lowest first. A package may depend on packages of its own or a lower layer, and in
+ * an `isolated` layer only on lower ones (e). A new package gets one line here (the check fails
+ * for a package in no layer).
  */
 const LAYERS = [
   { name: 'interfaces', packages: ['@unimem/core'] },
   { name: 'hardware model', packages: ['@unimem/hw'] },
+  // What every OS model builds on, composing no component itself: the address-space data
+  // structures (VMA index, free-range set) and the Kernel API skeleton (UnikernelMemory) that
+  // both OS models plug their frame and VM allocators into.
+  { name: 'kernel building blocks', packages: ['@unimem/vma-tree', '@unimem/kernel-api'] },
   {
     name: 'components',
+    isolated: true,
     packages: [
       '@unimem/llfree',
-      '@unimem/vma-tree',
       '@unimem/superblock',
       '@unimem/jemalloc',
-      '@unimem/kernel-api',
       '@unimem/linux',
       '@unimem/osv',
       '@unimem/vmcache',
@@ -153,17 +167,21 @@ function* checkCycles(packages) {
   for (const cycle of cycles) yield `dependency cycle: ${cycle.join(' -> ')}`;
 }
 
-/** (c): packages in no layer, and dependencies on a higher layer. */
+/** (c) and (e): packages in no layer, dependencies up, and sideways in an isolated layer. */
 function* checkLayers(packages) {
   for (const pkg of packages.values()) {
     if (pkg.layer === undefined) {
       yield `${pkg.name} is in no layer: add it to LAYERS in scripts/layering-check.mjs`;
       continue;
     }
+    const layer = LAYERS[pkg.layer];
     for (const dep of pkg.deps) {
       const target = packages.get(dep);
-      if (target?.layer !== undefined && target.layer > pkg.layer)
-        yield `${pkg.name} (layer ${LAYERS[pkg.layer].name}) depends on ${dep} (layer ${LAYERS[target.layer].name}), a higher layer`;
+      if (target?.layer === undefined || dep === pkg.name) continue;
+      if (target.layer > pkg.layer)
+        yield `${pkg.name} (layer ${layer.name}) depends on ${dep} (layer ${LAYERS[target.layer].name}), a higher layer`;
+      else if (target.layer === pkg.layer && layer.isolated)
+        yield `${pkg.name} depends on ${dep}, another package of layer ${layer.name}: a component may build only on lower layers (move what both need down, or compose them in @unimem/systems)`;
     }
   }
 }

@@ -1,7 +1,9 @@
 // scripts/layering-check.mjs on small fixture workspaces: a clean one passes and gets its README
 // table written; an undeclared import, an import that leaves its package, a cycle, an upward
-// dependency, a package in no layer and a stale README table each fail with a line naming it.
-// The real tree passes (npm test runs the same check).
+// dependency, a component depending on another component, a package in no layer and a stale
+// README table each fail with a line naming it, while a component's devDependency on another
+// component (tests assembling real parts) passes. The real tree passes (npm test runs the same
+// check).
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -75,7 +77,8 @@ describe('layering-check', () => {
     const root = workspace(CLEAN);
     expect(check(root, '--write-readme')).toMatchObject({ code: 0, err: '' });
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    expect(readme).toContain('| components | packages/kernel-api | core, hw |');
+    expect(readme).toContain('| kernel building blocks | packages/kernel-api | core, hw |');
+    expect(readme).toContain('| components | packages/llfree | core, hw |');
     expect(readme).toContain('| hardware model | packages/hw | core |');
     expect(check(root)).toMatchObject({ code: 0, out: /^layering: 4 packages/ });
   });
@@ -128,6 +131,31 @@ describe('layering-check', () => {
       '@unimem/hw (layer hardware model) depends on @unimem/llfree (layer components), a higher layer',
     );
     expect(run.err).toContain('@unimem/mystery is in no layer');
+  });
+
+  it('fails on a component that depends on another component, not on a devDependency', () => {
+    const sideways = problems({
+      ...CLEAN,
+      '@unimem/superblock': { deps: ['@unimem/core', '@unimem/hw'] },
+      '@unimem/linux': { deps: ['@unimem/kernel-api', '@unimem/superblock'] },
+    });
+    expect(sideways.code).toBe(1);
+    expect(sideways.err).toContain(
+      '@unimem/linux depends on @unimem/superblock, another package of layer components',
+    );
+    // A building block may use another building block, and a component's tests other components.
+    const tests = problems({
+      ...CLEAN,
+      '@unimem/vma-tree': { deps: ['@unimem/core', '@unimem/hw'] },
+      '@unimem/kernel-api': { deps: ['@unimem/core', '@unimem/hw', '@unimem/vma-tree'] },
+      '@unimem/superblock': { deps: ['@unimem/core', '@unimem/hw'] },
+      '@unimem/linux': {
+        deps: ['@unimem/kernel-api'],
+        dev: ['@unimem/superblock'],
+        files: { 'test/a.test.ts': "import '@unimem/superblock';\n" },
+      },
+    });
+    expect(tests).toMatchObject({ code: 0, err: '' });
   });
 
   it('fails when a package.json changes and the README table was not regenerated', () => {

@@ -4,23 +4,16 @@
 //     pages: SuperblockAllocator (per-core buckets) vs one shared first-fit free list behind one
 //     lock. Natively this measures only the shorter per-core lists; the contention the per-core
 //     locks avoid shows up in the hardware model, not here.
-// (b) The free-range set: remove a range and insert it back at a random place among n ranges,
-//     FreeRanges (sorted Float64Arrays) vs an array of {start, end} objects with splice.
-// (c) The same churn as (a) inside the hardware model (default profile, SimRwLock, traced
+// (b) The same churn as (a) inside the hardware model (default profile, SimRwLock, traced
 //     owner table, free-range nodes and bucket headers as cache lines): simulated cycles per
 //     reserve + free pair per core, for 1..64 cores. This is where per-core buckets pay off.
-// Prints ns per operation (median of batches) for (a) and (b), cycles for (c).
+// Prints ns per operation (median of batches) for (a), cycles for (b). The free-range set itself
+// (FreeRanges against objects + splice) is measured in @unimem/vma-tree's bench.
 
 import { mulberry32, type Vma, type VmaIndex } from '@unimem/core';
-import { freeLock, Machine, nullTracer, SimRwLock, TracedWords } from '@unimem/hw';
+import { freeLock, Machine, SimRwLock, TracedWords } from '@unimem/hw';
 import { Bench } from 'tinybench';
-import {
-  DEFAULT_AREA_BASE,
-  DEFAULT_AREA_END,
-  FreeRanges,
-  SuperblockAllocator,
-} from '../src/index.js';
-import { ObjectRanges } from './object-ranges.js';
+import { DEFAULT_AREA_BASE, DEFAULT_AREA_END, SuperblockAllocator } from '../src/index.js';
 import { SharedFreeList } from './shared-free-list.js';
 
 const PAGE = 4096;
@@ -83,20 +76,6 @@ function shared(): VaAllocator {
   };
 }
 
-/** n ranges of one page with one-page gaps; a step removes one at random and puts it back. */
-function rangeSet(structure: 'typed' | 'objects', n: number) {
-  const set = structure === 'typed' ? new FreeRanges(nullTracer, 0) : new ObjectRanges();
-  for (let i = 0; i < n; i++) set.insert(i * 2 * PAGE, PAGE);
-  const next = mulberry32(7);
-  return () => {
-    for (let i = 0; i < BATCH; i++) {
-      const at = Math.floor(next() * n) * 2 * PAGE;
-      set.remove(at, PAGE);
-      set.insert(at, PAGE);
-    }
-  };
-}
-
 async function run(title: string, cases: Array<[string, () => void]>): Promise<void> {
   const b = bench();
   for (const [name, fn] of cases) b.add(name, fn);
@@ -118,13 +97,6 @@ for (const n of live) {
   churnCases.push([`baseline shared list, ${cores} cores × ${n} live`, churn(shared(), cores, n)]);
 }
 await run('(a) reserveRange + freeRange (one pair per op)', churnCases);
-
-const setCases: Array<[string, () => void]> = [];
-for (const n of quick ? [256] : [16, 256, 4096]) {
-  setCases.push([`FreeRanges (typed arrays), n=${n}`, rangeSet('typed', n)]);
-  setCases.push([`baseline objects + splice, n=${n}`, rangeSet('objects', n)]);
-}
-await run('(b) free-range set: remove + insert (one pair per op)', setCases);
 
 /** Simulated cycles per reserve + free pair per core, and lock wait cycles per pair. */
 function simulated(kind: 'superblock' | 'shared', cores: number, live: number, ops: number) {
@@ -202,5 +174,5 @@ for (const cores of quick ? [1, 8] : [1, 4, 16, 64]) {
     });
   }
 }
-console.log('\n(c) simulated: reserveRange + freeRange per core, 64 live ranges per core');
+console.log('\n(b) simulated: reserveRange + freeRange per core, 64 live ranges per core');
 console.table(simRows);

@@ -6,7 +6,7 @@
 import type { RwLock } from '@unimem/core';
 import { Errno, Ok } from '@unimem/core';
 import { type LineTracer, nullTracer } from '@unimem/hw';
-import { FreeRanges } from '../src/index.js';
+import { FreeRanges } from '@unimem/vma-tree';
 
 export class SharedFreeList {
   private readonly ranges: FreeRanges;

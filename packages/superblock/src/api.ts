@@ -1,8 +1,8 @@
 // Options, stats and constants of @unimem/superblock: the core-local VM allocator of the thesis'
 // OSv fork (docs/reference/osv.md §2). The allocator itself implements VmAllocator from
 // @unimem/core; its mechanisms are one per file: owner-table.ts (lock-free superblock claims),
-// free-ranges.ts (address-ordered free ranges), bucket.ts (one core's state), area.ts (address
-// geometry), superblock-allocator.ts (the VmAllocator).
+// bucket.ts (one core's state; its address-ordered free ranges are FreeRanges of
+// @unimem/vma-tree), area.ts (address geometry), superblock-allocator.ts (the VmAllocator).
 
 import type { RwLock, Vma, VmaIndex } from '@unimem/core';
 import type { AtomicWords, LineTracer } from '@unimem/hw';

@@ -1,14 +1,15 @@
 // One bucket of the superblock manager (OSv `superblock_bucket`, padded to a cache line): the
-// VMA index with its reader-writer lock and the free ranges with theirs. Core c's bucket holds
-// the VMAs and free space of every superblock c owns; the outside bucket holds everything outside
-// the superblock area. The header line stands for the padded struct that the set roots live in.
+// VMA index with its reader-writer lock and the free ranges (FreeRanges of @unimem/vma-tree) with
+// theirs. Core c's bucket holds the VMAs and free space of every superblock c owns; the outside
+// bucket holds everything outside the superblock area. The header line stands for the padded
+// struct that the set roots live in.
 //
 // Invariant: `ranges` lie inside superblocks this bucket's core owns (inside the outside space
 // for the outside bucket), and `superblocks` counts the superblocks owned.
 
 import type { RwLock, Vma, VmaIndex } from '@unimem/core';
 import type { LineTracer } from '@unimem/hw';
-import { FreeRanges } from './free-ranges.js';
+import { FreeRanges } from '@unimem/vma-tree';
 
 export class Bucket<V extends Vma> {
   readonly vmaLock: RwLock;

@@ -1,7 +1,8 @@
 // Chooses the VmaIndex structure: insert, erase, find and findIntersecting at 100, 10k and 100k
 // VMAs for the B+ tree (several node sizes), the AVL tree and the sorted-array baseline.
 // Prints ns per operation, then the cache lines each structure charges a tracer per operation
-// (what the hardware model will see). Run: pnpm --filter @unimem/vma-tree bench [--quick]
+// (what the hardware model will see); then the free-range set (free-ranges.ts).
+// Run: pnpm --filter @unimem/vma-tree bench [--quick]
 
 import { mulberry32, type Vma, type VmaIndex } from '@unimem/core';
 import { SortedVmaIndex } from '@unimem/core/testing';
@@ -9,6 +10,7 @@ import type { LineTracer } from '@unimem/hw';
 import { Bench } from 'tinybench';
 import type { VmaTreeOptions } from '../src/index.js';
 import { AvlVmaTree, VmaTree } from '../src/index.js';
+import { benchFreeRanges } from './free-ranges.js';
 
 const PAGE = 0x1000;
 const SLOT_PAGES = 32;
@@ -196,6 +198,8 @@ for (const n of SIZES) {
 console.log('\nlines charged per operation (reads + writes)\n');
 printTable((v) => v.toFixed(1));
 if (sink < 0) console.log(sink);
+
+await benchFreeRanges(quick);
 
 function printTable(format: (value: number) => string): void {
   const columns = [...new Set([...results.values()].flatMap((row) => [...row.keys()]))];

@@ -1,4 +1,5 @@
-// A LineTracer that records what a tree charges, and fails on lines it never handed out.
+// A LineTracer that records what a structure charges (counts, the lines touched, and the order of
+// the reads and writes), and fails on lines it never handed out.
 
 import type { LineTracer } from '@unimem/hw';
 
@@ -9,6 +10,10 @@ export class RecordingTracer implements LineTracer {
   readonly linesRead = new Set<number>();
   readonly linesWritten = new Set<number>();
   readonly labels = new Set<string>();
+  /** Lines read, in order. */
+  readonly readOrder: number[] = [];
+  /** Lines written, in order (an rmw counts as a write). */
+  readonly writeOrder: number[] = [];
   private nextLine = 100;
 
   allocLines(count: number, label = ''): number {
@@ -22,11 +27,13 @@ export class RecordingTracer implements LineTracer {
     this.check(line);
     this.reads++;
     this.linesRead.add(line);
+    this.readOrder.push(line);
   }
   write(line: number): void {
     this.check(line);
     this.writes++;
     this.linesWritten.add(line);
+    this.writeOrder.push(line);
   }
   rmw(line: number): void {
     this.write(line);
@@ -35,6 +42,8 @@ export class RecordingTracer implements LineTracer {
     this.reads = this.writes = 0;
     this.linesRead.clear();
     this.linesWritten.clear();
+    this.readOrder.length = 0;
+    this.writeOrder.length = 0;
   }
   /** Line ids handed out so far. */
   get linesAllocated(): number {

@@ -1,8 +1,8 @@
 // The VM allocator of ONE mm: the maple tree (a VmaTree, B+ tree ≈ maple tree, its nodes
 // charged) as the only index, mmap_lock (MmapLock: the rw-semaphore plus per-VMA locks) as the
 // vma lock of every address, and the free address space as address-ordered ranges searched from
-// the top (Linux's top-down get_unmapped_area; the ranges stand in for the maple tree's gap
-// tracking and their lines are charged the same way).
+// the top (Linux's top-down get_unmapped_area; the ranges, FreeRanges of @unimem/vma-tree, stand
+// in for the maple tree's gap tracking and their lines are charged the same way).
 //
 // Linux searches for a hole under mmap_lock held for write, so `reserveLock` is mmap_lock: mmap
 // holds it across the search, the insert and MAP_POPULATE. There is no separate lock for free
@@ -23,8 +23,7 @@ import {
 } from '@unimem/core';
 import { freeLock, type LineTracer } from '@unimem/hw';
 import type { KernelVmAllocator, KernelVma } from '@unimem/kernel-api';
-import { FreeRanges } from '@unimem/superblock';
-import { VmaTree } from '@unimem/vma-tree';
+import { FreeRanges, VmaTree } from '@unimem/vma-tree';
 import { MMAP_MIN_ADDR } from './api.js';
 import type { MmapLock } from './mmap-lock.js';
 

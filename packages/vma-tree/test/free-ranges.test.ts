@@ -1,8 +1,11 @@
+// FreeRanges against a page-bitmap model (fast-check): first fit from the end, remove, insert
+// with coalescing, refusals that change nothing; and the cache lines it charges a tracer.
+
 import { nullTracer } from '@unimem/hw';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FreeRanges } from '../src/index.js';
-import { RecordingTracer } from './helpers.js';
+import { RecordingTracer } from './recording-tracer.js';
 
 const P = 4096;
 const PAGES = 128;
@@ -141,24 +144,25 @@ describe('FreeRanges', () => {
   it('charges the header, one line per node visited or changed, and reuses erased lines', () => {
     const tracer = new RecordingTracer();
     const header = tracer.allocLines(1, 'header');
+    const node = (i: number) => header + 1 + i; // the lines the three inserts take, in order
     const ranges = new FreeRanges(tracer, header);
     ranges.insert(0, P);
     ranges.insert(4 * P, P);
     ranges.insert(8 * P, P);
-    expect(tracer.next).toBe(4);
-    tracer.clear();
+    expect(tracer.linesAllocated).toBe(4);
+    tracer.reset();
     expect(ranges.takeFirstFit(P, P)).toBe(0);
     // Header read, node 0 read, node 0 erased (written), its successor relinked, header written.
-    expect(tracer.reads).toEqual([header, 1]);
-    expect(tracer.writes).toEqual([1, 2, header]);
-    tracer.clear();
+    expect(tracer.readOrder).toEqual([header, node(0)]);
+    expect(tracer.writeOrder).toEqual([node(0), node(1), header]);
+    tracer.reset();
     ranges.insert(12 * P, P);
-    expect(tracer.next).toBe(4);
-    expect(tracer.writes[0]).toBe(1);
-    expect(tracer.reads[0]).toBe(header);
-    tracer.clear();
+    expect(tracer.linesAllocated).toBe(4);
+    expect(tracer.writeOrder[0]).toBe(node(0));
+    expect(tracer.readOrder[0]).toBe(header);
+    tracer.reset();
     expect(ranges.takeFirstFit(P, 64 * P)).toBe(-1);
-    expect(tracer.reads).toEqual([header, 2, 3, 1]);
-    expect(tracer.writes).toEqual([]);
+    expect(tracer.readOrder).toEqual([header, node(1), node(2), node(0)]);
+    expect(tracer.writeOrder).toEqual([]);
   });
 });

@@ -1,26 +1,31 @@
-// The free ranges of one bucket (OSv `vm_range_set`, a boost::intrusive::set ordered by address):
-// disjoint, non-adjacent ranges [start, end) kept in address order in one Float64Array (start,
-// end, line per node), searched by binary search. bench/index.ts (b) measured remove + insert
-// against an array of {start, end} objects with splice: equal at 16 ranges, about 7x faster at
-// 256 and 25x at 4096. Insert and erase shift the tail: copyWithin (a memmove) for long tails,
-// a plain loop for short ones, where copyWithin's call overhead dominated (loop-only was 1.7x
-// faster at 16 ranges and 4x slower at 256; the cut-over at 8 nodes is not tuned further).
+// FreeRanges: a set of free address ranges, the second address-space structure of this package
+// beside the VMA index. It is OSv's `vm_range_set` (a boost::intrusive::set ordered by address),
+// the free ranges of one @unimem/superblock bucket, and the free space of one mm in @unimem/linux
+// (get_unmapped_area); it lives here, below both, so neither OS model depends on the other's
+// allocator. Disjoint, non-adjacent ranges [start, end) are kept in address order in one
+// Float64Array (start, end, line per node), searched by binary search. bench/free-ranges.ts
+// measured remove + insert against an array of {start, end} objects with splice: equal at 16
+// ranges, about 7x faster at 256 and 25x at 4096. Insert and erase shift the tail: copyWithin (a
+// memmove) for long tails, a plain loop for short ones, where copyWithin's call overhead dominated
+// (loop-only was 1.7x faster at 16 ranges and 4x slower at 256; the cut-over at 8 nodes is not
+// tuned further).
 //
 // Invariant: ranges are sorted, non-empty, never overlap and never touch (an insert coalesces
 // with its predecessor and successor), and `freeBytes` is the sum of their lengths. A call that
 // fails changes nothing.
 //
 // Cost model: each node owns one cache line from the tracer (ids of erased nodes are reused).
-// The set's root lives in the bucket header: every call reads the header line and writes it
-// when the node count changes. A binary-search probe reads the probed node (the path of a tree
-// descent), a first-fit scan reads every node it passes, a change writes the node, and linking
-// or unlinking a node also writes its neighbour (the parent link it takes over).
+// The set's root lives in its owner's header line (a bucket's, an mm's): every call reads the
+// header line and writes it when the node count changes. A binary-search probe reads the probed
+// node (the path of a tree descent), a first-fit scan reads every node it passes, a change writes
+// the node, and linking or unlinking a node also writes its neighbour (the parent link it takes
+// over).
 
 import type { LineTracer } from '@unimem/hw';
 
 const NONE = -1;
 const FIELDS = 3;
-/** Nodes moved by a plain loop; longer moves use copyWithin (measured in bench/index.ts). */
+/** Nodes moved by a plain loop; longer moves use copyWithin (measured in bench/free-ranges.ts). */
 const LOOP_MOVE = 8;
 
 export class FreeRanges {
