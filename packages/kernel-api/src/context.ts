@@ -4,7 +4,8 @@
 // the allocator, so it throws). No mechanism sees it whole: each declares the few members it
 // uses as a narrow type (UnpopulateParts, ReclaimParts, PopulateParts, FaultParts, RegionParts,
 // MmapParts, ProtectParts, AdviseParts, TlbGatherParts, KernelApiParts) and is handed this
-// object through that type; outside the package UnikernelMemory exposes `SubsystemParts` only.
+// object through that type. Outside the package nothing is exposed; the package's own tests read
+// `SubsystemParts` through bootedParts (unikernel-memory.ts).
 
 import { type FrameAllocator, type Lock, Ok, type VmaIndex } from '@unimem/core';
 import type { Ipis, Machine, PageTable, Tlb } from '@unimem/hw';
@@ -142,7 +143,7 @@ export class MemoryContext {
   }
 }
 
-/** The booted parts UnikernelMemory exposes (`context`), for tests and tools to inspect. */
+/** The booted parts this package's tests inspect (bootedParts in unikernel-memory.ts). */
 export type SubsystemParts = Pick<
   MemoryContext,
   | 'frames'

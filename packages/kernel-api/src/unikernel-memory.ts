@@ -5,6 +5,9 @@
 // parts without a core parameter charge the bound core); each mechanism is in its own file (boot,
 // mmap, protect, advise, fault, populate, unpopulate, tlb-flush, lazy-free) and the Kernel API
 // in kernel-api.ts. Invariant: before boot() only the constructor and `name`/`cores` are usable.
+// Outside this package the booted parts are never reachable: callers observe the subsystem
+// through `stats()` and three narrow, uncharged reads (translate, tablePages, freeVirtualBytes);
+// only this package's own tests see the parts, through `bootedParts` (not in the index).
 
 import {
   type AddressResult,
@@ -15,7 +18,7 @@ import {
   type MemorySystem,
   PAGE_SIZE,
 } from '@unimem/core';
-import { OsvMutex, PageSize } from '@unimem/hw';
+import { OsvMutex, PageSize, type Translation } from '@unimem/hw';
 import { madvise } from './advise.js';
 import {
   type BootReport,
@@ -32,6 +35,9 @@ import { touch } from './fault.js';
 import { UnikernelKernelApi } from './kernel-api.js';
 import { mmap, munmap } from './mmap.js';
 import { mprotect } from './protect.js';
+
+/** The booted parts of every booted UnikernelMemory, for bootedParts (kept off the class). */
+const partsOf = new WeakMap<UnikernelMemory, SubsystemParts>();
 
 export class UnikernelMemory implements MemorySystem {
   readonly name: string;
@@ -97,6 +103,7 @@ export class UnikernelMemory implements MemorySystem {
     this.ctx = ctx;
     this.report = report;
     this.api = new UnikernelKernelApi(ctx);
+    partsOf.set(this, ctx);
   }
 
   /** Where boot's cycles went. */
@@ -111,9 +118,39 @@ export class UnikernelMemory implements MemorySystem {
     return this.api;
   }
 
-  /** The booted parts, for tests and tools to inspect (the mechanisms' bookkeeping stays inside). */
-  get context(): SubsystemParts {
-    return this.booted();
+  /**
+   * What the page table maps `addr` to (frame, page size, PTE flags), or undefined. An
+   * observation: no core is charged and no Accessed/Dirty bit is set.
+   */
+  translate(addr: number): Translation | undefined {
+    return this.booted().pageTable.translate(addr);
+  }
+
+  /** Page-table pages held (the PML4 included). An observation, like translate. */
+  tablePages(): number {
+    return this.booted().pageTable.tablePages();
+  }
+
+  /**
+   * Address space the VM allocator has not reserved (its `freeBytes()`). An observation, as
+   * stats() is: the bound core's clock is restored after the allocator's bookkeeping is read.
+   */
+  freeVirtualBytes(): number {
+    const { machine, vm } = this.booted();
+    const core = machine.current;
+    const clock = machine.clocks[core];
+    const bytes = vm.freeBytes();
+    machine.clocks[core] = clock;
+    return bytes;
+  }
+
+  /**
+   * The host deschedules the vCPU of `core` until cycle `until` (0: it runs), as `Ipis.preempt`
+   * of @unimem/hw: a paravirtual TLB flush skips it and defers its flush, any other IPI waits for
+   * it. A scenario control for experiments and tests (no preset or benchmark calls it).
+   */
+  preemptVcpu(core: number, until: number): void {
+    this.booted().ipis.preempt(core, until);
   }
 
   mmap(core: number, length: number, prot: number, flags: number, addr?: number): AddressResult {
@@ -222,6 +259,17 @@ export class UnikernelMemory implements MemorySystem {
   private notBooted(): Error {
     return new Error(`${this.name}: not booted (call boot() first)`);
   }
+}
+
+/**
+ * The booted parts of `memory`, for this package's own whole-state tests (test/invariants.ts).
+ * Deliberately not exported from the package's index: other packages observe a UnikernelMemory
+ * only through its methods (stats, translate, tablePages, freeVirtualBytes).
+ */
+export function bootedParts(memory: UnikernelMemory): SubsystemParts {
+  const parts = partsOf.get(memory);
+  if (parts === undefined) throw new Error(`${memory.name}: not booted (call boot() first)`);
+  return parts;
 }
 
 function resolveRunCores(cores: number | readonly number[] | undefined, total: number): number[] {

@@ -27,7 +27,7 @@ describe('boot', () => {
     expect(stats.freePhysBytes).toBe(4 * GiB - report.tablePages * PAGE_SIZE);
     expect(stats.mappedBytes).toBe(0);
     expect(stats.linearMapBytes).toBe(4 * GiB);
-    const translation = system.context.pageTable.translate(LINEAR_BASE + 5 * PAGE_SIZE + 17);
+    const translation = system.translate(LINEAR_BASE + 5 * PAGE_SIZE + 17);
     expect(translation).toMatchObject({ frame: 5, size: PageSize.Size2M });
     for (let core = 0; core < 4; core++) expect(machine.now(core)).toBe(report.cycles);
   });
@@ -39,11 +39,10 @@ describe('boot', () => {
       linearPageBytes: GiB,
     });
     system.boot();
-    const table = system.context.pageTable;
-    expect(table.translate(LINEAR_BASE)?.size).toBe(PageSize.Size1G);
-    expect(table.translate(LINEAR_BASE + GiB)?.size).toBe(PageSize.Size2M);
-    expect(table.translate(LINEAR_BASE + GiB + 2 * MiB)?.size).toBe(PageSize.Size4K);
-    expect(table.translate(LINEAR_BASE + GiB + 2 * MiB + 8 * PAGE_SIZE)).toBeUndefined();
+    expect(system.translate(LINEAR_BASE)?.size).toBe(PageSize.Size1G);
+    expect(system.translate(LINEAR_BASE + GiB)?.size).toBe(PageSize.Size2M);
+    expect(system.translate(LINEAR_BASE + GiB + 2 * MiB)?.size).toBe(PageSize.Size4K);
+    expect(system.translate(LINEAR_BASE + GiB + 2 * MiB + 8 * PAGE_SIZE)).toBeUndefined();
     // PML4, PDPT, one PD for the 2 MiB page, one PT for the 4 KiB pages.
     expect(system.bootReport.tablePages).toBe(4);
   });

@@ -28,7 +28,7 @@ describe('page faults', () => {
     expect(counter('faults')).toBe(1);
     expect(counter('hugeFaults')).toBe(1);
     expect(counter('hugePagesZeroed')).toBe(1);
-    expect(system.context.pageTable.translate(addr)?.size).toBe(PageSize.Size2M);
+    expect(system.translate(addr)?.size).toBe(PageSize.Size2M);
     expect(system.stats().populatedBytes).toBe(HUGE_SIZE);
     expect(system.touch(1, addr + HUGE_SIZE - 1, true)).toBe(Ok);
     expect(system.touch(2, addr + 4096, false)).toBe(Ok);
@@ -82,7 +82,7 @@ describe('page faults', () => {
     expect(system.touch(0, addr, true)).toBe(Ok);
     expect(machine.counters.totalOf('hugeFallbacks')).toBe(1);
     expect(machine.counters.totalOf('hugeFaults')).toBe(0);
-    expect(system.context.pageTable.translate(addr)?.size).toBe(PageSize.Size4K);
+    expect(system.translate(addr)?.size).toBe(PageSize.Size4K);
     for (const frame of kept) kernel.framesFree(0, frame, 0);
     checkInvariants(system);
   });
@@ -112,9 +112,9 @@ describe('page faults', () => {
     const addr = system.mmap(0, 2 * MiB, RW, ANON);
     expect(system.touch(0, addr, true)).toBe(Ok);
     const free = system.stats().freePhysBytes;
-    const frame = system.context.pageTable.translate(addr + MiB)?.frame;
+    const frame = system.translate(addr + MiB)?.frame;
     expect(system.mprotect(0, addr + MiB, MiB, Prot.READ)).toBe(Ok);
-    expect(system.context.pageTable.translate(addr + MiB)?.frame).toBe(frame);
+    expect(system.translate(addr + MiB)?.frame).toBe(frame);
     expect(system.touch(2, addr + MiB, true)).toBe(Errno.EACCES);
     expect(system.touch(2, addr + MiB, false)).toBe(Ok);
     expect(system.touch(2, addr, true)).toBe(Ok);

@@ -3,6 +3,7 @@
 // recorded as populated and is backed by a frame that nobody else owns and the allocator does not
 // consider free; and every frame is accounted for — free, mapped, in a split huge block, a
 // page-table page (in use, or freed and waiting for a flush) or a deposit — so nothing leaks.
+// The parts are read through bootedParts, which only this package's tests can import.
 
 import { HUGE_ORDER } from '@unimem/core';
 import { FrameOwnership } from '@unimem/core/testing';
@@ -15,18 +16,19 @@ import {
   pteFlagsOf,
   type UnikernelMemory,
 } from '../src/index.js';
+import { bootedParts } from '../src/unikernel-memory.js';
 
 const PERMISSIONS = PteFlag.Writable | PTE_NO_ACCESS;
 
 /** All VMAs of all indexes, sorted by start. */
 export function allVmas(system: UnikernelMemory): KernelVma[] {
   const out: KernelVma[] = [];
-  for (const index of system.context.indexes) for (const vma of index) out.push(vma);
+  for (const index of bootedParts(system).indexes) for (const vma of index) out.push(vma);
   return out.sort((a, b) => a.start - b.start);
 }
 
 export function checkInvariants(system: UnikernelMemory): void {
-  const ctx = system.context;
+  const ctx = bootedParts(system);
   const { frames, pageTable, residency, huge } = ctx;
   const vmas = allVmas(system);
   for (let i = 1; i < vmas.length; i++) {

@@ -5,6 +5,7 @@ import { AllocError, Errno, MapFlags, MiB, Ok, PAGE_SIZE, Prot } from '@unimem/c
 import { Machine, SimMutex } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
 import { LINEAR_BASE } from '../src/index.js';
+import { bootedParts } from '../src/unikernel-memory.js';
 import { BufferPool } from './buffer-pool.js';
 import { checkInvariants } from './invariants.js';
 import { optimizedOsv } from './parts.js';
@@ -42,7 +43,7 @@ describe('Kernel API', () => {
     expect(addr).toBeGreaterThan(0);
     const vma = { start: addr, end: addr + size, prot: Prot.READ, flags: MapFlags.PRIVATE };
     const lock = kernel.vmaLock(addr);
-    expect(lock).toBe(system.context.vm.vmaLock(addr));
+    expect(lock).toBe(bootedParts(system).vm.vmaLock(addr));
     lock.writeLock(2);
     kernel.insert(vma);
     lock.writeUnlock(2);
@@ -85,7 +86,7 @@ describe('Kernel API', () => {
   it('runs the README buffer pool: own mappings, one shootdown per eviction batch', () => {
     const { machine, system, kernel } = booted();
     const start = system.stats();
-    const freeVa = system.context.vm.freeBytes();
+    const freeVa = system.freeVirtualBytes();
     const pool = BufferPool.create(kernel, 0, 64);
     if (typeof pool === 'number') throw new Error(`pool: ${pool}`);
     for (let i = 0; i < 10; i++) {
@@ -97,7 +98,7 @@ describe('Kernel API', () => {
     expect(system.stats().populatedBytes).toBe(0);
     pool.evict(0, [0, 1, 2, 3, 4]);
     expect(machine.counters.totalOf('shootdowns')).toBe(1);
-    expect(system.context.pageTable.translate(pool.base)).toBeUndefined();
+    expect(system.translate(pool.base)).toBeUndefined();
     expect(system.touch(5, pool.base + 7 * PAGE_SIZE, false)).toBe(Ok);
 
     const fixed = BufferPool.createAt(kernel, 0, pool.base - 128 * PAGE_SIZE, 32);
@@ -110,6 +111,6 @@ describe('Kernel API', () => {
     expect(system.stats().freePhysBytes).toBe(start.freePhysBytes);
     expect(system.stats().pageTableBytes).toBe(start.pageTableBytes);
     expect(system.stats().vmas).toBe(0);
-    expect(system.context.vm.freeBytes()).toBe(freeVa);
+    expect(system.freeVirtualBytes()).toBe(freeVa);
   });
 });

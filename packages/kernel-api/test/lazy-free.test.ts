@@ -4,6 +4,7 @@
 import { Advice, Errno, HUGE_SIZE, MapFlags, MiB, Ok, PAGE_SIZE, Prot } from '@unimem/core';
 import { Machine } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
+import { bootedParts } from '../src/unikernel-memory.js';
 import { checkInvariants } from './invariants.js';
 import { optimizedOsv, referenceSystem } from './parts.js';
 
@@ -49,7 +50,7 @@ describe('MADV_FREE', () => {
     while (system.touch(0, hog + page * PAGE_SIZE, true) === Ok) page++;
     expect(machine.counters.totalOf('lazyReclaimed')).toBe(5);
     expect(system.stats().lazyFreeBytes).toBe(0);
-    const { residency } = system.context;
+    const { residency } = bootedParts(system);
     for (let i = 0; i < 8; i++) expect(residency.has(lazy + i * PAGE_SIZE)).toBe(i < 3);
     expect(system.touch(0, hog + page * PAGE_SIZE, true)).toBe(Errno.ENOMEM);
     checkInvariants(system);

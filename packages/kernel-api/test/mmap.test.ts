@@ -27,7 +27,7 @@ describe('mmap and munmap', () => {
     expect(b + 8 * PAGE_SIZE).toBe(a);
     for (let page = 0; page < 16; page++)
       expect(system.touch(0, b + page * PAGE_SIZE, false)).toBe(Ok);
-    const freeVa = system.context.vm.freeBytes();
+    const freeVa = system.freeVirtualBytes();
     const populated = system.stats().populatedBytes;
     const fixed = system.mmap(1, 4 * PAGE_SIZE, RW, ANON | MapFlags.FIXED, b + 6 * PAGE_SIZE);
     expect(fixed).toBe(b + 6 * PAGE_SIZE);
@@ -39,7 +39,7 @@ describe('mmap and munmap', () => {
       [10, 16, RW],
     ]);
     expect(system.stats().populatedBytes).toBe(populated - 4 * PAGE_SIZE);
-    expect(system.context.vm.freeBytes()).toBe(freeVa);
+    expect(system.freeVirtualBytes()).toBe(freeVa);
     expect(system.touch(0, fixed, true)).toBe(Ok);
     checkInvariants(system);
   });
@@ -47,18 +47,18 @@ describe('mmap and munmap', () => {
   it('MAP_FIXED into free space of an owned superblock takes exactly that range', () => {
     const { system } = booted();
     const a = system.mmap(2, PAGE_SIZE, RW, ANON);
-    const freeVa = system.context.vm.freeBytes();
+    const freeVa = system.freeVirtualBytes();
     const target = a - 64 * PAGE_SIZE;
     expect(system.mmap(2, 16 * PAGE_SIZE, RW, ANON | MapFlags.FIXED, target)).toBe(target);
-    expect(system.context.vm.freeBytes()).toBe(freeVa - 16 * PAGE_SIZE);
+    expect(system.freeVirtualBytes()).toBe(freeVa - 16 * PAGE_SIZE);
     expect(system.munmap(2, target, 16 * PAGE_SIZE)).toBe(Ok);
-    expect(system.context.vm.freeBytes()).toBe(freeVa);
+    expect(system.freeVirtualBytes()).toBe(freeVa);
   });
 
   it('MAP_FIXED over reserved space without a VMA (the linear map) is ENOMEM and changes nothing', () => {
     const { system } = booted();
     const before = system.stats();
-    const freeVa = system.context.vm.freeBytes();
+    const freeVa = system.freeVirtualBytes();
     expect(system.mmap(0, PAGE_SIZE, RW, ANON | MapFlags.FIXED, LINEAR_BASE)).toBe(Errno.ENOMEM);
     const linearEnd = LINEAR_BASE + 64 * MiB;
     expect(system.mmap(0, 2 * PAGE_SIZE, RW, ANON | MapFlags.FIXED, linearEnd - PAGE_SIZE)).toBe(
@@ -69,7 +69,7 @@ describe('mmap and munmap', () => {
       Errno.EINVAL,
     );
     expect(system.stats()).toEqual(before);
-    expect(system.context.vm.freeBytes()).toBe(freeVa);
+    expect(system.freeVirtualBytes()).toBe(freeVa);
     expect(system.touch(0, LINEAR_BASE, true)).toBe(Ok);
   });
 
@@ -83,9 +83,9 @@ describe('mmap and munmap', () => {
       Errno.EINVAL,
     );
     // munmap may span both owners: each part goes back to its owner.
-    const freeVa = system.context.vm.freeBytes();
+    const freeVa = system.freeVirtualBytes();
     expect(system.munmap(3, Math.min(a, b), Math.abs(a - b) + PAGE_SIZE)).toBe(Ok);
-    expect(system.context.vm.freeBytes()).toBe(freeVa + 2 * PAGE_SIZE);
+    expect(system.freeVirtualBytes()).toBe(freeVa + 2 * PAGE_SIZE);
     expect(system.stats().vmas).toBe(0);
   });
 
@@ -95,12 +95,12 @@ describe('mmap and munmap', () => {
     // claim would otherwise show in the metadata.
     expect(system.munmap(1, system.mmap(1, PAGE_SIZE, RW, ANON), PAGE_SIZE)).toBe(Ok);
     const before = system.stats();
-    const freeVa = system.context.vm.freeBytes();
-    const tables = system.context.pageTable.tablePages();
+    const freeVa = system.freeVirtualBytes();
+    const tables = system.tablePages();
     expect(system.mmap(1, 48 * MiB, RW, ANON | MapFlags.POPULATE)).toBe(Errno.ENOMEM);
     expect(system.stats()).toEqual(before);
-    expect(system.context.vm.freeBytes()).toBe(freeVa);
-    expect(system.context.pageTable.tablePages()).toBe(tables);
+    expect(system.freeVirtualBytes()).toBe(freeVa);
+    expect(system.tablePages()).toBe(tables);
     checkInvariants(system);
     const fits = system.mmap(1, 8 * MiB, RW, ANON | MapFlags.POPULATE);
     expect(fits).toBeGreaterThan(0);

@@ -93,7 +93,7 @@ function expectedTouch(prot: number | undefined, write: boolean): number {
 function runModel(system: UnikernelMemory, sequence: Op[], tight = false): void {
   system.boot();
   const bootFree = system.stats().freePhysBytes;
-  const bootTables = system.context.pageTable.tablePages();
+  const bootTables = system.tablePages();
   const model = new Map<number, number>();
   const known = new Set<number>();
   /** Mappings made so far: address and pages (ranges are chosen around them). */
@@ -159,7 +159,7 @@ function runModel(system: UnikernelMemory, sequence: Op[], tight = false): void 
   checkInvariants(system);
   expect(system.stats().vmas).toBe(0);
   expect(system.stats().freePhysBytes).toBe(bootFree);
-  expect(system.context.pageTable.tablePages()).toBe(bootTables);
+  expect(system.tablePages()).toBe(bootTables);
 }
 
 describe('UnikernelMemory against a page model', () => {

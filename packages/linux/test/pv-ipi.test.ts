@@ -15,7 +15,7 @@ function unmapSeenByAll(cores: number, preempted?: number) {
   linux.boot();
   const addr = linux.mmap(0, 4 * PAGE_SIZE, RW, ANON);
   for (let core = 0; core < cores; core++) expect(linux.touch(core, addr, true)).toBe(Ok);
-  if (preempted !== undefined) linux.inner.context.ipis.preempt(preempted, 1e15);
+  if (preempted !== undefined) linux.inner.preemptVcpu(preempted, 1e15);
   const before = machine.counters.totals();
   expect(linux.munmap(0, addr, 4 * PAGE_SIZE)).toBe(Ok);
   const after = machine.counters.totals();

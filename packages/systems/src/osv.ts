@@ -63,12 +63,18 @@ export interface OsvPresetOptions extends PresetOptions {
   jemalloc?: Partial<Omit<JemallocOptions, 'memory' | 'machine'>>;
 }
 
-/** An assembled OSv preset (see Preset), with the page pools and ranges of the pool presets. */
+/**
+ * An assembled OSv preset (see Preset), with the parts it made that callers may inspect: the
+ * page pools and ranges of the pool presets and the VM allocator (UnikernelMemory itself exposes
+ * none of its parts).
+ */
 export interface OsvPreset extends Preset<UnikernelMemory> {
   readonly name: OsvPresetName;
   /** The page pools and the page ranges under them (pool presets, after boot), else null. */
   readonly pools: PagePools | null;
   readonly ranges: PageRangeAllocator | null;
+  /** The VM allocator the memory booted with (after boot), else null. */
+  readonly vm: OsvVmAllocator<KernelVma> | SuperblockAllocator<KernelVma> | null;
 }
 
 interface Recipe {
@@ -112,6 +118,7 @@ class AssembledPreset implements OsvPreset {
   readonly memory: UnikernelMemory;
   pools: PagePools | null = null;
   ranges: PageRangeAllocator | null = null;
+  vm: OsvVmAllocator<KernelVma> | SuperblockAllocator<KernelVma> | null = null;
   /** The frame allocator the frames factory made at boot. */
   private frames: FrameAllocator | null = null;
   private made: Malloc | null = null;
@@ -157,16 +164,19 @@ class AssembledPreset implements OsvPreset {
       afterBoot: () => {
         if (prefill) this.pools?.prefill();
       },
-      vm: ({ cores }) =>
-        recipe.vm === 'vma-list'
-          ? new OsvVmAllocator<KernelVma>({ cores, machine, rwlock })
-          : new SuperblockAllocator<KernelVma>({
-              cores,
-              lock: (lockName) => osvRwLock(machine, lockName, rwlock),
-              index: () => new VmaTree<KernelVma>({ tracer: machine.lines }),
-              tracer: machine.lines,
-              words: traced,
-            }),
+      vm: ({ cores }) => {
+        this.vm =
+          recipe.vm === 'vma-list'
+            ? new OsvVmAllocator<KernelVma>({ cores, machine, rwlock })
+            : new SuperblockAllocator<KernelVma>({
+                cores,
+                lock: (lockName) => osvRwLock(machine, lockName, rwlock),
+                index: () => new VmaTree<KernelVma>({ tracer: machine.lines }),
+                tracer: machine.lines,
+                words: traced,
+              });
+        return this.vm;
+      },
     });
   }
 

@@ -91,7 +91,8 @@ describe('mmap through find_hole', () => {
       memoryBytes: 64 * MiB,
     });
     preset.memory.boot();
-    const vm = preset.memory.context.vm as OsvVmAllocator;
+    const vm = preset.vm;
+    if (!(vm instanceof OsvVmAllocator)) throw new Error(`osv-llfree's VM allocator is ${vm}`);
     for (let i = 0; i < 50; i++) preset.memory.mmap(0, PAGE_SIZE, RW, ANON);
     // 50 VMAs and the entries of the three linear maps (main, page, mempool; the walk's end).
     expect(vm.ranges.lastVisits).toBe(50);
