@@ -165,9 +165,13 @@ export interface ChartOptions {
   logX?: boolean;
 }
 
-export interface BenchmarkDefinition<P extends Params = Params, K extends TargetKind = TargetKind> {
-  /** CLI name, e.g. `frames.bulk`, `mmap`. */
-  name: string;
+export interface BenchmarkDefinition<
+  P extends Params = Params,
+  K extends TargetKind = TargetKind,
+  N extends string = string,
+> {
+  /** CLI name, e.g. `frames.bulk`, `mmap` (a literal type in BENCHMARKS: BenchmarkName). */
+  name: N;
   description: string;
   /** The part it drives: a system must provide this kind. */
   target: K;

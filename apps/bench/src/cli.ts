@@ -159,9 +159,9 @@ async function bench(args: string[], argv: string[], io: CliIo): Promise<number>
     values,
     positionals.length === 0 && !values.full && values.config === undefined,
   );
+  const registry = await loadRegistry();
   const request = {
     ...replicas,
-    names: positionals,
     systems: values.systems === undefined ? undefined : parseNameList('--systems', values.systems),
     cores: values.cores === undefined ? undefined : parseCoreList(values.cores),
     scale: values.scale === undefined ? 1 : parseScale(values.scale),
@@ -175,8 +175,9 @@ async function bench(args: string[], argv: string[], io: CliIo): Promise<number>
     json: values.json,
     config: values.config,
     argv,
+    // After the options, so a bad option is reported first, as when the plan checked names.
+    names: registry.parseBenchmarkNames(positionals),
   };
-  const registry = await loadRegistry();
   return withInterrupt(io, (signal) =>
     runBench(registry, request, {
       out: io.out,

@@ -3,13 +3,13 @@
 // every benchmark's parameters resolved once for the whole sweep. With `--seeds`/`--iterations`
 // every point becomes several cases (replicas) that the report joins into a mean and a spread. The sweep's id hashes all that
 // determines the numbers, so shards of one sweep can be recognised and joined. All bad input is
-// found here, before anything runs or is written.
+// found here, before anything runs or is written (benchmark names arrive validated, as
+// BenchmarkNames: the CLI parses them with Registry.parseBenchmarkNames).
 
 import { createHash } from 'node:crypto';
 import type { Profile } from '@unimem/hw';
 import type {
   BenchmarkConfig,
-  BenchmarkDefinition,
   Case,
   Params,
   SweepInfo,
@@ -17,12 +17,12 @@ import type {
   TargetKind,
 } from './api.js';
 import { TARGET_NAMES } from './api.js';
-import type { Registry } from './registry.js';
+import type { BenchmarkName, RegisteredBenchmark, Registry } from './registry.js';
 import { listOf, UsageError } from './usage-error.js';
 
 export interface SweepRequest {
-  /** Benchmark names (a trailing `*` matches a prefix); empty: the default suite. */
-  names: readonly string[];
+  /** Benchmarks (Registry.parseBenchmarkNames validates what a user typed); empty: the default suite. */
+  names: readonly BenchmarkName[];
   /** System names; undefined: every default system that fits. */
   systems?: readonly string[];
   /** Core counts; undefined: each benchmark's default. */
@@ -46,7 +46,7 @@ export const MAX_REPLICAS = 1000;
 export interface Sweep {
   info: SweepInfo;
   /** Resolved parameters per benchmark name. */
-  params: Map<string, Params>;
+  params: Map<BenchmarkName, Params>;
 }
 
 export function planSweep(registry: Registry, request: SweepRequest): Sweep {
@@ -77,7 +77,7 @@ export function planSweep(registry: Registry, request: SweepRequest): Sweep {
     : [...registry.systems.values()].filter((system) => system.defaultSuite !== false);
   const pairs = pairUp(registry, benchmarks, systems, explicitSystems, request.names.length > 0);
 
-  const params = new Map<string, Params>();
+  const params = new Map<BenchmarkName, Params>();
   const cases: Case[] = [];
   const usedCores = new Set<number>();
   for (const benchmark of benchmarks) {
@@ -187,7 +187,7 @@ export function canonicalJson(value: unknown): string {
 function findConfig(
   registry: Registry,
   request: SweepRequest,
-): { benchmark: BenchmarkDefinition; config: BenchmarkConfig } {
+): { benchmark: RegisteredBenchmark; config: BenchmarkConfig } {
   const name = request.config!;
   const all = [...registry.benchmarks.values()].flatMap((benchmark) =>
     (benchmark.configs ?? []).map((config) => ({ benchmark, config })),
@@ -210,36 +210,24 @@ function findConfig(
   return found;
 }
 
-function selectBenchmarks(registry: Registry, names: readonly string[]): BenchmarkDefinition[] {
+function selectBenchmarks(
+  registry: Registry,
+  names: readonly BenchmarkName[],
+): RegisteredBenchmark[] {
   if (names.length === 0) {
     return [...registry.benchmarks.values()].filter((b) => b.defaultSuite !== false);
   }
-  const selected: BenchmarkDefinition[] = [];
-  for (const name of unique(names)) {
-    if (name.endsWith('*')) {
-      const prefix = name.slice(0, -1);
-      const matches = [...registry.benchmarks.values()].filter((b) => b.name.startsWith(prefix));
-      if (matches.length === 0) {
-        throw new UsageError(
-          `benchmark pattern "${name}" matches nothing (benchmarks: ${listOf(registry.benchmarks.keys())})`,
-        );
-      }
-      selected.push(...matches);
-    } else {
-      selected.push(registry.benchmark(name));
-    }
-  }
-  return [...new Set(selected)];
+  return unique(names).map((name) => registry.benchmark(name));
 }
 
 function pairUp(
   registry: Registry,
-  benchmarks: BenchmarkDefinition[],
+  benchmarks: RegisteredBenchmark[],
   systems: SystemDefinition[],
   explicitSystems: boolean,
   explicitBenchmarks: boolean,
-): Map<string, SystemDefinition[]> {
-  const pairs = new Map<string, SystemDefinition[]>();
+): Map<BenchmarkName, SystemDefinition[]> {
+  const pairs = new Map<BenchmarkName, SystemDefinition[]>();
   for (const benchmark of benchmarks) {
     const fitting = systems.filter((system) => system.provides.includes(benchmark.target));
     // The default suite runs each benchmark on the listed systems that fit it; a benchmark

@@ -14,7 +14,8 @@ import type { Registry } from './registry.js';
 export function runCase(registry: Registry, sweep: SweepInfo, index: number): Point[] {
   const entry = sweep.cases[index];
   if (!entry) throw new RangeError(`case ${index} is not in sweep ${sweep.id}`);
-  const benchmark = registry.benchmark(entry.bench);
+  // A sweep is data (a worker gets it as a message): its names are parsed, once, here.
+  const benchmark = registry.benchmark(registry.parseBenchmarkName(entry.bench));
   const system = registry.system(entry.system);
   const params = sweep.benchmarks.find((b) => b.name === entry.bench)?.params;
   if (!params) throw new Error(`sweep ${sweep.id} has no parameters for ${entry.bench}`);

@@ -1,8 +1,11 @@
 // The registry of systems, benchmarks and calibration sources: three static arrays, checked with
 // `satisfies` where they are written (systems/index.ts) and here, so a system name, a target kind
-// or a calibration source's system that does not exist fails to compile. A Registry made from
-// them looks definitions up by the names the CLI and the workers get at run time; names are
-// unique across a registry, and a duplicate added later throws naming where it came from.
+// or a calibration source's system that does not exist fails to compile. Benchmark names are a
+// literal union derived from BENCHMARKS (`BenchmarkName`, as `SystemName` is from SYSTEMS): a
+// string from outside (the command line, a sweep read back) becomes one only through
+// parseBenchmarkName(s), once, and everything after that passes the typed name. A Registry made
+// from the arrays looks definitions up; names are unique across a registry, and a duplicate added
+// later throws naming where it came from.
 
 import type {
   BenchmarkDefinition,
@@ -41,6 +44,13 @@ export const BENCHMARKS = [
   ...tpch,
 ] as const satisfies readonly BenchmarkDefinition<Params, TargetKind>[];
 
+/** A benchmark in BENCHMARKS. */
+export type KnownBenchmark = (typeof BENCHMARKS)[number];
+/** The name of a benchmark in BENCHMARKS (`frames.bulk`, `mmap`, …). */
+export type BenchmarkName = KnownBenchmark['name'];
+/** A registered benchmark, its name typed. */
+export type RegisteredBenchmark = BenchmarkDefinition<Params, TargetKind, BenchmarkName>;
+
 /** Published figures `unimem calibrate` compares with, each on a frame-allocator system. */
 export const CALIBRATION_SOURCES = [
   buddyAtc23,
@@ -49,7 +59,7 @@ export const CALIBRATION_SOURCES = [
 
 export class Registry {
   readonly systems = new Map<string, SystemDefinition>();
-  readonly benchmarks = new Map<string, BenchmarkDefinition>();
+  readonly benchmarks = new Map<BenchmarkName, RegisteredBenchmark>();
   readonly calibrationSources: CalibrationSource[] = [];
 
   addSystem(system: SystemDefinition, origin = 'addSystem'): void {
@@ -65,7 +75,7 @@ export class Registry {
     this.systems.set(system.name, system);
   }
 
-  addBenchmark(benchmark: BenchmarkDefinition, origin = 'addBenchmark'): void {
+  addBenchmark(benchmark: RegisteredBenchmark, origin = 'addBenchmark'): void {
     checkName(benchmark.name, 'benchmark', origin);
     if (this.benchmarks.has(benchmark.name)) {
       throw new Error(`${origin}: benchmark "${benchmark.name}" is registered twice`);
@@ -94,15 +104,48 @@ export class Registry {
     return found;
   }
 
-  /** The benchmark called `name`; a UsageError lists the registered ones. */
-  benchmark(name: string): BenchmarkDefinition {
+  /** The benchmark called `name` (a registry made of fewer arrays may lack it: UsageError). */
+  benchmark(name: BenchmarkName): RegisteredBenchmark {
     const found = this.benchmarks.get(name);
-    if (!found) {
-      throw new UsageError(
-        `unknown benchmark "${name}" (benchmarks: ${listOf(this.benchmarks.keys())})`,
-      );
-    }
+    if (!found) throw this.unknownBenchmark(name);
     return found;
+  }
+
+  /** `text` as the name of a registered benchmark; a UsageError lists the registered ones. */
+  parseBenchmarkName(text: string): BenchmarkName {
+    const found = this.benchmarks.get(text as BenchmarkName);
+    if (!found) throw this.unknownBenchmark(text);
+    return found.name;
+  }
+
+  /**
+   * Benchmark names or patterns as a user gives them (a trailing `*` matches a prefix, in
+   * registration order) as the names of registered benchmarks, each once, in the order given.
+   * A name nobody registered, or a pattern that matches nothing, is a UsageError.
+   */
+  parseBenchmarkNames(texts: readonly string[]): BenchmarkName[] {
+    const names: BenchmarkName[] = [];
+    for (const text of new Set(texts)) {
+      if (!text.endsWith('*')) {
+        names.push(this.parseBenchmarkName(text));
+        continue;
+      }
+      const prefix = text.slice(0, -1);
+      const matches = [...this.benchmarks.keys()].filter((name) => name.startsWith(prefix));
+      if (matches.length === 0) {
+        throw new UsageError(
+          `benchmark pattern "${text}" matches nothing (benchmarks: ${listOf(this.benchmarks.keys())})`,
+        );
+      }
+      names.push(...matches);
+    }
+    return [...new Set(names)];
+  }
+
+  private unknownBenchmark(text: string): UsageError {
+    return new UsageError(
+      `unknown benchmark "${text}" (benchmarks: ${listOf(this.benchmarks.keys())})`,
+    );
   }
 
   /** Systems that can run a benchmark of this target kind. */

@@ -12,7 +12,7 @@ import { pointsDigest, type SealedMeta } from './digest.js';
 import { checkOutputs } from './output-check.js';
 import { planSweep } from './plan.js';
 import { formatDuration, Progress } from './progress.js';
-import type { Registry } from './registry.js';
+import type { BenchmarkName, Registry } from './registry.js';
 import { withProjections } from './replay/projection.js';
 import { summaryLines } from './report/text-table.js';
 import { writeJson } from './results/json.js';
@@ -24,7 +24,7 @@ import { runSweep } from './sweep.js';
 import { UsageError } from './usage-error.js';
 
 export interface BenchRequest {
-  names: string[];
+  names: BenchmarkName[];
   systems?: string[];
   cores?: number[];
   scale: number;

@@ -9,13 +9,13 @@ import { describe, expect, it } from 'vitest';
 import type { Point, ResultSet } from '../src/api.js';
 import { planSweep } from '../src/plan.js';
 import { runCase } from '../src/point.js';
-import { loadRegistry } from '../src/registry.js';
+import { type BenchmarkName, loadRegistry } from '../src/registry.js';
 import { buildFigures } from '../src/report/figures.js';
 
 const SYSTEM = 'osv-superblock+jemalloc';
 const profile = resolveProfile('epyc-9654p-guest');
 
-async function sweepOf(bench: string, cores: number[], scale: number, seed = 1) {
+async function sweepOf(bench: BenchmarkName, cores: number[], scale: number, seed = 1) {
   const registry = await loadRegistry();
   const { info } = planSweep(registry, {
     names: [bench],
@@ -30,7 +30,12 @@ async function sweepOf(bench: string, cores: number[], scale: number, seed = 1) 
   return { registry, info };
 }
 
-async function run(bench: string, cores: number[], scale: number, seed = 1): Promise<Point[]> {
+async function run(
+  bench: BenchmarkName,
+  cores: number[],
+  scale: number,
+  seed = 1,
+): Promise<Point[]> {
   const { registry, info } = await sweepOf(bench, cores, scale, seed);
   return info.cases.flatMap((entry) => runCase(registry, info, entry.index));
 }
@@ -52,7 +57,8 @@ describe('micro-benchmarks on a preset', () => {
   it('registers the preset as a memory-system', async () => {
     const registry = await loadRegistry();
     expect(registry.system(SYSTEM).provides).toContain('memory-system');
-    for (const name of ['boot', 'footprint', 'mmap', 'bulk', 'pipeline', 'random', 'repeat']) {
+    const names = ['boot', 'footprint', 'mmap', 'bulk', 'pipeline', 'random', 'repeat'] as const;
+    for (const name of names) {
       expect(registry.benchmark(name).target).toBe('memory-system');
     }
   });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Point, ResultSet } from '../src/api.js';
 import { planSweep } from '../src/plan.js';
 import { machineSeed, runCase } from '../src/point.js';
-import { loadRegistry } from '../src/registry.js';
+import { type BenchmarkName, loadRegistry } from '../src/registry.js';
 import { buildFigures } from '../src/report/figures.js';
 import { renderHtml } from '../src/report/html.js';
 import { summaryLines } from '../src/report/text-table.js';
@@ -16,7 +16,7 @@ import { runCli } from './helpers.js';
 
 const profile = resolveProfile('epyc-9654p-guest');
 
-async function sweep(seeds: number, iterations: number, names = ['frames.rand']) {
+async function sweep(seeds: number, iterations: number, names: BenchmarkName[] = ['frames.rand']) {
   const registry = await loadRegistry();
   const { info } = planSweep(registry, {
     names,

@@ -42,7 +42,9 @@ describe('sweep plan', () => {
       maxCores: 64,
     });
     expect(quick.params.get('frames.repeat')).toMatchObject({ memoryBytes: 8 * 2 ** 30 });
-    const full = planSweep(registry, { ...base, names: ['frames.*'], full: true, order: 9 });
+    const names = registry.parseBenchmarkNames(['frames.*']);
+    expect(names).toEqual(['frames.bulk', 'frames.repeat', 'frames.rand']);
+    const full = planSweep(registry, { ...base, names, full: true, order: 9 });
     expect(full.params.get('frames.rand')).toMatchObject({
       memoryBytes: 60 * 2 ** 30,
       allocsPerCore: (60 * 512 * 512) / 64 / 2 / 512,

@@ -49,7 +49,7 @@ function bootReportOf(memory: object): Record<string, number> {
   return out;
 }
 
-export const benchmarks: BenchmarkDefinition<BootParams, 'memory-system'>[] = [
+export const benchmarks: BenchmarkDefinition<BootParams, 'memory-system', typeof NAME>[] = [
   {
     name: NAME,
     description:

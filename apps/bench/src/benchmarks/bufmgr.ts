@@ -204,7 +204,7 @@ function touch(memory: MemorySystem, core: number, address: number, write: boole
   }
 }
 
-export const benchmarks: BenchmarkDefinition<BufmgrParams, 'memory'>[] = [
+export const benchmarks: BenchmarkDefinition<BufmgrParams, 'memory', typeof NAME>[] = [
   {
     name: NAME,
     description:

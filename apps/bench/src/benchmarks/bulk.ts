@@ -79,7 +79,7 @@ function sized(
   };
 }
 
-export const benchmarks: BenchmarkDefinition<BulkParams, 'memory-system'>[] = [
+export const benchmarks: BenchmarkDefinition<BulkParams, 'memory-system', typeof NAME>[] = [
   {
     name: NAME,
     description:

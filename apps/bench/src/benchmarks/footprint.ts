@@ -45,7 +45,7 @@ function params({ full, scale }: ParamOptions): FootprintParams {
 
 const ratio = 'bytes per requested byte';
 
-export const benchmarks: BenchmarkDefinition<FootprintParams, 'memory-system'>[] = [
+export const benchmarks: BenchmarkDefinition<FootprintParams, 'memory-system', typeof NAME>[] = [
   {
     name: NAME,
     description:

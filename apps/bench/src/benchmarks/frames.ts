@@ -67,12 +67,12 @@ const METRICS: Record<string, MetricInfo> = {
   pair: { name: 'pair', unit: 'cycles/op', description: 'one get plus one put' },
 };
 
-function frameBenchmark(
-  bench: FrameBenchName,
+function frameBenchmark<B extends FrameBenchName>(
+  bench: B,
   description: string,
   quickMemoryGiB = QUICK_MEMORY_GIB,
-): BenchmarkDefinition<FrameParams, 'frames'> {
-  const name = `frames.${bench}`;
+): BenchmarkDefinition<FrameParams, 'frames', `frames.${B}`> {
+  const name = `frames.${bench}` as const;
   return {
     name,
     description,

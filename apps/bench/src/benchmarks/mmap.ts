@@ -56,7 +56,7 @@ function params({ full, scale, cores }: ParamOptions): MmapParams {
   return { mapsPerCore, memoryBytes, populateMemoryBytes };
 }
 
-export const benchmarks: BenchmarkDefinition<MmapParams, 'memory-system'>[] = [
+export const benchmarks: BenchmarkDefinition<MmapParams, 'memory-system', typeof NAME>[] = [
   {
     name: NAME,
     description:

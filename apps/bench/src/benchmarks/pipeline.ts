@@ -49,7 +49,7 @@ function params({ full, scale, cores }: ParamOptions): PipelineParams {
   return { allocsPerCore, memoryBytes };
 }
 
-export const benchmarks: BenchmarkDefinition<PipelineParams, 'memory-system'>[] = [
+export const benchmarks: BenchmarkDefinition<PipelineParams, 'memory-system', typeof NAME>[] = [
   {
     name: NAME,
     description:

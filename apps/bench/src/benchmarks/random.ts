@@ -80,7 +80,7 @@ function drawDistinct(order: Int32Array, count: number, random: () => number): v
   }
 }
 
-export const benchmarks: BenchmarkDefinition<RandomParams, 'memory-system'>[] = [
+export const benchmarks: BenchmarkDefinition<RandomParams, 'memory-system', typeof NAME>[] = [
   {
     name: NAME,
     description:

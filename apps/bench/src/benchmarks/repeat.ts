@@ -41,7 +41,7 @@ function params({ full, scale }: ParamOptions): RepeatParams {
   return { pairsPerCore, memoryBytes };
 }
 
-export const benchmarks: BenchmarkDefinition<RepeatParams, 'memory-system'>[] = [
+export const benchmarks: BenchmarkDefinition<RepeatParams, 'memory-system', typeof NAME>[] = [
   {
     name: NAME,
     description: 'each core mallocs one object and frees it at once, g times (thesis repeat)',

@@ -149,7 +149,7 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-export const benchmarks: BenchmarkDefinition<TpchParams, 'memory-system'>[] = [
+export const benchmarks: BenchmarkDefinition<TpchParams, 'memory-system', typeof NAME>[] = [
   {
     name: NAME,
     description:
