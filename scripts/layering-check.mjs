@@ -10,7 +10,9 @@
 //       generated from the package.json files;
 //   (e) no package of a layer marked `isolated` (the components) names another package of the
 //       same layer in its dependencies or peerDependencies: a component is built only on the
-//       layers below it, and the one package that combines components is the composition layer's.
+//       layers below it, and the one package that combines components is the composition layer's;
+//   (f) every package's README.md has a paragraph beginning "Dependencies, and why:" that names
+//       each workspace package of its dependencies and peerDependencies (as `@unimem/<name>`).
 //
 // devDependencies are exempt from (c) and (e), explicitly: a package's tests and benchmarks may
 // assemble it with real parts of any layer (jemalloc's tests run it over a kernel-api memory
@@ -226,6 +228,28 @@ function* checkReadme(root, packages, write) {
     yield 'README.md: the dependency table differs from the package.json files; run node scripts/layering-check.mjs --write-readme';
 }
 
+const WHY = 'Dependencies, and why:';
+
+/** (f): each package README's "Dependencies, and why:" paragraph names its workspace deps. */
+function* checkPackageReadmes(root, packages) {
+  for (const pkg of packages.values()) {
+    const file = join(pkg.dir, 'README.md');
+    const where = relative(root, file).split(sep).join('/');
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const start = text.indexOf(WHY);
+    if (start < 0) {
+      yield `${where}: no paragraph beginning "${WHY}" (say what ${pkg.name} depends on and why)`;
+      continue;
+    }
+    const end = text.indexOf('\n\n', start);
+    const paragraph = text.slice(start, end < 0 ? undefined : end);
+    for (const dep of pkg.deps) {
+      if (packages.has(dep) && !paragraph.includes(dep))
+        yield `${where}: its "${WHY}" paragraph does not name ${dep}, a dependency of ${pkg.name}`;
+    }
+  }
+}
+
 function main(argv) {
   const { root, writeReadme } = parseArgs(argv);
   const packages = readWorkspace(root);
@@ -235,6 +259,7 @@ function main(argv) {
     ...checkCycles(packages),
     ...checkLayers(packages),
     ...checkReadme(root, packages, writeReadme),
+    ...checkPackageReadmes(root, packages),
   ];
   for (const problem of problems) console.error(`layering: ${problem}`);
   if (problems.length > 0) return 1;

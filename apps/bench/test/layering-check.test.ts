@@ -2,8 +2,9 @@
 // table written; an undeclared import, an import that leaves its package, a cycle, an upward
 // dependency, a component depending on another component, a package in no layer and a stale
 // README table each fail with a line naming it, while a component's devDependency on another
-// component (tests assembling real parts) passes. The real tree passes (npm test runs the same
-// check).
+// component (tests assembling real parts) passes; a package README without its "Dependencies,
+// and why:" paragraph, or one that leaves a dependency out, fails. The real tree passes (npm test
+// runs the same check).
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,6 +25,8 @@ interface FixturePackage {
   dev?: string[];
   /** Files under the package folder, e.g. { 'src/index.ts': "import '@unimem/core';" }. */
   files?: Record<string, string>;
+  /** Its README.md (default: a "Dependencies, and why:" paragraph naming every dependency). */
+  readme?: string;
 }
 
 /** A workspace with packages/<short name> for each entry and a README with an empty table. */
@@ -43,6 +46,8 @@ function workspace(packages: Record<string, FixturePackage>): string {
         devDependencies: versions(pkg.dev),
       }),
     );
+    const why = `Dependencies, and why: ${(pkg.deps ?? []).join(', ') || 'none'}.\n`;
+    writeFileSync(join(dir, 'README.md'), pkg.readme ?? `# ${name}\n\n${why}`);
     for (const [path, text] of Object.entries(pkg.files ?? {})) {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       writeFileSync(join(dir, path), text);
@@ -156,6 +161,28 @@ describe('layering-check', () => {
       },
     });
     expect(tests).toMatchObject({ code: 0, err: '' });
+  });
+
+  it('fails on a package README that does not say what the package depends on and why', () => {
+    const run = check(
+      workspace({
+        ...CLEAN,
+        '@unimem/hw': { deps: ['@unimem/core'], readme: '# hw\n\nA machine.\n' },
+        '@unimem/llfree': {
+          deps: ['@unimem/core', '@unimem/hw'],
+          readme: '# llfree\n\nDependencies, and why: @unimem/core (interfaces).\n\n@unimem/hw\n',
+        },
+      }),
+      '--write-readme',
+    );
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(
+      'packages/hw/README.md: no paragraph beginning "Dependencies, and why:"',
+    );
+    // @unimem/hw is named, but not in the paragraph.
+    expect(run.err).toContain(
+      'packages/llfree/README.md: its "Dependencies, and why:" paragraph does not name @unimem/hw',
+    );
   });
 
   it('fails when a package.json changes and the README table was not regenerated', () => {
