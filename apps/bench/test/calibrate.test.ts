@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { publishedBuddy } from '@unimem/linux';
+import { FRAME_ALLOCATORS } from '@unimem/systems';
 import { expect, it } from 'vitest';
 import type { CalibrationRow } from '../src/calibrate.js';
 import { loadRegistry } from '../src/registry.js';
@@ -18,7 +18,7 @@ it('compares simulated single-core figures with the published ones', async () =>
     name: 'test-later-system',
     description: 'figures for a system that is not registered',
     system: 'buddy-later',
-    published: publishedBuddy,
+    published: FRAME_ALLOCATORS.buddy.published,
   });
   const json = join(tempDir(), 'calibration.json');
   const run = await runCli(['calibrate', '--scale', '0.01', '--json', json]);

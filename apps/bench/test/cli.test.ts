@@ -66,7 +66,7 @@ describe('unimem bench', () => {
     expect(meta.sweep.profile.name).toBe('epyc-9654p-guest');
     expect(meta.sweep.seed).toBe(1);
     expect(meta.sweep.systems.map((s) => s.name)).toEqual(['llfree']);
-    expect(meta.versions['@unimem/llfree']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(meta.versions['@unimem/systems']).toMatch(/^\d+\.\d+\.\d+/);
     expect(meta.command).toContain('unimem bench --systems llfree --cores 1,2,4');
     expect(meta.host.cpus).toBeGreaterThan(0);
     expect(Date.parse(meta.finishedAt)).toBeGreaterThanOrEqual(Date.parse(meta.startedAt));

@@ -1,6 +1,14 @@
 // @unimem/systems: the composition root. It wires the component packages into the presets the
-// benchmarks compare (OSv's five, Linux's) and nothing else: no mechanism lives here.
+// benchmarks compare (OSv's five, Linux's) and the frame-allocator systems (buddy, LLFree, OSv's
+// page ranges, with their published figures), and nothing else: no mechanism lives here.
 export type { Preset, PresetOptions } from './api.js';
+export {
+  buildFrameAllocator,
+  FRAME_ALLOCATOR_NAMES,
+  FRAME_ALLOCATORS,
+  type FrameAllocatorBuildOptions,
+  type FrameAllocatorName,
+} from './frames.js';
 export {
   buildLinuxPreset,
   LINUX_PRESETS,
