@@ -45,6 +45,9 @@ function cases(hw: Hw): Array<{ name: string; perCall: number; body: () => void 
   const empty = new hw.Machine({ cores: CORES });
   const big = new hw.Machine({ cores: 8 });
   for (let n = 0; n < MANY_LINES; n += 20480) big.lines.allocLines(20480, 'frames');
+  // 64 cores: each core's private-cache tags (2 × 16 Ki slots) are 128 KiB more host memory.
+  const wide = new hw.Machine({ cores: 64 });
+  for (let n = 0; n < MANY_LINES; n += 20480) wide.lines.allocLines(20480, 'frames');
   return [
     {
       name: 'access mix, direct',
@@ -77,6 +80,18 @@ function cases(hw: Hw): Array<{ name: string; perCall: number; body: () => void 
         const { lines } = big;
         for (let i = 0; i < RANDOM_ACCESSES; i++) {
           big.current = i & 7;
+          if ((i & 1) === 0) lines.read(randomLines[i]);
+          else lines.write(randomLines[i]);
+        }
+      },
+    },
+    {
+      name: `the same at 64 cores`,
+      perCall: RANDOM_ACCESSES,
+      body: () => {
+        const { lines } = wide;
+        for (let i = 0; i < RANDOM_ACCESSES; i++) {
+          wide.current = (i * 7) & 63;
           if ((i & 1) === 0) lines.read(randomLines[i]);
           else lines.write(randomLines[i]);
         }

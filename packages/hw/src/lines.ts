@@ -41,20 +41,37 @@ import { Distance } from './topology.js';
 const NONE = -1;
 const EMPTY_TAG = 0xffffffff;
 
-// Storage: each line's state is one record of 8 doubles (64 bytes, a host cache line) — owner + 1,
-// sharer + 1 (0: none, so a fresh chunk needs no initialisation), version, busyFrom, busyUntil,
-// floor — in chunks of 2^14 lines allocated as lines are, so an access touches one host line
-// rather than one per field, and growing never copies (a frame benchmark's machine holds
-// millions of lines, far more than the host's caches).
-const CHUNK_SHIFT = 14;
+// Storage: each line's state is one record of 32 bytes — a 32-bit word with owner + 1 (low 16
+// bits) and sharer + 1 (high 16 bits; 0: none, so a fresh chunk needs no initialisation), the
+// version (32 bits), then busyFrom, busyUntil and floor as doubles — in chunks of 2^19 lines
+// (16 MiB) allocated as lines are (the first one starts small and doubles), so an access touches
+// one host cache line and two records share one. Each chunk is seen through two views of one buffer: `words`
+// (Uint32, 8 per record) and `times` (Float64, 4 per record).
+// Why it is laid out for the host: a frame benchmark's machine holds millions of lines, and its
+// accesses land on random records far outside the host's caches, so the host's memory latency
+// (and its TLB misses) is most of the model's time (packages/hw/README.md, Speed). Large chunks
+// let the allocator map them whole, on huge pages where the process allows it (the bench CLI
+// asks glibc for that), and the views start CHUNK_OFFSET bytes in because glibc's mapped chunks
+// begin 16 bytes past a page boundary: so records do not straddle host cache lines. Where the
+// allocator differs this costs speed only, never results.
+const CHUNK_SHIFT = 19;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
-const RECORD_SHIFT = 3;
-const OWNER = 0;
-const SHARER = 1;
-const VERSION = 2;
-const BUSY_FROM = 3;
-const BUSY_UNTIL = 4;
-const FLOOR = 5;
+/** Lines per storage chunk (exported for the storage tests). */
+export const LINE_CHUNK = 1 << CHUNK_SHIFT;
+const RECORD_BYTES = 32;
+/** Lines of the first chunk at first: it doubles up to LINE_CHUNK (see `reserve`). */
+const FIRST_CHUNK = 1 << 12;
+/** Bytes skipped at the start of a chunk's buffer: 16 (glibc's header) + 48 = 64. */
+const CHUNK_OFFSET = 48;
+// Uint32 slots of a record (index (line & CHUNK_MASK) << 3).
+const WHO = 0;
+const VERSION = 1;
+// Float64 slots of a record (index (line & CHUNK_MASK) << 2).
+const BUSY_FROM = 1;
+const BUSY_UNTIL = 2;
+const FLOOR = 3;
+/** Owner and sharer are 16-bit fields holding core + 1. */
+const MAX_CORES = 0xffff;
 
 /** Sees one exclusive access placed on a line's timeline: [start, end) in cycles of `core`. */
 export type ExclusiveObserver = (line: number, core: number, start: number, end: number) => void;
@@ -68,13 +85,18 @@ export interface LineRegion {
 export class CacheLines implements LineTracer {
   /** Lines allocated so far (ids 0..allocated-1). */
   allocated = 0;
+  /** Lines the chunks can hold (see `reserve`). */
+  private capacity = 0;
   readonly regions: LineRegion[] = [];
   /**
-   * Line records by chunk (see Storage): owner, the last other reader (sharer), version (bumped
-   * by every write, wrapping at 2^32), the latest busy window [busyFrom, busyUntil) and the
-   * floor (everything before it counts as busy, see the header).
+   * Line records by chunk (see Storage) as 32-bit words: owner and the last other reader
+   * (sharer) packed into one word, version (bumped by every write, wrapping at 2^32); `times`
+   * holds the latest busy window [busyFrom, busyUntil) and the floor (everything before it
+   * counts as busy, see the header).
    */
-  private readonly chunks: Float64Array[] = [];
+  private readonly words: Uint32Array[] = [];
+  /** The same chunks as doubles: busyFrom, busyUntil, floor. */
+  private readonly times: Float64Array[] = [];
   /** Exclusive lock holds each core is inside (see `enterExclusive`). */
   private readonly exclusiveHolds: Int32Array;
   /** Test/debug hook: sees every exclusive access placed on a line's timeline. */
@@ -98,6 +120,11 @@ export class CacheLines implements LineTracer {
 
   constructor(private readonly machine: Machine) {
     const { costs, cores, counters, topology } = machine;
+    if (cores > MAX_CORES) {
+      throw new RangeError(
+        `cores ${cores} exceed the line model's ${MAX_CORES} (16-bit owner ids)`,
+      );
+    }
     const slots = 2 ** Math.floor(Math.log2(machine.profile.privateCacheLines.value));
     this.slotShift = Math.log2(slots);
     this.slotMask = slots - 1;
@@ -122,7 +149,7 @@ export class CacheLines implements LineTracer {
     }
     const first = this.allocated;
     this.allocated += count;
-    while (this.chunks.length << CHUNK_SHIFT < this.allocated) this.addChunk();
+    if (this.capacity < this.allocated) this.reserve(this.allocated);
     this.regions.push({ label, first, count });
     return first;
   }
@@ -149,28 +176,29 @@ export class CacheLines implements LineTracer {
     counters.add(core, this.cAccess);
     const tags = this.tags;
     if (tags[slot] === line) {
-      const state = this.chunks[line >>> CHUNK_SHIFT];
-      if (tags[slot + 1] === state[((line & CHUNK_MASK) << RECORD_SHIFT) + VERSION]) {
+      const words = this.words[line >>> CHUNK_SHIFT];
+      if (tags[slot + 1] === words[((line & CHUNK_MASK) << 3) + VERSION]) {
         this.clocks[core] += this.hitCost;
         return;
       }
     }
     this.checkLine(line);
-    const state = this.chunks[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << RECORD_SHIFT;
+    const words = this.words[line >>> CHUNK_SHIFT];
+    const record = (line & CHUNK_MASK) << 3;
     counters.add(core, this.cMiss);
-    const owner = state[record + OWNER] - 1;
+    const who = words[record + WHO];
+    const owner = (who & 0xffff) - 1;
     if (owner === NONE) {
-      state[record + OWNER] = core + 1;
+      words[record + WHO] = (who & 0xffff0000) | (core + 1);
       this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else if (owner === core) {
       this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else {
-      this.transfer(core, owner, state, record);
-      state[record + SHARER] = core + 1;
+      this.transfer(core, owner, line);
+      words[record + WHO] = (who & 0xffff) | ((core + 1) << 16);
     }
     tags[slot] = line;
-    tags[slot + 1] = state[record + VERSION];
+    tags[slot + 1] = words[record + VERSION];
   }
 
   /** A plain store by `core`, placed on the line's timeline. */
@@ -215,7 +243,7 @@ export class CacheLines implements LineTracer {
   /** Core that last held `line` exclusively, or -1. */
   ownerOf(line: number): number {
     if (!(line >= 0 && line < this.allocated)) return NONE;
-    return this.chunks[line >>> CHUNK_SHIFT][((line & CHUNK_MASK) << RECORD_SHIFT) + OWNER] - 1;
+    return (this.words[line >>> CHUNK_SHIFT][((line & CHUNK_MASK) << 3) + WHO] & 0xffff) - 1;
   }
 
   /**
@@ -256,14 +284,15 @@ export class CacheLines implements LineTracer {
     counters.add(core, this.cAccess);
     this.checkLine(line);
     const tags = this.tags;
-    const state = this.chunks[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << RECORD_SHIFT;
-    const owner = state[record + OWNER] - 1;
-    const sharer = state[record + SHARER] - 1;
+    const words = this.words[line >>> CHUNK_SHIFT];
+    const record = (line & CHUNK_MASK) << 3;
+    const who = words[record + WHO];
+    const owner = (who & 0xffff) - 1;
+    const sharer = (who >>> 16) - 1;
     let cost: number;
     if (
       tags[slot] === line &&
-      tags[slot + 1] === state[record + VERSION] &&
+      tags[slot + 1] === words[record + VERSION] &&
       owner === core &&
       sharer === NONE
     ) {
@@ -284,14 +313,13 @@ export class CacheLines implements LineTracer {
     }
     const now = clocks[core];
     const placed = queue && this.exclusiveHolds[core] === 0;
-    const start = placed ? this.place(state, record, now, cost) : now;
+    const start = placed ? this.place(line, now, cost) : now;
     if (start > now) counters.add(core, this.cWait, start - now);
     clocks[core] = start + cost;
     if (placed && this.observer !== null) this.observer(line, core, start, start + cost);
-    state[record + OWNER] = core + 1;
-    state[record + SHARER] = 0; // none
-    const version = (state[record + VERSION] + 1) >>> 0;
-    state[record + VERSION] = version;
+    words[record + WHO] = core + 1; // sharer: none
+    const version = (words[record + VERSION] + 1) >>> 0;
+    words[record + VERSION] = version;
     tags[slot] = line;
     tags[slot + 1] = version;
   }
@@ -300,9 +328,11 @@ export class CacheLines implements LineTracer {
    * A read's transfer from `from`. A read that lands inside the line's busy window waits for the
    * window to end (the line is held exclusively until then); reads never occupy the line.
    */
-  private transfer(core: number, from: number, state: Float64Array, record: number): void {
+  private transfer(core: number, from: number, line: number): void {
     const counters = this.machine.counters;
     const now = this.clocks[core];
+    const state = this.times[line >>> CHUNK_SHIFT];
+    const record = (line & CHUNK_MASK) << 2;
     const until = state[record + BUSY_UNTIL];
     const inWindow = now >= state[record + BUSY_FROM] && now < until;
     const start = inWindow && this.exclusiveHolds[core] === 0 ? until : now;
@@ -315,7 +345,9 @@ export class CacheLines implements LineTracer {
    * Where an exclusive access of `cost` cycles that can start at `now` goes on the line's
    * timeline (see the header), recording it. Returns its start.
    */
-  private place(state: Float64Array, record: number, now: number, cost: number): number {
+  private place(line: number, now: number, cost: number): number {
+    const state = this.times[line >>> CHUNK_SHIFT];
+    const record = (line & CHUNK_MASK) << 2;
     const floor = state[record + FLOOR];
     const until = state[record + BUSY_UNTIL];
     const time = Math.max(now, floor);
@@ -352,8 +384,36 @@ export class CacheLines implements LineTracer {
     }
   }
 
-  /** Adds a chunk of records (all zero: no owner, no sharer) for the next 2^CHUNK_SHIFT ids. */
-  private addChunk(): void {
-    this.chunks.push(new Float64Array((CHUNK_MASK + 1) << RECORD_SHIFT));
+  /**
+   * Makes room for `lines` records. The first chunk starts small (FIRST_CHUNK lines) and doubles,
+   * copying, until it is full-size, so a small machine keeps small storage; after that each
+   * growth adds a full chunk (all zero: no owner, no sharer) and copies nothing.
+   */
+  private reserve(lines: number): void {
+    while (this.capacity < lines) {
+      if (this.capacity < LINE_CHUNK) {
+        let size = Math.max(FIRST_CHUNK, 2 * this.capacity);
+        while (size < lines && size < LINE_CHUNK) size *= 2;
+        const words = this.chunk(size);
+        if (this.capacity > 0) words.set(this.words[0]); // bit-exact: doubles copied as words
+        this.words[0] = words;
+        this.times[0] = new Float64Array(words.buffer, CHUNK_OFFSET, size * 4);
+        this.capacity = size;
+      } else {
+        const words = this.chunk(LINE_CHUNK);
+        this.words.push(words);
+        this.times.push(new Float64Array(words.buffer, CHUNK_OFFSET, LINE_CHUNK * 4));
+        this.capacity += LINE_CHUNK;
+      }
+    }
+  }
+
+  /** A zeroed chunk of `size` records, as words. */
+  private chunk(size: number): Uint32Array {
+    return new Uint32Array(
+      new ArrayBuffer(CHUNK_OFFSET + size * RECORD_BYTES),
+      CHUNK_OFFSET,
+      size * 8,
+    );
   }
 }

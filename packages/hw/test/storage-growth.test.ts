@@ -4,6 +4,7 @@
 // when its capacity is reached, as if its storage had been full-size from the start.
 import { describe, expect, it } from 'vitest';
 import { BusyTimeline, epyc9654pGuest, Machine } from '../src/index.js';
+import { LINE_CHUNK } from '../src/lines.js';
 
 const C = {
   hit: epyc9654pGuest.costs.l1Hit.value,
@@ -15,9 +16,9 @@ describe('CacheLines storage in chunks', () => {
   it('gives lines on both sides of a chunk boundary the state of a fresh line', () => {
     const machine = new Machine({ profile: epyc9654pGuest, cores: 4 });
     const { lines } = machine;
-    const first = lines.allocLines(2 ** 14 - 1, 'below the boundary');
+    const first = lines.allocLines(LINE_CHUNK - 1, 'below the boundary');
     const next = lines.allocLines(3, 'across it');
-    expect(next).toBe(first + 2 ** 14 - 1);
+    expect(next).toBe(first + LINE_CHUNK - 1);
     for (const line of [next, next + 1, next + 2]) {
       expect(lines.ownerOf(line)).toBe(-1);
       machine.current = 0;
@@ -39,6 +40,22 @@ describe('CacheLines storage in chunks', () => {
     machine.current = 0;
     expect(() => lines.read(next + 3)).toThrow(/never allocated/);
     expect(() => lines.write(next + 3)).toThrow(/never allocated/);
+  });
+  it("keeps every line's state when the first chunk grows (it starts small and doubles)", () => {
+    const machine = new Machine({ profile: epyc9654pGuest, cores: 4 });
+    const { lines } = machine;
+    const line = lines.allocLines(10, 'small') + 3;
+    machine.current = 0;
+    lines.write(line); // owner 0, busy [0, dram)
+    lines.allocLines(3 * LINE_CHUNK, 'growth'); // the first chunk doubles to full size, then more
+    expect(lines.ownerOf(line)).toBe(0);
+    const before = machine.now(0);
+    lines.read(line); // core 0's copy is still current: the version survived the copy
+    expect(machine.now(0) - before).toBe(C.hit);
+    machine.current = 1;
+    lines.write(line); // core 1 at 0 waits for the window copied with the record
+    expect(machine.now(1)).toBe(C.dram + C.sameCcd);
+    expect(lines.ownerOf(line)).toBe(1);
   });
 });
 
