@@ -287,17 +287,12 @@ export class CacheLines implements LineTracer {
     const words = this.words[line >>> CHUNK_SHIFT];
     const record = (line & CHUNK_MASK) << 3;
     const who = words[record + WHO];
-    const owner = (who & 0xffff) - 1;
-    const sharer = (who >>> 16) - 1;
     let cost: number;
-    if (
-      tags[slot] === line &&
-      tags[slot + 1] === words[record + VERSION] &&
-      owner === core &&
-      sharer === NONE
-    ) {
-      cost = this.hitCost + extra; // exclusive hit
+    if (tags[slot] === line && tags[slot + 1] === words[record + VERSION] && who === core + 1) {
+      cost = this.hitCost + extra; // exclusive hit: owner is this core, no sharer
     } else {
+      const owner = (who & 0xffff) - 1;
+      const sharer = (who >>> 16) - 1;
       counters.add(core, this.cMiss);
       if (owner === NONE && sharer === NONE) {
         cost = this.machine.memory.missCycles(core, line) + extra;
