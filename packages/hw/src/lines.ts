@@ -45,15 +45,15 @@ const EMPTY_TAG = 0xffffffff;
 // bits) and sharer + 1 (high 16 bits; 0: none, so a fresh chunk needs no initialisation), the
 // version (32 bits), then busyFrom, busyUntil and floor as doubles — in chunks of 2^19 lines
 // (16 MiB) allocated as lines are (the first one starts small and doubles), so an access touches
-// one host cache line and two records share one. Each chunk is seen through two views of one buffer: `words`
-// (Uint32, 8 per record) and `times` (Float64, 4 per record).
+// one host cache line and two records share one. Each chunk is seen through two views of one
+// buffer: `words` (Uint32, 8 per record) and `times` (Float64, 4 per record).
 // Why it is laid out for the host: a frame benchmark's machine holds millions of lines, and its
 // accesses land on random records far outside the host's caches, so the host's memory latency
 // (and its TLB misses) is most of the model's time (packages/hw/README.md, Speed). Large chunks
-// let the allocator map them whole, on huge pages where the process allows it (the bench CLI
-// asks glibc for that), and the views start CHUNK_OFFSET bytes in because glibc's mapped chunks
-// begin 16 bytes past a page boundary: so records do not straddle host cache lines. Where the
-// allocator differs this costs speed only, never results.
+// let the allocator map them whole, on huge pages where the process allows it (glibc's
+// tunables, packages/hw/README.md, Speed), and the views start CHUNK_OFFSET bytes in because
+// glibc's mapped chunks begin 16 bytes past a page boundary: so records do not straddle host
+// cache lines. Where the allocator differs this costs speed only, never results.
 const CHUNK_SHIFT = 19;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 /** Lines per storage chunk (exported for the storage tests). */
