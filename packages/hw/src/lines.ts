@@ -63,10 +63,12 @@ const RECORD_BYTES = 32;
 const FIRST_CHUNK = 1 << 12;
 /** Bytes skipped at the start of a chunk's buffer: 16 (glibc's header) + 48 = 64. */
 const CHUNK_OFFSET = 48;
-// Uint32 slots of a record (index (line & CHUNK_MASK) << 3).
+// Uint32 slots of a record (index (line & CHUNK_MASK) << WORD_SHIFT).
+const WORD_SHIFT = 3; // 8 words per record
 const WHO = 0;
 const VERSION = 1;
-// Float64 slots of a record (index (line & CHUNK_MASK) << 2).
+// Float64 slots of a record (index (line & CHUNK_MASK) << TIME_SHIFT).
+const TIME_SHIFT = 2; // 4 doubles per record
 const BUSY_FROM = 1;
 const BUSY_UNTIL = 2;
 const FLOOR = 3;
@@ -177,14 +179,14 @@ export class CacheLines implements LineTracer {
     const tags = this.tags;
     if (tags[slot] === line) {
       const words = this.words[line >>> CHUNK_SHIFT];
-      if (tags[slot + 1] === words[((line & CHUNK_MASK) << 3) + VERSION]) {
+      if (tags[slot + 1] === words[((line & CHUNK_MASK) << WORD_SHIFT) + VERSION]) {
         this.clocks[core] += this.hitCost;
         return;
       }
     }
     this.checkLine(line);
     const words = this.words[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << 3;
+    const record = (line & CHUNK_MASK) << WORD_SHIFT;
     counters.add(core, this.cMiss);
     const who = words[record + WHO];
     const owner = (who & 0xffff) - 1;
@@ -243,7 +245,9 @@ export class CacheLines implements LineTracer {
   /** Core that last held `line` exclusively, or -1. */
   ownerOf(line: number): number {
     if (!(line >= 0 && line < this.allocated)) return NONE;
-    return (this.words[line >>> CHUNK_SHIFT][((line & CHUNK_MASK) << 3) + WHO] & 0xffff) - 1;
+    return (
+      (this.words[line >>> CHUNK_SHIFT][((line & CHUNK_MASK) << WORD_SHIFT) + WHO] & 0xffff) - 1
+    );
   }
 
   /**
@@ -285,7 +289,7 @@ export class CacheLines implements LineTracer {
     this.checkLine(line);
     const tags = this.tags;
     const words = this.words[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << 3;
+    const record = (line & CHUNK_MASK) << WORD_SHIFT;
     const who = words[record + WHO];
     let cost: number;
     if (tags[slot] === line && tags[slot + 1] === words[record + VERSION] && who === core + 1) {
@@ -327,7 +331,7 @@ export class CacheLines implements LineTracer {
     const counters = this.machine.counters;
     const now = this.clocks[core];
     const state = this.times[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << 2;
+    const record = (line & CHUNK_MASK) << TIME_SHIFT;
     const until = state[record + BUSY_UNTIL];
     const inWindow = now >= state[record + BUSY_FROM] && now < until;
     const start = inWindow && this.exclusiveHolds[core] === 0 ? until : now;
@@ -342,7 +346,7 @@ export class CacheLines implements LineTracer {
    */
   private place(line: number, now: number, cost: number): number {
     const state = this.times[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << 2;
+    const record = (line & CHUNK_MASK) << TIME_SHIFT;
     const floor = state[record + FLOOR];
     const until = state[record + BUSY_UNTIL];
     const time = Math.max(now, floor);
@@ -392,12 +396,12 @@ export class CacheLines implements LineTracer {
         const words = this.chunk(size);
         if (this.capacity > 0) words.set(this.words[0]); // bit-exact: doubles copied as words
         this.words[0] = words;
-        this.times[0] = new Float64Array(words.buffer, CHUNK_OFFSET, size * 4);
+        this.times[0] = new Float64Array(words.buffer, CHUNK_OFFSET, size << TIME_SHIFT);
         this.capacity = size;
       } else {
         const words = this.chunk(LINE_CHUNK);
         this.words.push(words);
-        this.times.push(new Float64Array(words.buffer, CHUNK_OFFSET, LINE_CHUNK * 4));
+        this.times.push(new Float64Array(words.buffer, CHUNK_OFFSET, LINE_CHUNK << TIME_SHIFT));
         this.capacity += LINE_CHUNK;
       }
     }
@@ -408,7 +412,7 @@ export class CacheLines implements LineTracer {
     return new Uint32Array(
       new ArrayBuffer(CHUNK_OFFSET + size * RECORD_BYTES),
       CHUNK_OFFSET,
-      size * 8,
+      size << WORD_SHIFT,
     );
   }
 }
