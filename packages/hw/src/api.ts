@@ -31,8 +31,14 @@ export interface CostTable {
   faultEntry: Figure;
   /** Zeroing one 4 KiB page. */
   zeroPage: Figure;
-  /** Zeroing one 2 MiB page. */
+  /** Zeroing one 2 MiB page in address order, as one extent (OSv's memset of the page). */
   zeroHugePage: Figure;
+  /**
+   * Zeroing one 2 MiB page as 512 separate 4 KiB pages in Linux's `process_huge_page` order
+   * (periphery first, converging on the faulting page; folio_zero_user until 2026), which the
+   * prefetcher cannot follow across pages.
+   */
+  zeroHugePageByPages: Figure;
   /** One memory reference of a page walk (per level). */
   pageWalkRef: Figure;
   /** INVLPG of one page. */

@@ -44,6 +44,7 @@ export const FIGURE_RANGES: Readonly<Record<string, FigureRange>> = {
   'costs.l3Hit': real(0, 10_000),
   'costs.dram': real(0, 100_000),
   'costs.zeroHugePage': real(0, 1e8),
+  'costs.zeroHugePageByPages': real(0, 1e8),
 };
 
 /** A figure without a specific range: any top-level count, any cost up to 10^7 cycles. */

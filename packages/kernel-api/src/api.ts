@@ -91,6 +91,13 @@ export type TlbFlushPolicy = 'global' | 'invlpg';
 /** Which cores a targeted (invlpg) shootdown reaches. */
 export type InvlpgTargets = 'run' | 'holders';
 
+/**
+ * How a fault clears a 2 MiB page: 'extent', one memset of the whole page in address order
+ * (OSv's page providers; profile zeroHugePage), or 'by-pages', 512 clear_page calls in Linux's
+ * process_huge_page order (folio_zero_user until 2026; profile zeroHugePageByPages).
+ */
+export type HugeZeroing = 'extent' | 'by-pages';
+
 export interface UnikernelMemoryOptions<V extends KernelVma = KernelVma> {
   /** The simulated machine every cost is charged to. Required: native use is out of scope. */
   machine: Machine;
@@ -140,6 +147,8 @@ export interface UnikernelMemoryOptions<V extends KernelVma = KernelVma> {
   ipiMode?: IpiMode;
   /** Map 2 MiB pages where a VMA covers an aligned 2 MiB region (default true). */
   hugePages?: boolean;
+  /** How a 2 MiB page is cleared at a fault (default 'extent', OSv's; see HugeZeroing). */
+  hugeZeroing?: HugeZeroing;
   /** Align mmap reservations of >= 2 MiB to 2 MiB, as upstream find_hole does (default true). */
   hugeAlign?: boolean;
   /** End of the address space mmap and munmap accept (default 2^47). */

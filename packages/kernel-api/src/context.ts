@@ -22,6 +22,8 @@ export interface Settings {
   invlpgTargets: InvlpgTargets;
   gatherPages: number;
   hugePages: boolean;
+  /** Cycles of clearing one 2 MiB page at a fault (the profile figure HugeZeroing selects). */
+  hugeZeroCycles: number;
   hugeAlign: boolean;
   addressLimit: number;
 }

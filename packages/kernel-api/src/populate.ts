@@ -1,8 +1,8 @@
 // Populating anonymous memory: one page for a fault, every page of a VMA for MAP_POPULATE (OSv
 // `vma::fault` / `populate`). A 2 MiB page is used where the aligned 2 MiB region lies inside
 // the VMA, nothing in it is populated yet and the frame allocator has an order-9 block; otherwise
-// a 4 KiB page. Each page is zeroed (zeroPage / zeroHugePage, streamed through the socket's
-// shared DRAM bandwidth: hw machine.memory), then mapped. When no frame is
+// a 4 KiB page. Each page is zeroed (zeroPage; a 2 MiB page as the system clears it, options
+// hugeZeroing; streamed through the socket's shared DRAM bandwidth: hw machine.memory), then mapped. When no frame is
 // left, MADV_FREE pages are reclaimed once before the call reports Errno.ENOMEM.
 //
 // Invariant: a populate that fails leaves no frame and no page-table page behind (populateRange
@@ -103,7 +103,7 @@ function populateHuge(ctx: PopulateParts, core: number, vma: KernelVma, key: num
     return Errno.ENOMEM;
   }
   const base = key * HUGE_SIZE;
-  ctx.machine.memory.stream(core, HUGE_SIZE, ctx.machine.costs.zeroHugePage);
+  ctx.machine.memory.stream(core, HUGE_SIZE, ctx.settings.hugeZeroCycles);
   const status = ctx.pageTable.map(core, base, frame, PageSize.Size2M, pteFlagsOf(vma.prot));
   if (status !== Ok) {
     // ENOMEM for a table page, or EEXIST: someone else's 4 KiB mapping lies in the region.

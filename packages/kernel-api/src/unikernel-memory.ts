@@ -308,11 +308,17 @@ function resolveSettings(options: UnikernelMemoryOptions): Settings {
   if (!Number.isSafeInteger(addressLimit) || addressLimit <= 0 || addressLimit % PAGE_SIZE !== 0) {
     throw new RangeError(`addressLimit ${addressLimit} must be a positive multiple of 4096`);
   }
+  const hugeZeroing = options.hugeZeroing ?? 'extent';
+  if (hugeZeroing !== 'extent' && hugeZeroing !== 'by-pages') {
+    throw new RangeError(`hugeZeroing "${hugeZeroing}" must be 'extent' or 'by-pages'`);
+  }
+  const costs = options.machine.costs;
   return {
     tlbFlush,
     invlpgTargets,
     gatherPages,
     hugePages: options.hugePages ?? true,
+    hugeZeroCycles: hugeZeroing === 'extent' ? costs.zeroHugePage : costs.zeroHugePageByPages,
     hugeAlign: options.hugeAlign ?? true,
     addressLimit,
   };
