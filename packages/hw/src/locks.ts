@@ -35,6 +35,11 @@ export interface SleepOptions extends LockObserverOptions {
    * release wakes the waiter with an IPI to its idle core.
    */
   wakeupCycles?: number;
+  /**
+   * What waking a sleeper costs the releaser (locks/wakes.ts). Default: the profile's ipiSend —
+   * the IPI whose latency the sleeper pays (OSv's wake_with -> wake -> send_wakeup_ipi).
+   */
+  wakerCycles?: number;
 }
 
 export type MutexOptions = SleepOptions;
@@ -48,6 +53,7 @@ export function handoffPolicy(machine: Machine, options: SleepOptions, what: str
       wakeupCycles,
       handoffAfterCycles: 0,
       respinCycles: 0,
+      wakerCycles: options.wakerCycles ?? machine.costs.ipiSend,
     },
     what,
   );

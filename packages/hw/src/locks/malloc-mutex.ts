@@ -15,7 +15,7 @@
 // wake path (futex hash bucket, run-queue lock) has no figure and is left out: a lower bound.
 // A thread that slept for the lock acquires it with the word at 2 (__lll_lock_wait's xchg), so
 // its unlock calls futex_wake even when nobody sleeps: it pays the syscall (sleptReleaseCycles).
-// Inside OSv the waker's cost is not modelled (wakerCycles 0, as for OsvMutex).
+// Inside OSv the waker sends the wake-up IPI (wakerCycles ipiSend, as for OsvMutex).
 //
 // Invariant: as every ExclusiveLock, holds never overlap in simulated time.
 
@@ -36,7 +36,8 @@ export interface MallocMutexOptions extends LockObserverOptions {
   /** Wake-up latency. Default: threadWakeup (futex), ipiLatency (OSv). */
   wakeupCycles?: number;
   /**
-   * What a wake costs the futex releaser. Default: syscall + ipiSend (OSv: always 0, not modelled).
+   * What a wake costs the releaser. Default: syscall + ipiSend (futex_wake); OSv: ipiSend (the
+   * wake-up IPI of wake_with).
    */
   wakerCycles?: number;
 }
@@ -51,7 +52,8 @@ export class MallocMutex extends ExclusiveLock {
     }
     const osv = blocking === 'osv';
     const spins = MALLOC_MUTEX_MAX_SPIN + (osv ? 0 : GLIBC_ADAPTIVE_SPIN);
-    const wakerCycles = options.wakerCycles ?? machine.costs.syscall + machine.costs.ipiSend;
+    const wakerCycles =
+      options.wakerCycles ?? (osv ? 0 : machine.costs.syscall) + machine.costs.ipiSend;
     const policy = checkWaitPolicy(
       {
         spinCycles: options.spinCycles ?? spins * machine.costs.spinPause,
@@ -59,7 +61,7 @@ export class MallocMutex extends ExclusiveLock {
           options.wakeupCycles ?? (osv ? machine.costs.ipiLatency : machine.costs.threadWakeup),
         handoffAfterCycles: osv ? 0 : Number.POSITIVE_INFINITY,
         respinCycles: 0,
-        wakerCycles: osv ? 0 : wakerCycles,
+        wakerCycles,
         sleptReleaseCycles: osv ? 0 : Math.min(machine.costs.syscall, wakerCycles),
       },
       `malloc_mutex "${name}"`,

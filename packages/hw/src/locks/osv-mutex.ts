@@ -4,7 +4,11 @@
 // count.fetch_add(-1) was 1 nobody waits; else it pops the first waiter and wakes it with the
 // lock handed over (wake_with): the lock stays reserved for the woken thread until it runs, so
 // every contended handoff pays a wake-up (the profile's ipiLatency: OSv wakes a thread on another
-// CPU with an IPI) — under heavy contention a lock convoy. Nobody can steal the lock.
+// CPU with an IPI) — under heavy contention a lock convoy. Nobody can steal the lock. The
+// releaser pays that IPI's send (ipiSend, locks/wakes.ts: wake_with -> wake_impl ->
+// cpu::send_wakeup_ipi, core/sched.cc). Not modelled: send_wakeup_ipi skips the IPI while the
+// target CPU still polls for wake-ups in its idle loop (cpu::do_idle, 10,000 rounds before it
+// halts), so a short sleep costs both sides less than charged here.
 //
 // Invariant: as every ExclusiveLock, holds never overlap in simulated time.
 
