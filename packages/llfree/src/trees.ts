@@ -1,5 +1,7 @@
 // The tree counters of the upper level (ATC'23 `upper/array.rs`, `Trees`): one word per tree of
-// 32 children, holding its free frames and a reserved flag.
+// 32 children, holding its free frames and a reserved flag, alone in its 64 B line (TREE_WORDS):
+// the cores work in different trees, and a counter sharing a line with another core's would move
+// that line between them on every change (false sharing).
 //
 // Invariant (quiescent): for every tree, counter + (the free count of the one local reservation
 // naming it, if reserved) = sum of its children's counters. Reserving moves the whole counter
@@ -11,6 +13,9 @@ import type { AtomicWords } from '@unimem/hw';
 import { TREE_FRAMES } from './api.js';
 import { Tree } from './entries.js';
 
+/** Words from one tree counter to the next: one cache line, so no two counters share one. */
+export const TREE_WORDS = 16;
+
 export class Trees {
   constructor(
     private readonly words: AtomicWords,
@@ -21,11 +26,11 @@ export class Trees {
   ) {}
 
   load(tree: number): number {
-    return this.words.load(this.base + tree);
+    return this.words.load(this.base + tree * TREE_WORDS);
   }
 
   store(tree: number, entry: number): void {
-    this.words.store(this.base + tree, entry);
+    this.words.store(this.base + tree * TREE_WORDS, entry);
   }
 
   /** Frames of `tree` that exist (16384, fewer for the last tree). */
@@ -38,7 +43,7 @@ export class Trees {
    * by the caller (the counter becomes 0), or -1.
    */
   reserve(tree: number, min: number, max: number): number {
-    const index = this.base + tree;
+    const index = this.base + tree * TREE_WORDS;
     let entry = this.words.load(index);
     for (;;) {
       const free = Tree.free(entry);
@@ -51,7 +56,7 @@ export class Trees {
 
   /** Returns a reservation: adds its free count back and clears the flag. */
   unreserve(tree: number, free: number): void {
-    const index = this.base + tree;
+    const index = this.base + tree * TREE_WORDS;
     let entry = this.words.load(index);
     for (;;) {
       const found = this.words.cas(index, entry, Tree.of(Tree.free(entry) + free, false));
@@ -62,12 +67,12 @@ export class Trees {
 
   /** Adds frees; returns the new entry (the caller checks it for the reserve-on-free heuristic). */
   add(tree: number, size: number): number {
-    return this.words.add(this.base + tree, size) + size;
+    return this.words.add(this.base + tree * TREE_WORDS, size) + size;
   }
 
   /** CAS loop: takes `size` from the counter if it has that many, reserved or not. */
   decrement(tree: number, size: number): boolean {
-    const index = this.base + tree;
+    const index = this.base + tree * TREE_WORDS;
     let entry = this.words.load(index);
     for (;;) {
       const free = Tree.free(entry);
@@ -80,7 +85,7 @@ export class Trees {
 
   /** Takes the whole counter, leaving the flag (sync of a reserved tree with its local entry). */
   take(tree: number): number {
-    const index = this.base + tree;
+    const index = this.base + tree * TREE_WORDS;
     let entry = this.words.load(index);
     for (;;) {
       const free = Tree.free(entry);
