@@ -20,14 +20,10 @@ import {
   type PageSize,
   PteFlag,
 } from './pte.js';
+import { SIZE_CODES, SIZES, TlbLevel } from './tlb-level.js';
 
 /** Returned by `lookup` when neither level holds the address. */
 export const TLB_MISS = -1;
-
-/** Page sizes by size code (tag = page number × 4 + size code). */
-const SIZES = [4096, 2 ** 21, 2 ** 30];
-const SIZE_CODES = 3;
-const EMPTY = -1;
 
 export interface TlbOptions {
   /** L1 entries per core (default: the profile's tlbL1Entries). */
@@ -48,144 +44,6 @@ function sizeCode(size: number): number {
   return code;
 }
 
-/** One TLB level of every core: sets × ways slots per core in typed arrays. */
-class TlbLevel {
-  readonly sets: number;
-  /** Page number × 4 + size code; EMPTY when invalidated. */
-  readonly tags: Float64Array;
-  readonly codes: Uint8Array;
-  /** Leaf entry of the page (first frame × 4096 + flags). */
-  readonly leaves: Float64Array;
-  readonly gens: Float64Array;
-  /** Per-core tick of the last use (LRU). */
-  readonly stamps: Float64Array;
-  /** Valid entries per core and size code. */
-  readonly counts: Int32Array;
-  /**
-   * Way predictor: per core, a slot index by hash of (page, size), checked before scanning the
-   * set. Only a hint (verified against the slot's tag), so it never changes a result; it makes
-   * hits in a wide (fully associative) level O(1).
-   */
-  private readonly hints: Int32Array;
-  private readonly hintMask: number;
-
-  constructor(
-    cores: number,
-    entries: number,
-    readonly ways: number,
-    name: string,
-  ) {
-    if (!Number.isInteger(entries) || entries < 1) {
-      throw new RangeError(`TLB ${name} entries ${entries} must be a positive integer`);
-    }
-    if (!Number.isInteger(ways) || ways < 1 || entries % ways !== 0) {
-      throw new RangeError(`TLB ${name} ways ${ways} must be a positive divisor of ${entries}`);
-    }
-    this.sets = entries / ways;
-    this.tags = new Float64Array(cores * entries).fill(EMPTY);
-    this.codes = new Uint8Array(cores * entries);
-    this.leaves = new Float64Array(cores * entries);
-    this.gens = new Float64Array(cores * entries);
-    this.stamps = new Float64Array(cores * entries);
-    this.counts = new Int32Array(cores * SIZE_CODES);
-    const hintSize = 2 ** Math.ceil(Math.log2(2 * entries));
-    this.hintMask = hintSize - 1;
-    // Every hint starts at a slot of its own core, so a guess never reads another core's entry.
-    this.hints = new Int32Array(cores * hintSize);
-    for (let core = 0; core < cores; core++) {
-      this.hints.fill(core * entries, core * hintSize, (core + 1) * hintSize);
-    }
-  }
-
-  private hint(core: number, page: number, code: number): number {
-    return (core * (this.hintMask + 1)) | ((page ^ (code << 7)) & this.hintMask);
-  }
-
-  /** First slot of the set of `page` for `core` (division, not `%`: no fmod on large pages). */
-  private setStart(core: number, page: number): number {
-    const sets = this.sets;
-    return (core * sets + (page - Math.floor(page / sets) * sets)) * this.ways;
-  }
-
-  /** Slot holding `va` for `core`, or -1. */
-  find(core: number, gen: number, va: number): number {
-    const counts = this.counts;
-    const tags = this.tags;
-    const gens = this.gens;
-    for (let code = 0; code < SIZE_CODES; code++) {
-      if (counts[core * SIZE_CODES + code] === 0) continue;
-      const page = Math.floor(va / SIZES[code]);
-      const tag = page * 4 + code;
-      const hint = this.hint(core, page, code);
-      const guess = this.hints[hint];
-      if (tags[guess] === tag && gens[guess] === gen) return guess;
-      const first = this.setStart(core, page);
-      const end = first + this.ways;
-      for (let slot = first; slot < end; slot++) {
-        if (tags[slot] === tag && gens[slot] === gen) {
-          this.hints[hint] = slot;
-          return slot;
-        }
-      }
-    }
-    return -1;
-  }
-
-  /** Inserts or refreshes the entry, evicting the set's least recently used valid entry. */
-  insert(core: number, gen: number, stamp: number, va: number, code: number, leaf: number): void {
-    const page = Math.floor(va / SIZES[code]);
-    const tag = page * 4 + code;
-    const first = this.setStart(core, page);
-    const end = first + this.ways;
-    const tags = this.tags;
-    const gens = this.gens;
-    const stamps = this.stamps;
-    let victim = first;
-    let victimStamp = Number.POSITIVE_INFINITY;
-    for (let slot = first; slot < end; slot++) {
-      const valid = gens[slot] === gen && tags[slot] !== EMPTY;
-      if (valid && tags[slot] === tag) {
-        this.leaves[slot] = leaf;
-        stamps[slot] = stamp;
-        return;
-      }
-      const age = valid ? stamps[slot] : -1;
-      if (age < victimStamp) {
-        victim = slot;
-        victimStamp = age;
-      }
-    }
-    if (victimStamp >= 0) this.counts[core * SIZE_CODES + this.codes[victim]]--;
-    tags[victim] = tag;
-    this.codes[victim] = code;
-    this.leaves[victim] = leaf;
-    gens[victim] = gen;
-    stamps[victim] = stamp;
-    this.counts[core * SIZE_CODES + code]++;
-    this.hints[this.hint(core, page, code)] = victim;
-  }
-
-  /** Drops every entry of `core` covering `va`; returns how many. */
-  remove(core: number, gen: number, va: number): number {
-    let removed = 0;
-    for (let slot = this.find(core, gen, va); slot >= 0; slot = this.find(core, gen, va)) {
-      this.counts[core * SIZE_CODES + this.codes[slot]]--;
-      this.tags[slot] = EMPTY;
-      removed++;
-    }
-    return removed;
-  }
-
-  /** Translation word of `va` from the entry in `slot`. */
-  word(slot: number, va: number): number {
-    return this.leaves[slot] + frameInPage(va, SIZES[this.codes[slot]]) * FLAG_SPAN;
-  }
-
-  clear(core: number): void {
-    this.counts.fill(0, core * SIZE_CODES, (core + 1) * SIZE_CODES);
-  }
-}
-
 export class Tlb {
   readonly l1Entries: number;
   readonly l2Entries: number;
@@ -193,8 +51,6 @@ export class Tlb {
   private readonly l2: TlbLevel;
   /** Per-core generation: entries of older generations are invalid. */
   private readonly gens: Float64Array;
-  /** Per-core use counter for LRU. */
-  private readonly ticks: Float64Array;
   private readonly clocks: Float64Array;
   private readonly l2HitCycles: number;
   private readonly cHits: number;
@@ -217,7 +73,6 @@ export class Tlb {
       throw new RangeError(`TLB l2HitCycles ${this.l2HitCycles} must be a non-negative number`);
     }
     this.gens = new Float64Array(cores).fill(1);
-    this.ticks = new Float64Array(cores);
     this.clocks = machine.clocks;
     this.cHits = counters.define('tlbHits');
     this.cL2Hits = counters.define('tlbL2Hits');
@@ -233,7 +88,7 @@ export class Tlb {
     let slot = l1.find(core, gen, va);
     const counters = this.machine.counters;
     if (slot >= 0) {
-      l1.stamps[slot] = ++this.ticks[core];
+      l1.touch(slot);
       counters.add(core, this.cHits);
       return l1.word(slot, va);
     }
@@ -243,9 +98,8 @@ export class Tlb {
       counters.add(core, this.cMisses);
       return TLB_MISS;
     }
-    const stamp = ++this.ticks[core];
-    l2.stamps[slot] = stamp;
-    l1.insert(core, gen, stamp, va, l2.codes[slot], l2.leaves[slot]);
+    l2.touch(slot);
+    l1.insert(core, gen, va, l2.codes[slot], l2.leaves[slot]);
     this.clocks[core] += this.l2HitCycles;
     counters.add(core, this.cHits);
     counters.add(core, this.cL2Hits);
@@ -257,9 +111,8 @@ export class Tlb {
     const code = sizeCode(size);
     const leaf = word - frameInPage(va, size) * FLAG_SPAN;
     const gen = this.gens[core];
-    const stamp = ++this.ticks[core];
-    this.l2.insert(core, gen, stamp, va, code, leaf);
-    this.l1.insert(core, gen, stamp, va, code, leaf);
+    this.l2.insert(core, gen, va, code, leaf);
+    this.l1.insert(core, gen, va, code, leaf);
   }
 
   /**
