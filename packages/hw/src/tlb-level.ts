@@ -99,12 +99,16 @@ export class TlbLevel {
     return (core * sets + (page - Math.floor(page / sets) * sets)) * this.ways;
   }
 
-  /** Slot of the valid entry `tag` in the set starting at `first`, or NONE. */
-  private scan(first: number, tag: number, gen: number, bucket: number): number {
+  /**
+   * Slot of the valid entry `tag` (hint bucket `bucket`) in the set starting at `first`, or
+   * NONE: the way predictor's guess first, then, only if the bucket counts a valid entry, the set.
+   */
+  private lookupTag(first: number, tag: number, gen: number, bucket: number): number {
     const tags = this.tags;
     const gens = this.gens;
     const guess = this.hints[bucket];
     if (tags[guess] === tag && gens[guess] === gen) return guess;
+    if (this.present[bucket] === 0 || this.presentGens[bucket] !== gen) return NONE;
     const end = first + this.ways;
     for (let slot = first; slot < end; slot++) {
       if (tags[slot] === tag && gens[slot] === gen) {
@@ -122,8 +126,7 @@ export class TlbLevel {
       if (counts[core * SIZE_CODES + code] === 0) continue;
       const page = Math.floor(va / SIZES[code]);
       const bucket = this.hint(core, page, code);
-      if (this.present[bucket] === 0 || this.presentGens[bucket] !== gen) continue;
-      const slot = this.scan(this.setStart(core, page), page * 4 + code, gen, bucket);
+      const slot = this.lookupTag(this.setStart(core, page), page * 4 + code, gen, bucket);
       if (slot !== NONE) return slot;
     }
     return NONE;
@@ -145,13 +148,11 @@ export class TlbLevel {
     const set = (first / this.ways) | 0;
     if (this.setGens[set] !== gen) this.resetSet(set, gen);
     const bucket = this.hint(core, page, code);
-    if (this.present[bucket] !== 0 && this.presentGens[bucket] === gen) {
-      const slot = this.scan(first, tag, gen, bucket);
-      if (slot !== NONE) {
-        this.leaves[slot] = leaf;
-        this.touch(slot);
-        return;
-      }
+    const slot = this.lookupTag(first, tag, gen, bucket);
+    if (slot !== NONE) {
+      this.leaves[slot] = leaf;
+      this.touch(slot);
+      return;
     }
     let victim: number;
     if (this.valid[set] < this.ways) {
