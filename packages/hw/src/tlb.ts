@@ -1,8 +1,9 @@
 // Per-core data TLBs: a first level (L1, fully associative by default, as Zen's L1 DTLB) and a
 // second level (L2, set-associative), both LRU, entries keyed by (virtual page, page size) so a
-// 2 MiB or 1 GiB entry covers its whole page. Invariant: an entry is valid only when its
-// generation equals its core's, so flushAll (a CR3 reload) is O(1); per-core counts of valid
-// entries per page size let a lookup skip sizes the core holds none of.
+// 2 MiB or 1 GiB entry covers its whole page (one level of every core: tlb-level.ts).
+// Invariant: an entry is valid only when its generation equals its core's, so flushAll (a CR3
+// reload) is O(1); per-core counts of valid entries per page size let a lookup skip sizes the
+// core holds none of.
 //
 // Costs: an L1 hit is free (it overlaps the access the caller charges); an L1 miss that hits L2
 // costs l2HitCycles (default: the profile's l2Hit, a proxy for a second-level lookup [E]) and
