@@ -7,22 +7,15 @@
 //              record, once here, now live in each view). Two lines, because the buffer's base
 //              address is only known to be 16-byte aligned (malloc'd backing stores), so 64 B
 //              would not keep two cores' words off one line.
-//   trees      one 64 B line per tree, its first word the free counter + reserved flag
-//              (trees.ts), the other 15 words unused: each core works in its own trees, and a
-//              counter shares no line with another tree's, so two cores' trees never share a
-//              line (packed 16 to a line, version 1, every tree change of one core moved the line
-//              the other core's trees lived on: packages/llfree/README.md, "Two threads")
+//   trees      one word per tree: free counter + reserved flag (trees.ts), padded to a line
 //   children   one word per pair of children: two 16-bit entries (entries.ts), so that the 16
 //              words of one tree's 32 children share a cache line and an order-10 pair is one CAS
 //   bitfields  16 words (512 bits, one cache line) per child; bit = frame, 1 = allocated
 //
-// Frame f has tree f >> 14 (counter word `treeWords + 16 * (f >> 14)`), child f >> 9, bitfield
-// word `bitfields + (f >> 5)`, bit f & 31.
+// Frame f has tree f >> 14, child f >> 9, bitfield word `bitfields + (f >> 5)`, bit f & 31.
 // Every tree has exactly 32 children; children beyond the last frame are padding that is never
 // free (counter 0, all bits set), so the tail needs no special case in the algorithms.
-// A second worker calls `Layout.read` on the same buffer and gets identical offsets. Buffers live
-// in memory only (nothing in this repository stores one), so a buffer of another version can
-// only come from another build of this package: `read` rejects it rather than converting it.
+// A second worker calls `Layout.read` on the same buffer and gets identical offsets.
 
 import type { AtomicWords } from '@unimem/hw';
 import {
@@ -33,11 +26,9 @@ import {
   TREE_CHILDREN,
   TREE_FRAMES,
 } from './api.js';
-import { TREE_WORDS } from './trees.js';
 
 export const MAGIC = 0x4c4c4652; // "LLFR"
-/** 2: tree counters one per line (version 1 packed them 16 to a line). */
-export const VERSION = 2;
+export const VERSION = 1;
 
 /** Word index of each header field. */
 export const Header = {
@@ -61,6 +52,9 @@ export const LOCAL_WORDS = 32;
 export const BITFIELD_WORDS = 16;
 /** Words holding one tree's child entries. */
 export const TREE_CHILD_WORDS = TREE_CHILDREN / 2;
+
+const LINE_WORDS = 16;
+const alignLine = (words: number) => Math.ceil(words / LINE_WORDS) * LINE_WORDS;
 
 export class Layout {
   readonly frames: number;
@@ -90,14 +84,9 @@ export class Layout {
     this.kinds = this.trees >= 3 * cores ? 2 : 1;
     this.locals = HEADER_WORDS;
     this.treeWords = this.locals + cores * LOCAL_WORDS;
-    this.children = this.treeWords + this.trees * TREE_WORDS;
+    this.children = this.treeWords + alignLine(this.trees);
     this.bitfields = this.children + this.trees * TREE_CHILD_WORDS;
     this.totalWords = this.bitfields + this.trees * TREE_CHILDREN * BITFIELD_WORDS;
-  }
-
-  /** Word index of `tree`'s counter. */
-  treeWord(tree: number): number {
-    return this.treeWords + tree * TREE_WORDS;
   }
 
   get bytes(): number {
@@ -126,13 +115,7 @@ export class Layout {
     }
     const version = words.load(Header.version);
     if (version !== VERSION) {
-      const why =
-        version === 1
-          ? ' (version 1 packed the tree counters 16 to a cache line; create a new allocator)'
-          : '';
-      throw new RangeError(
-        `LLFree buffer version ${version} is not supported (want ${VERSION})${why}`,
-      );
+      throw new RangeError(`LLFree buffer version ${version} is not supported (want ${VERSION})`);
     }
     const layout = new Layout(words.load(Header.frames), words.load(Header.cores));
     const expected = [

@@ -1,7 +1,5 @@
 // The tree counters of the upper level (ATC'23 `upper/array.rs`, `Trees`): one word per tree of
-// 32 children, holding its free frames and a reserved flag, alone in its 64 B line (TREE_WORDS):
-// the cores work in different trees, and a counter sharing a line with another core's would move
-// that line between them on every change (false sharing).
+// 32 children, holding its free frames and a reserved flag.
 //
 // Invariant (quiescent): for every tree, counter + (the free count of the one local reservation
 // naming it, if reserved) = sum of its children's counters. Reserving moves the whole counter
@@ -13,9 +11,6 @@ import type { AtomicWords } from '@unimem/hw';
 import { TREE_FRAMES } from './api.js';
 import { Tree } from './entries.js';
 
-/** Words from one tree counter to the next: one cache line, so no two counters share one. */
-export const TREE_WORDS = 16;
-
 export class Trees {
   constructor(
     private readonly words: AtomicWords,
@@ -26,11 +21,11 @@ export class Trees {
   ) {}
 
   load(tree: number): number {
-    return this.words.load(this.base + tree * TREE_WORDS);
+    return this.words.load(this.base + tree);
   }
 
   store(tree: number, entry: number): void {
-    this.words.store(this.base + tree * TREE_WORDS, entry);
+    this.words.store(this.base + tree, entry);
   }
 
   /** Frames of `tree` that exist (16384, fewer for the last tree). */
@@ -43,7 +38,7 @@ export class Trees {
    * by the caller (the counter becomes 0), or -1.
    */
   reserve(tree: number, min: number, max: number): number {
-    const index = this.base + tree * TREE_WORDS;
+    const index = this.base + tree;
     let entry = this.words.load(index);
     for (;;) {
       const free = Tree.free(entry);
@@ -56,7 +51,7 @@ export class Trees {
 
   /** Returns a reservation: adds its free count back and clears the flag. */
   unreserve(tree: number, free: number): void {
-    const index = this.base + tree * TREE_WORDS;
+    const index = this.base + tree;
     let entry = this.words.load(index);
     for (;;) {
       const found = this.words.cas(index, entry, Tree.of(Tree.free(entry) + free, false));
@@ -67,12 +62,12 @@ export class Trees {
 
   /** Adds frees; returns the new entry (the caller checks it for the reserve-on-free heuristic). */
   add(tree: number, size: number): number {
-    return this.words.add(this.base + tree * TREE_WORDS, size) + size;
+    return this.words.add(this.base + tree, size) + size;
   }
 
   /** CAS loop: takes `size` from the counter if it has that many, reserved or not. */
   decrement(tree: number, size: number): boolean {
-    const index = this.base + tree * TREE_WORDS;
+    const index = this.base + tree;
     let entry = this.words.load(index);
     for (;;) {
       const free = Tree.free(entry);
@@ -85,7 +80,7 @@ export class Trees {
 
   /** Takes the whole counter, leaving the flag (sync of a reserved tree with its local entry). */
   take(tree: number): number {
-    const index = this.base + tree * TREE_WORDS;
+    const index = this.base + tree;
     let entry = this.words.load(index);
     for (;;) {
       const free = Tree.free(entry);

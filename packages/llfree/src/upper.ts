@@ -33,11 +33,7 @@ const LAST_FREES = 3;
 const TREE_COUNTER = 0;
 /** takeCount: no counter had the frames. */
 const NOWHERE = -1;
-/**
- * The partial search starts at the first tree of the start's group of 16 (llfree-rs: a cache
- * line of tree entries). Since layout version 2 a line holds one counter; the order of the
- * search is kept, so that the layout change moved lines, not decisions.
- */
+/** Trees per cache line of tree words: the partial search starts at the line's start. */
 const TREES_PER_LINE = 16;
 
 export class Upper {

@@ -36,7 +36,7 @@ function populated() {
 function scribbleUpperLevel(alloc: LLFree): void {
   const { layout, words } = alloc;
   for (let tree = 0; tree < layout.trees; tree++) {
-    words.store(layout.treeWord(tree), Tree.of(123 * (tree + 1), tree % 2 === 0));
+    words.store(layout.treeWords + tree, Tree.of(123 * (tree + 1), tree % 2 === 0));
   }
   for (let word = layout.locals; word < layout.treeWords; word++) {
     words.store(word, Local.of(word % layout.trees, 777));
@@ -229,7 +229,7 @@ describe('recovery', () => {
     for (const frame of [16_384, 16_896, 17_408]) expect(second.put(0, frame, 9)).toBe(Ok);
     expect(alloc.put(0, 17_920, 9)).toBe(Ok);
     // The path taken: tree 1 is reserved and its counter holds that one free.
-    const tree1 = alloc.words.load(alloc.layout.treeWord(1));
+    const tree1 = alloc.words.load(alloc.layout.treeWords + 1);
     expect([Tree.reserved(tree1), Tree.free(tree1)]).toEqual([true, 512]);
     expect(alloc.check()).toEqual([]);
     expect(alloc.freeFrames()).toBe(7 * 512);
