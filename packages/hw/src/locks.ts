@@ -75,11 +75,11 @@ export class SimMutex extends ExclusiveLock {
     this.wakeupCycles = policy.wakeupCycles;
   }
 
-  protected acquireAccess(): void {
-    this.lines.rmwPlaced(this.line);
+  protected acquireAccess(core: number): void {
+    this.lines.rmwPlacedBy(core, this.line);
   }
-  protected releaseAccess(): void {
-    this.lines.rmwPlaced(this.line);
+  protected releaseAccess(core: number): void {
+    this.lines.rmwPlacedBy(core, this.line);
   }
 }
 
@@ -105,11 +105,11 @@ export class SimSpinlock extends ExclusiveLock {
     super(machine, name, 'spinlock', SPIN, options);
   }
 
-  protected acquireAccess(contended: boolean): void {
-    if (contended) this.lines.read(this.line);
-    this.lines.rmwPlaced(this.line);
+  protected acquireAccess(core: number, contended: boolean): void {
+    if (contended) this.lines.readBy(core, this.line);
+    this.lines.rmwPlacedBy(core, this.line);
   }
-  protected releaseAccess(): void {
-    this.lines.writePlaced(this.line);
+  protected releaseAccess(core: number): void {
+    this.lines.writePlacedBy(core, this.line);
   }
 }

@@ -25,9 +25,8 @@
 import type { RwLock } from '@unimem/core';
 import type { CacheLines } from './lines.js';
 import { checkCore, heldError, LockBook, type LockStats } from './locks/book.js';
-import { type HoldRecord, waitCounterIds, waitedSoFar } from './locks/exclusive.js';
+import { type HoldRecord, WaitTotal } from './locks/exclusive.js';
 import {
-  type FitFn,
   type Placement,
   placeAtRelease,
   placeHold,
@@ -74,14 +73,11 @@ export class SimRwLock implements RwLock {
   private readonly releases: ReleaseLog;
   private readonly what: string;
   private readonly onHold: ((hold: HoldRecord) => void) | undefined;
-  private readonly fitRead: FitFn;
-  private readonly fitWrite: FitFn;
-  private readonly writerSpin: ((time: number) => number) | undefined;
+  /** Whether a subclass lowers the writers' spin budget (writerSpinAt). */
+  private readonly writerSpinLowered: boolean;
   private readonly tentative: Placement = placement();
   private readonly final: Placement = placement();
-  /** Places the finished hold of the current holder (in its mode) into `final`. */
-  private readonly placeFinal = (length: number): Placement =>
-    this.place(this.mode, this.arrival, length, this.final);
+  private readonly clocks: Float64Array;
   private holder = NONE;
   private mode = NONE;
   private arrival = 0;
@@ -91,7 +87,7 @@ export class SimRwLock implements RwLock {
   private lineSleeps = 0;
   /** The holder's wait counters at the acquire (to tell the waits inside the hold). */
   private waitedBefore = 0;
-  private readonly waitCounters: readonly number[];
+  private readonly waited: WaitTotal;
 
   constructor(
     machine: Machine,
@@ -120,21 +116,9 @@ export class SimRwLock implements RwLock {
     }
     this.releases = new ReleaseLog(machine, readWaker);
     this.onHold = options.onHold;
-    this.waitCounters = waitCounterIds(machine);
-    const { readHolds, writeHolds } = this;
-    this.fitRead = (time, duration) => writeHolds.fit(time, duration);
-    this.fitWrite = (time, duration) => {
-      let start = time;
-      for (;;) {
-        const next = readHolds.fit(writeHolds.fit(start, duration), duration);
-        if (next === start) return start;
-        start = next;
-      }
-    };
-    this.writerSpin =
-      this.writerSpinAt === SimRwLock.prototype.writerSpinAt
-        ? undefined
-        : (time) => this.writerSpinAt(time);
+    this.waited = new WaitTotal(machine);
+    this.clocks = machine.clocks;
+    this.writerSpinLowered = this.writerSpinAt !== SimRwLock.prototype.writerSpinAt;
   }
 
   get readStats(): Readonly<LockStats> {
@@ -171,31 +155,34 @@ export class SimRwLock implements RwLock {
     return Number.POSITIVE_INFINITY;
   }
 
-  private place(mode: number, arrival: number, length: number, out: Placement): Placement {
-    return mode === READ
-      ? placeHold(this.fitRead, arrival, length, this.readPolicy, out)
-      : placeHold(this.fitWrite, arrival, length, this.writePolicy, out, this.writerSpin);
+  /**
+   * The spin budget of a waiter in `mode` that arrived at `arrival`. Readers wait only for write
+   * holds; writers for both kinds (placeHold's `own` and `other` timelines: fitIn).
+   */
+  private spinOf(mode: number, arrival: number): number {
+    if (mode === READ) return this.readPolicy.spinCycles;
+    const spin = this.writePolicy.spinCycles;
+    return this.writerSpinLowered ? Math.min(spin, this.writerSpinAt(arrival)) : spin;
   }
 
+  // acquire and release charge `core` through the *By line accesses, so they need not bind it
+  // (the bound core is for code without a core parameter, core-handle.ts).
   private acquire(core: number, mode: number): void {
     checkCore(this.machine, core, this.what);
     if (this.holder !== NONE) {
       throw heldError(`${this.what} (held for ${modeName(this.mode)})`, this.holder, core);
     }
-    const handle = this.machine.core(core);
-    const outer = handle.bind(); // the lock's line accesses are `core`'s
-    try {
-      this.acquireBound(core, mode);
-    } finally {
-      handle.unbind(outer);
-    }
-  }
-
-  private acquireBound(core: number, mode: number): void {
-    const machine = this.machine;
-    const clocks = machine.clocks;
+    const clocks = this.clocks;
     const arrival = clocks[core];
-    const at = this.place(mode, arrival, 0, this.tentative);
+    const at = placeHold(
+      this.writeHolds,
+      mode === READ ? null : this.readHolds,
+      arrival,
+      0,
+      mode === READ ? this.readPolicy : this.writePolicy,
+      this.spinOf(mode, arrival),
+      this.tentative,
+    );
     clocks[core] = at.start;
     this.lineWait = 0;
     this.lineSleeps = 0;
@@ -203,8 +190,8 @@ export class SimRwLock implements RwLock {
     this.holder = core;
     this.mode = mode;
     this.arrival = arrival;
-    this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
-    if (mode === WRITE) machine.lines.enterExclusive(core);
+    this.waitedBefore = this.waited.of(core);
+    if (mode === WRITE) this.lines.enterExclusive(core);
   }
 
   private release(core: number, mode: number): void {
@@ -217,23 +204,23 @@ export class SimRwLock implements RwLock {
         `${this.what}: core ${core} ${mode === READ ? 'read' : 'write'}-unlocks it but ${held}`,
       );
     }
-    const handle = this.machine.core(core);
-    const outer = handle.bind();
-    try {
-      this.releaseBound(core, mode);
-    } finally {
-      handle.unbind(outer);
-    }
-  }
-
-  private releaseBound(core: number, mode: number): void {
-    const machine = this.machine;
-    const clocks = machine.clocks;
-    if (mode === WRITE) machine.lines.leaveExclusive(core);
+    const clocks = this.clocks;
+    if (mode === WRITE) this.lines.leaveExclusive(core);
     this.lineSection(core);
-    const nested = waitedSoFar(machine, core, this.waitCounters) - this.waitedBefore;
-    const length = placeAtRelease(this.placeFinal, clocks, core, this.tentative.start, nested);
+    const nested = this.waited.of(core) - this.waitedBefore;
     const at = this.final;
+    const length = placeAtRelease(
+      this.writeHolds,
+      mode === READ ? null : this.readHolds,
+      this.arrival,
+      mode === READ ? this.readPolicy : this.writePolicy,
+      this.spinOf(mode, this.arrival),
+      at,
+      clocks,
+      core,
+      this.tentative.start,
+      nested,
+    );
     const end = at.start + length;
     (mode === READ ? this.readHolds : this.writeHolds).add(at.holdFrom, end);
     const book = mode === READ ? this.reads : this.writes;
@@ -247,14 +234,16 @@ export class SimRwLock implements RwLock {
     this.releases.released(end, core, 0);
     this.holder = NONE;
     this.mode = NONE;
-    this.onHold?.({
-      core,
-      arrival: this.arrival,
-      from: at.holdFrom,
-      start: at.start,
-      end,
-      mode: mode === READ ? 'read' : 'write',
-    });
+    if (this.onHold !== undefined) {
+      this.onHold({
+        core,
+        arrival: this.arrival,
+        from: at.holdFrom,
+        start: at.start,
+        end,
+        mode: mode === READ ? 'read' : 'write',
+      });
+    }
   }
 
   /**
@@ -264,13 +253,13 @@ export class SimRwLock implements RwLock {
    * lineWait.
    */
   private lineSection(core: number): void {
-    const clocks = this.machine.clocks;
+    const clocks = this.clocks;
     const lines = this.lines;
     const at = clocks[core];
-    lines.rmwPlaced(this.line);
+    lines.rmwPlacedBy(core, this.line);
     if (this.readerMutex) {
-      lines.writePlaced(this.line);
-      lines.rmwPlaced(this.line);
+      lines.writePlacedBy(core, this.line);
+      lines.rmwPlacedBy(core, this.line);
     }
     const cost = clocks[core] - at;
     let start = this.lineBusy.fit(at, cost);

@@ -53,11 +53,22 @@ export class BusyTimeline {
 
   /** The earliest start at or after `time` such that [start, start + duration) is all free. */
   fit(time: number, duration: number): number {
-    let start = this.freeFrom(time);
+    const t = Math.max(time, this.forgottenEnd);
+    const count = this.count;
+    const ends = this.ends;
+    // Common case: at or after the end of every kept interval (nothing to skip, any duration fits).
+    if (count === 0 || t >= ends[count - 1]) return t;
+    const starts = this.starts;
+    let i = this.lastStartingAtOrBefore(t);
+    let start = t;
+    if (i >= 0 && ends[i] > t) {
+      start = ends[i];
+      i = this.lastStartingAtOrBefore(start);
+    }
     // `start` is free, so every interval from here on begins after it.
-    for (let j = this.lastStartingAtOrBefore(start) + 1; j < this.count; j++) {
-      if (this.starts[j] >= start + duration) break;
-      start = this.ends[j];
+    for (let j = i + 1; j < count; j++) {
+      if (starts[j] >= start + duration) break;
+      start = ends[j];
     }
     return start;
   }

@@ -128,21 +128,22 @@ describe('lock kinds (defect 3)', () => {
   it('hands the lock to a sleeper only once it has starved (handoffAfterCycles)', () => {
     const timeline = new BusyTimeline();
     timeline.add(0, 10_000);
-    const fit = (t: number, d: number) => timeline.fit(t, d);
     const policy = (handoffAfterCycles: number) => ({
       spinCycles: 0,
       wakeupCycles: 500,
       handoffAfterCycles,
       respinCycles: 0,
     });
-    const always = placeHold(fit, 100, 50, policy(0), placement());
+    const place = (handoffAfterCycles: number) =>
+      placeHold(timeline, null, 100, 50, policy(handoffAfterCycles), 0, placement());
+    const always = place(0);
     expect(always).toEqual({ holdFrom: 10_000, start: 10_500, sleeps: 1, wakes: [10_000] });
-    const never = placeHold(fit, 100, 50, policy(Number.POSITIVE_INFINITY), placement());
+    const never = place(Number.POSITIVE_INFINITY);
     expect(never).toEqual({ holdFrom: 10_500, start: 10_500, sleeps: 1, wakes: [10_000] });
     // Woken after 9900 cycles of waiting: not starved yet at a 4 ms threshold.
-    const rwsem = placeHold(fit, 100, 50, policy(9_600_000), placement());
+    const rwsem = place(9_600_000);
     expect(rwsem.holdFrom).toBe(10_500);
-    const starved = placeHold(fit, 100, 50, policy(5000), placement());
+    const starved = place(5000);
     expect(starved.holdFrom).toBe(10_000);
   });
 

@@ -22,12 +22,12 @@
 // (wakes.ts: the releaser cannot know of waiters processed after it, so the waiter tells).
 
 import type { Lock } from '@unimem/core';
+import type { Counters } from '../counters.js';
 import type { CacheLines } from '../lines.js';
 import type { Machine } from '../machine.js';
 import { BusyTimeline } from '../timeline.js';
 import { checkCore, heldError, LockBook, type LockStats } from './book.js';
 import {
-  type FitFn,
   type Placement,
   placeAtRelease,
   placeHold,
@@ -44,15 +44,33 @@ const NONE = -1;
  */
 export const WAIT_COUNTERS = ['lockWaitCycles', 'lineWaitCycles', 'dramWaitCycles'] as const;
 
-export function waitCounterIds(machine: Machine): number[] {
-  return WAIT_COUNTERS.map((name) => machine.counters.define(name));
-}
+/**
+ * The sum of a core's WAIT_COUNTERS, read twice per hold (acquire and release): three fixed ids,
+ * summed in the order of WAIT_COUNTERS, without an array or iterator on the lock path.
+ */
+export class WaitTotal {
+  private readonly counters: Counters;
+  private readonly lockId: number;
+  private readonly lineId: number;
+  private readonly dramId: number;
 
-/** Cycles `core` has waited so far, summed over `ids`. */
-export function waitedSoFar(machine: Machine, core: number, ids: readonly number[]): number {
-  let sum = 0;
-  for (const id of ids) sum += machine.counters.get(core, id);
-  return sum;
+  constructor(machine: Machine) {
+    const counters = machine.counters;
+    this.counters = counters;
+    this.lockId = counters.define(WAIT_COUNTERS[0]);
+    this.lineId = counters.define(WAIT_COUNTERS[1]);
+    this.dramId = counters.define(WAIT_COUNTERS[2]);
+  }
+
+  /** Cycles `core` has waited so far. */
+  of(core: number): number {
+    const counters = this.counters;
+    return (
+      counters.get(core, this.lockId) +
+      counters.get(core, this.lineId) +
+      counters.get(core, this.dramId)
+    );
+  }
 }
 
 /** One finished hold, for observers (tests, traces). Times in cycles. */
@@ -83,7 +101,6 @@ export abstract class ExclusiveLock implements Lock {
   protected readonly lines: CacheLines;
   protected readonly machine: Machine;
   private readonly holds = new BusyTimeline();
-  private readonly fit: FitFn;
   private readonly book: LockBook;
   private readonly releases: ReleaseLog;
   private readonly sleptReleaseCycles: number;
@@ -91,13 +108,12 @@ export abstract class ExclusiveLock implements Lock {
   private readonly onHold: ((hold: HoldRecord) => void) | undefined;
   private readonly tentative: Placement = placement();
   private readonly final: Placement = placement();
-  /** Places the finished hold of the current holder into `final` (placeAtRelease). */
-  private readonly placeFinal: (length: number) => Placement;
+  private readonly clocks: Float64Array;
   private holder = NONE;
   private arrival = 0;
   /** The holder's wait counters at the acquire (to tell the waits inside the hold). */
   private waitedBefore = 0;
-  private readonly waitCounters: readonly number[];
+  private readonly waited: WaitTotal;
 
   constructor(
     machine: Machine,
@@ -115,11 +131,8 @@ export abstract class ExclusiveLock implements Lock {
     this.releases = new ReleaseLog(machine, policy.wakerCycles ?? 0);
     this.sleptReleaseCycles = policy.sleptReleaseCycles ?? 0;
     this.onHold = options.onHold;
-    this.waitCounters = waitCounterIds(machine);
-    const holds = this.holds;
-    this.fit = (time, duration) => holds.fit(time, duration);
-    this.placeFinal = (length) =>
-      placeHold(this.fit, this.arrival, length, this.policy, this.final);
+    this.waited = new WaitTotal(machine);
+    this.clocks = machine.clocks;
   }
 
   get stats(): Readonly<LockStats> {
@@ -131,25 +144,21 @@ export abstract class ExclusiveLock implements Lock {
     return this.holder;
   }
 
+  // lock and unlock charge `core` through the *By line accesses, so they need not bind it (the
+  // bound core is for code without a core parameter, core-handle.ts).
   lock(core: number): void {
     checkCore(this.machine, core, this.what);
     if (this.holder !== NONE) throw heldError(this.what, this.holder, core);
-    const machine = this.machine;
-    const handle = machine.core(core);
-    const outer = handle.bind(); // acquireAccess touches the lock's lines as `core`
-    try {
-      const clocks = machine.clocks;
-      const arrival = clocks[core];
-      const at = placeHold(this.fit, arrival, 0, this.policy, this.tentative);
-      clocks[core] = at.start;
-      this.acquireAccess(at.start > arrival, at.sleeps > 0);
-      this.holder = core;
-      this.arrival = arrival;
-      this.waitedBefore = waitedSoFar(machine, core, this.waitCounters);
-      this.lines.enterExclusive(core);
-    } finally {
-      handle.unbind(outer);
-    }
+    const clocks = this.clocks;
+    const arrival = clocks[core];
+    const policy = this.policy;
+    const at = placeHold(this.holds, null, arrival, 0, policy, policy.spinCycles, this.tentative);
+    clocks[core] = at.start;
+    this.acquireAccess(core, at.start > arrival, at.sleeps > 0);
+    this.holder = core;
+    this.arrival = arrival;
+    this.waitedBefore = this.waited.of(core);
+    this.lines.enterExclusive(core);
   }
 
   unlock(core: number): void {
@@ -159,24 +168,24 @@ export abstract class ExclusiveLock implements Lock {
     if (this.holder !== core) {
       throw new Error(`${this.what}: core ${core} unlocks it but core ${this.holder} holds it`);
     }
-    const machine = this.machine;
-    const handle = machine.core(core);
-    const outer = handle.bind(); // releaseAccess touches the lock's lines as `core`
-    try {
-      this.releaseBound(core);
-    } finally {
-      handle.unbind(outer);
-    }
-  }
-
-  private releaseBound(core: number): void {
-    const machine = this.machine;
-    const clocks = machine.clocks;
+    const clocks = this.clocks;
     this.lines.leaveExclusive(core);
-    this.releaseAccess();
-    const nested = waitedSoFar(machine, core, this.waitCounters) - this.waitedBefore;
-    const length = placeAtRelease(this.placeFinal, clocks, core, this.tentative.start, nested);
+    this.releaseAccess(core);
+    const nested = this.waited.of(core) - this.waitedBefore;
+    const policy = this.policy;
     const at = this.final;
+    const length = placeAtRelease(
+      this.holds,
+      null,
+      this.arrival,
+      policy,
+      policy.spinCycles,
+      at,
+      clocks,
+      core,
+      this.tentative.start,
+      nested,
+    );
     const end = at.start + length;
     this.holds.add(at.holdFrom, end);
     this.book.acquired(core, at.start - this.arrival, at.sleeps, length);
@@ -188,18 +197,20 @@ export abstract class ExclusiveLock implements Lock {
     }
     this.releases.released(end, core, paid);
     this.holder = NONE;
-    this.onHold?.({
-      core,
-      arrival: this.arrival,
-      from: at.holdFrom,
-      start: at.start,
-      end,
-      mode: 'write',
-    });
+    if (this.onHold !== undefined) {
+      this.onHold({
+        core,
+        arrival: this.arrival,
+        from: at.holdFrom,
+        start: at.start,
+        end,
+        mode: 'write',
+      });
+    }
   }
 
-  /** The line accesses of a successful acquire (after any wait). */
-  protected abstract acquireAccess(contended: boolean, slept: boolean): void;
-  /** The line accesses of a release. */
-  protected abstract releaseAccess(): void;
+  /** The line accesses of `core`'s successful acquire (after any wait). */
+  protected abstract acquireAccess(core: number, contended: boolean, slept: boolean): void;
+  /** The line accesses of `core`'s release. */
+  protected abstract releaseAccess(core: number): void;
 }

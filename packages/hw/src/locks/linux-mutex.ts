@@ -42,14 +42,14 @@ export class LinuxMutex extends ExclusiveLock {
     super(machine, name, 'mutex', policy, options);
   }
 
-  protected acquireAccess(contended: boolean): void {
+  protected acquireAccess(core: number, contended: boolean): void {
     // Spinners watch the owner word; after the release they re-read it and cmpxchg it.
-    if (contended) this.lines.read(this.line);
-    this.lines.rmwPlaced(this.line);
+    if (contended) this.lines.readBy(core, this.line);
+    this.lines.rmwPlacedBy(core, this.line);
   }
 
-  protected releaseAccess(): void {
+  protected releaseAccess(core: number): void {
     // __mutex_unlock_fast: cmpxchg of the owner word back to 0.
-    this.lines.rmwPlaced(this.line);
+    this.lines.rmwPlacedBy(core, this.line);
   }
 }

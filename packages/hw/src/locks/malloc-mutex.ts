@@ -70,14 +70,14 @@ export class MallocMutex extends ExclusiveLock {
     this.blocking = blocking;
   }
 
-  protected acquireAccess(contended: boolean): void {
+  protected acquireAccess(core: number, contended: boolean): void {
     // Spinners load the lock state; the winner's trylock is a cmpxchg.
-    if (contended) this.lines.read(this.line);
-    this.lines.rmwPlaced(this.line);
+    if (contended) this.lines.readBy(core, this.line);
+    this.lines.rmwPlacedBy(core, this.line);
   }
 
-  protected releaseAccess(): void {
+  protected releaseAccess(core: number): void {
     // glibc unlock: atomic exchange of the lock word (lll_unlock); OSv: count.fetch_add(-1).
-    this.lines.rmwPlaced(this.line);
+    this.lines.rmwPlacedBy(core, this.line);
   }
 }

@@ -1,9 +1,9 @@
 // Where a hold of a lock goes in simulated time, given when its core arrived, how long the hold
-// lasts, the holds already recorded (a `fit` function over the lock's timelines) and how the
-// lock's waiters wait (a WaitPolicy). This is the one place the waiting semantics of every lock
+// lasts, the holds already recorded (the lock's timelines: `fitIn`) and how the lock's waiters
+// wait (a WaitPolicy). This is the one place the waiting semantics of every lock
 // kind are decided: spinning, sleeping, wake-up latency, stealing and handoff.
 //
-// Invariant: the span returned, [holdFrom, start + length), is free in the timelines `fit` looks
+// Invariant: the span returned, [holdFrom, start + length), is free in the timelines `fitIn` looks
 // at, so recording it can never make two holds overlap. `start` never precedes `arrival`.
 //
 // A waiter spins while the lock is busy, for at most `spinCycles`; then it sleeps and is woken by
@@ -20,8 +20,27 @@
 // Each sleep round records the time of the release that woke it (`Placement.wakes`), so that the
 // lock can charge that release's core for the wake (wakes.ts).
 
-/** Earliest start at or after `time` of a span of `duration` that is free for this hold. */
-export type FitFn = (time: number, duration: number) => number;
+import type { BusyTimeline } from '../timeline.js';
+
+/**
+ * Earliest start at or after `time` of a span of `duration` that is free in `own` and, unless it
+ * is null, in `other` (a writer of a reader-writer lock: free of write holds and of read holds).
+ * Timelines rather than a closure per lock: the call sites stay monomorphic and allocation-free.
+ */
+export function fitIn(
+  own: BusyTimeline,
+  other: BusyTimeline | null,
+  time: number,
+  duration: number,
+): number {
+  if (other === null) return own.fit(time, duration);
+  let start = time;
+  for (;;) {
+    const next = other.fit(own.fit(start, duration), duration);
+    if (next === start) return start;
+    start = next;
+  }
+}
 
 /** How a lock's waiters wait. All in cycles of the profile's clock. */
 export interface WaitPolicy {
@@ -99,34 +118,36 @@ const MAX_ROUNDS = 1 << 16;
 
 /**
  * Places a hold of `length` cycles by a core that arrived at `arrival` (see the header) into
- * `out`. `spinAt(t)` may lower the spin budget of a waiter that starts waiting at `t` (a Linux
- * rwsem writer spins only briefly on a reader-owned lock); by default it is `policy.spinCycles`.
+ * `out`, in the timelines `own` and `other` (fitIn). `spin` is the waiter's spin budget before
+ * its first sleep: `policy.spinCycles`, or less (a Linux rwsem writer that finds the lock
+ * reader-owned at its arrival spins only briefly).
  */
 export function placeHold(
-  fit: FitFn,
+  own: BusyTimeline,
+  other: BusyTimeline | null,
   arrival: number,
   length: number,
   policy: WaitPolicy,
+  spin: number,
   out: Placement,
-  spinAt?: (time: number) => number,
 ): Placement {
   let t = arrival;
-  let spin = spinAt ? Math.min(policy.spinCycles, spinAt(arrival)) : policy.spinCycles;
+  let budget = spin;
   let sleeps = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const s = fit(t, length);
-    if (s - t <= spin) {
+    const s = fitIn(own, other, t, length);
+    if (s - t <= budget) {
       out.start = s;
       out.holdFrom = s;
       out.sleeps = sleeps;
       return out;
     }
-    // Slept at t + spin; woken by the release after which the hold fits (s > t + spin).
-    const release = fit(t + spin, length);
+    // Slept at t + budget; woken by the release after which the hold fits (s > t + budget).
+    const release = fitIn(own, other, t + budget, length);
     out.wakes[sleeps] = release;
     sleeps++;
     if (release - arrival >= policy.handoffAfterCycles) {
-      const from = fit(release, policy.wakeupCycles + length);
+      const from = fitIn(own, other, release, policy.wakeupCycles + length);
       out.wakes[sleeps - 1] = from; // handed over by the release at `from` (release, or later)
       out.holdFrom = from;
       out.start = from + policy.wakeupCycles;
@@ -134,34 +155,39 @@ export function placeHold(
       return out;
     }
     t = release + policy.wakeupCycles;
-    spin = policy.respinCycles;
+    budget = policy.respinCycles;
   }
   throw new Error(`lock placement did not settle after ${MAX_ROUNDS} sleeps (a model bug)`);
 }
 
 /**
- * Places a hold for good at its release, when its length is known (locks/exclusive.ts):
- * `place(length)` fits a hold of that length and returns the placement. If the hold does not fit
- * where it ran (it starts after `begun`) and part of it was waiting for other resources
+ * Places a hold for good at its release, when its length is known (locks/exclusive.ts): fits a
+ * hold of the core's time since `begun` (placeHold, into `out`). If the hold does not fit where
+ * it ran (it starts after `begun`) and part of it was waiting for other resources
  * (`nestedWait`: lock, line and DRAM waits inside it) — typically for the very holds it now has
  * to go after — only its own work is placed: placed elsewhere it would not wait for them again.
  * The core's clock moves on by the delay (the placement can only be later than the tentative
  * one, since fit is monotone in the length; were it earlier, the clock could not run back and
- * the hold still fits). Returns the placed length; the placement is the last `place` returned.
+ * the hold still fits). Returns the placed length; the placement is in `out`.
  */
 export function placeAtRelease(
-  place: (length: number) => Placement,
+  own: BusyTimeline,
+  other: BusyTimeline | null,
+  arrival: number,
+  policy: WaitPolicy,
+  spin: number,
+  out: Placement,
   clocks: Float64Array,
   core: number,
   begun: number,
   nestedWait: number,
 ): number {
   let length = clocks[core] - begun;
-  let at = place(length);
-  if (at.start > begun && nestedWait > 0) {
+  placeHold(own, other, arrival, length, policy, spin, out);
+  if (out.start > begun && nestedWait > 0) {
     length -= Math.min(nestedWait, length);
-    at = place(length);
+    placeHold(own, other, arrival, length, policy, spin, out);
   }
-  if (at.start > begun) clocks[core] += at.start - begun;
+  if (out.start > begun) clocks[core] += out.start - begun;
   return length;
 }

@@ -38,21 +38,20 @@ export class QueuedSpinlock extends ExclusiveLock {
     this.nodeLines = nodes;
   }
 
-  protected acquireAccess(contended: boolean): void {
+  protected acquireAccess(core: number, contended: boolean): void {
     const lines = this.lines;
     if (!contended) {
-      lines.rmwPlaced(this.line);
+      lines.rmwPlacedBy(core, this.line);
       return;
     }
     // Queued: our node was initialised and linked (xchg of the tail in the lock word) before the
     // wait; at the handoff we re-read the lock word and set the locked byte.
-    const core = this.machine.current;
-    lines.writePlaced(this.nodeLines + core);
-    lines.read(this.line);
-    lines.writePlaced(this.line);
+    lines.writePlacedBy(core, this.nodeLines + core);
+    lines.readBy(core, this.line);
+    lines.writePlacedBy(core, this.line);
   }
 
-  protected releaseAccess(): void {
-    this.lines.writePlaced(this.line);
+  protected releaseAccess(core: number): void {
+    this.lines.writePlacedBy(core, this.line);
   }
 }

@@ -31,19 +31,26 @@ import type { Machine } from '../machine.js';
 
 /** Releases a lock remembers for finding the waker (as many as a lock timeline keeps holds). */
 export const LOG_CAPACITY = 64;
+/** Storage a new log starts with; it and LOG_CAPACITY are powers of two (ring indices mask). */
 const INITIAL_ROOM = 4;
 
 /**
  * A lock's latest releases in simulated time, sorted by time; when full, the earliest is
  * forgotten. Sorted by time and not kept in processing order, because a waiter's waking release
  * is late in simulated time but may have been processed long before (holds of other cores that
- * fill the gap before it are processed after it).
+ * fill the gap before it are processed after it). Kept in a ring: the k-th earliest release is in
+ * slot (head + k) & mask, so forgetting the earliest moves `head` instead of the entries, and a
+ * release at the newest end (the common case) is stored in O(1) even when the log is full.
  */
 export class ReleaseLog {
   private times = new Float64Array(INITIAL_ROOM);
   private cores = new Int32Array(INITIAL_ROOM);
   /** Cycles of a wake the release already paid (sleptReleaseCycles), until a wake uses them. */
   private paid = new Float64Array(INITIAL_ROOM);
+  /** Slot of the earliest release kept. */
+  private head = 0;
+  /** Storage length − 1 (the storage length is a power of two). */
+  private mask = INITIAL_ROOM - 1;
   private count = 0;
   /** The `lockWakes` counter, defined at the first wake (results without wakes stay as they were). */
   private cWakes = -1;
@@ -57,26 +64,35 @@ export class ReleaseLog {
   /** Remembers that `core` released the lock at `time`, having paid `paid` cycles of a wake. */
   released(time: number, core: number, paid: number): void {
     if (this.wakerCycles === 0) return;
+    if (this.count === this.times.length && this.count < LOG_CAPACITY) this.grow();
     const times = this.times;
-    // Insertion point from the newest end, where releases usually land.
+    const cores = this.cores;
+    const paids = this.paid;
+    const mask = this.mask;
+    let head = this.head;
+    // Insertion point (in time order) from the newest end, where releases usually land.
     let at = this.count;
-    while (at > 0 && times[at - 1] > time) at--;
+    while (at > 0 && times[(head + at - 1) & mask] > time) at--;
     if (this.count === LOG_CAPACITY) {
       if (at === 0) return; // earlier than everything kept: it would be forgotten at once
-      times.copyWithin(0, 1, at);
-      this.cores.copyWithin(0, 1, at);
-      this.paid.copyWithin(0, 1, at);
+      head = (head + 1) & mask; // forget the earliest
+      this.head = head;
+      this.count--;
       at--;
-    } else {
-      if (this.count === times.length) this.grow();
-      this.times.copyWithin(at + 1, at, this.count);
-      this.cores.copyWithin(at + 1, at, this.count);
-      this.paid.copyWithin(at + 1, at, this.count);
-      this.count++;
     }
-    this.times[at] = time;
-    this.cores[at] = core;
-    this.paid[at] = paid;
+    // Entries later than `time` move one slot on (usually none).
+    for (let k = this.count; k > at; k--) {
+      const to = (head + k) & mask;
+      const from = (head + k - 1) & mask;
+      times[to] = times[from];
+      cores[to] = cores[from];
+      paids[to] = paids[from];
+    }
+    const slot = (head + at) & mask;
+    times[slot] = time;
+    cores[slot] = core;
+    paids[slot] = paid;
+    this.count++;
   }
 
   /**
@@ -97,27 +113,34 @@ export class ReleaseLog {
     }
   }
 
-  /** The slot of the release at exactly `time`, or -1 if not remembered. */
+  /** The slot of the latest release at exactly `time`, or -1 if not remembered. */
   private slotAt(time: number): number {
+    const times = this.times;
     for (let k = this.count - 1; k >= 0; k--) {
-      const t = this.times[k];
-      if (t === time) return k;
+      const slot = (this.head + k) & this.mask;
+      const t = times[slot];
+      if (t === time) return slot;
       if (t < time) return -1;
     }
     return -1;
   }
 
-  /** Doubles the storage (up to LOG_CAPACITY). */
+  /** Doubles the storage (up to LOG_CAPACITY), the entries in time order from slot 0. */
   private grow(): void {
     const room = Math.min(LOG_CAPACITY, 2 * this.times.length);
     const times = new Float64Array(room);
     const cores = new Int32Array(room);
     const paid = new Float64Array(room);
-    times.set(this.times);
-    cores.set(this.cores);
-    paid.set(this.paid);
+    for (let k = 0; k < this.count; k++) {
+      const slot = (this.head + k) & this.mask;
+      times[k] = this.times[slot];
+      cores[k] = this.cores[slot];
+      paid[k] = this.paid[slot];
+    }
     this.times = times;
     this.cores = cores;
     this.paid = paid;
+    this.head = 0;
+    this.mask = room - 1;
   }
 }
