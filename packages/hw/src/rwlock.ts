@@ -54,6 +54,14 @@ const NONE = -1;
 const READ = 1;
 const WRITE = 2;
 
+/**
+ * Scratch placements shared by every lock: a placement is read right after placeHold fills it,
+ * before any other hold is placed (only the start of the tentative one is kept, in the lock), so
+ * one of each does for all locks and no lock allocates its own.
+ */
+const TENTATIVE: Placement = placement();
+const FINAL: Placement = placement();
+
 export class SimRwLock implements RwLock {
   /** The lock word's line; only the lock may touch it. */
   readonly line: number;
@@ -75,8 +83,8 @@ export class SimRwLock implements RwLock {
   private readonly onHold: ((hold: HoldRecord) => void) | undefined;
   /** Whether a subclass lowers the writers' spin budget (writerSpinAt). */
   private readonly writerSpinLowered: boolean;
-  private readonly tentative: Placement = placement();
-  private readonly final: Placement = placement();
+  /** Where the current hold's critical section started (its tentative placement). */
+  private begun = 0;
   private readonly clocks: Float64Array;
   private holder = NONE;
   private mode = NONE;
@@ -181,9 +189,10 @@ export class SimRwLock implements RwLock {
       0,
       mode === READ ? this.readPolicy : this.writePolicy,
       this.spinOf(mode, arrival),
-      this.tentative,
+      TENTATIVE,
     );
     clocks[core] = at.start;
+    this.begun = at.start;
     this.lineWait = 0;
     this.lineSleeps = 0;
     this.lineSection(core);
@@ -207,8 +216,7 @@ export class SimRwLock implements RwLock {
     const clocks = this.clocks;
     if (mode === WRITE) this.lines.leaveExclusive(core);
     this.lineSection(core);
-    const nested = this.waited.of(core) - this.waitedBefore;
-    const at = this.final;
+    const at = FINAL;
     const length = placeAtRelease(
       this.writeHolds,
       mode === READ ? null : this.readHolds,
@@ -218,8 +226,9 @@ export class SimRwLock implements RwLock {
       at,
       clocks,
       core,
-      this.tentative.start,
-      nested,
+      this.begun,
+      this.waited,
+      this.waitedBefore,
     );
     const end = at.start + length;
     (mode === READ ? this.readHolds : this.writeHolds).add(at.holdFrom, end);

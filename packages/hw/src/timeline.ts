@@ -10,15 +10,21 @@
 // merged). Only the latest intervals are kept (when `capacity` is reached the oldest quarter is
 // forgotten); a request earlier than the end of the forgotten ones is treated as arriving at that
 // end, so forgetting can only add waiting, never let two holds overlap (a lock stays mutually
-// exclusive however many cores queue on it). Storage starts small and doubles up to `capacity`
-// (a machine may hold tens of thousands of locks, one per VMA, most of them touched once).
+// exclusive however many cores queue on it). Storage is allocated at the first interval, starts
+// small and doubles up to `capacity` (a machine may hold tens of thousands of locks, one per VMA,
+// most of them touched once, and some timelines of a lock are never used).
+// Interval i is stored as the pair (start, end) at 2i, 2i + 1 of one array: a lookup touches one
+// host cache line where separate start and end arrays touched two (a sweep has many locks, each
+// cold in the host's cache when the next core reaches it).
 
-/** Intervals a new timeline has room for before it first grows its storage. */
+/** Intervals a timeline has room for once it first allocates its storage. */
 const INITIAL_ROOM = 4;
+/** The storage of every timeline that has never held an interval. */
+const NO_SPANS = new Float64Array(0);
 
 export class BusyTimeline {
-  private starts: Float64Array;
-  private ends: Float64Array;
+  /** start of interval i at 2i, its end at 2i + 1. */
+  private spans: Float64Array;
   private count = 0;
   /** End of the latest forgotten interval: nothing can be placed before it. */
   private forgottenEnd = Number.NEGATIVE_INFINITY;
@@ -27,9 +33,7 @@ export class BusyTimeline {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`timeline capacity ${capacity} must be a positive integer`);
     }
-    const room = Math.min(capacity, INITIAL_ROOM);
-    this.starts = new Float64Array(room);
-    this.ends = new Float64Array(room);
+    this.spans = NO_SPANS;
   }
 
   /** Number of busy intervals kept. */
@@ -40,7 +44,7 @@ export class BusyTimeline {
   /** The kept intervals as [start, end) pairs, oldest first (for tests and debugging). */
   intervals(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    for (let i = 0; i < this.count; i++) out.push([this.starts[i], this.ends[i]]);
+    for (let i = 0; i < this.count; i++) out.push([this.spans[2 * i], this.spans[2 * i + 1]]);
     return out;
   }
 
@@ -48,27 +52,26 @@ export class BusyTimeline {
   freeFrom(requested: number): number {
     const time = Math.max(requested, this.forgottenEnd);
     const i = this.lastStartingAtOrBefore(time);
-    return i >= 0 && this.ends[i] > time ? this.ends[i] : time;
+    return i >= 0 && this.spans[2 * i + 1] > time ? this.spans[2 * i + 1] : time;
   }
 
   /** The earliest start at or after `time` such that [start, start + duration) is all free. */
   fit(time: number, duration: number): number {
     const t = Math.max(time, this.forgottenEnd);
     const count = this.count;
-    const ends = this.ends;
+    const spans = this.spans;
     // Common case: at or after the end of every kept interval (nothing to skip, any duration fits).
-    if (count === 0 || t >= ends[count - 1]) return t;
-    const starts = this.starts;
+    if (count === 0 || t >= spans[2 * count - 1]) return t;
     let i = this.lastStartingAtOrBefore(t);
     let start = t;
-    if (i >= 0 && ends[i] > t) {
-      start = ends[i];
+    if (i >= 0 && spans[2 * i + 1] > t) {
+      start = spans[2 * i + 1];
       i = this.lastStartingAtOrBefore(start);
     }
     // `start` is free, so every interval from here on begins after it.
     for (let j = i + 1; j < count; j++) {
-      if (starts[j] >= start + duration) break;
-      start = ends[j];
+      if (spans[2 * j] >= start + duration) break;
+      start = spans[2 * j + 1];
     }
     return start;
   }
@@ -76,34 +79,32 @@ export class BusyTimeline {
   /** Marks [start, end) busy, merging it with the intervals it overlaps or touches. */
   add(start: number, end: number): void {
     if (!(end > start)) return;
-    const starts = this.starts;
-    const ends = this.ends;
+    const spans = this.spans;
     const last = this.count - 1;
-    if (last < 0 || start > ends[last]) {
+    if (last < 0 || start > spans[2 * last + 1]) {
       this.insertAt(this.count, start, end);
       return;
     }
-    if (start >= starts[last]) {
+    if (start >= spans[2 * last]) {
       // Overlaps or touches the newest interval: the common case of back-to-back holds.
-      if (end > ends[last]) ends[last] = end;
+      if (end > spans[2 * last + 1]) spans[2 * last + 1] = end;
       return;
     }
     // Last interval that starts at or before `end`, first one that ends at or after `start`
     // (both scans from the newest end, where requests usually land).
     let hi = last;
-    while (hi >= 0 && starts[hi] > end) hi--;
+    while (hi >= 0 && spans[2 * hi] > end) hi--;
     let lo = hi + 1;
-    while (lo > 0 && ends[lo - 1] >= start) lo--;
+    while (lo > 0 && spans[2 * lo - 1] >= start) lo--;
     if (lo > hi) {
       this.insertAt(lo, start, end);
       return;
     }
-    starts[lo] = Math.min(start, starts[lo]);
-    ends[lo] = Math.max(end, ends[hi]);
+    spans[2 * lo] = Math.min(start, spans[2 * lo]);
+    spans[2 * lo + 1] = Math.max(end, spans[2 * hi + 1]);
     const removed = hi - lo;
     if (removed > 0) {
-      starts.copyWithin(lo + 1, hi + 1, this.count);
-      ends.copyWithin(lo + 1, hi + 1, this.count);
+      spans.copyWithin(2 * (lo + 1), 2 * (hi + 1), 2 * this.count);
       this.count -= removed;
     }
   }
@@ -120,48 +121,46 @@ export class BusyTimeline {
       // Full: forget the oldest quarter at once (amortised O(1) per insert). An interval older
       // than everything kept is forgotten too.
       const drop = Math.max(1, this.capacity >> 2);
-      this.forgottenEnd = Math.max(this.forgottenEnd, this.ends[drop - 1]);
+      this.forgottenEnd = Math.max(this.forgottenEnd, this.spans[2 * drop - 1]);
       if (at < drop) {
         this.forgottenEnd = Math.max(this.forgottenEnd, end);
         return;
       }
-      this.starts.copyWithin(0, drop, this.count);
-      this.ends.copyWithin(0, drop, this.count);
+      this.spans.copyWithin(0, 2 * drop, 2 * this.count);
       this.count -= drop;
       at -= drop;
-    } else if (this.count === this.starts.length) {
+    } else if (2 * this.count === this.spans.length) {
       this.grow();
     }
-    if (at < this.count) {
-      this.starts.copyWithin(at + 1, at, this.count);
-      this.ends.copyWithin(at + 1, at, this.count);
-    }
-    this.starts[at] = start;
-    this.ends[at] = end;
+    const spans = this.spans;
+    if (at < this.count) spans.copyWithin(2 * (at + 1), 2 * at, 2 * this.count);
+    spans[2 * at] = start;
+    spans[2 * at + 1] = end;
     this.count++;
   }
 
-  /** Doubles the storage (up to `capacity`); the kept intervals stay where they are. */
+  /**
+   * Allocates the storage (INITIAL_ROOM intervals) or doubles it (up to `capacity` intervals);
+   * the kept intervals stay where they are.
+   */
   private grow(): void {
-    const room = Math.min(this.capacity, 2 * this.starts.length);
-    const starts = new Float64Array(room);
-    const ends = new Float64Array(room);
-    starts.set(this.starts);
-    ends.set(this.ends);
-    this.starts = starts;
-    this.ends = ends;
+    const rooms = this.spans.length === 0 ? INITIAL_ROOM : this.spans.length; // 2 × current room
+    const spans = new Float64Array(2 * Math.min(this.capacity, rooms));
+    spans.set(this.spans);
+    this.spans = spans;
   }
 
   /** Index of the last interval whose start is <= time, or -1. */
   private lastStartingAtOrBefore(time: number): number {
+    const spans = this.spans;
     let lo = 0;
     let hi = this.count - 1;
     // Common case: requests arrive near the end of the timeline.
-    if (hi < 0 || this.starts[0] > time) return -1;
-    if (this.starts[hi] <= time) return hi;
+    if (hi < 0 || spans[0] > time) return -1;
+    if (spans[2 * hi] <= time) return hi;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= time) lo = mid;
+      if (spans[2 * mid] <= time) lo = mid;
       else hi = mid - 1;
     }
     return lo;

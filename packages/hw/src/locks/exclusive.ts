@@ -39,14 +39,23 @@ import { ReleaseLog } from './wakes.js';
 const NONE = -1;
 
 /**
+ * Scratch placements shared by every lock: a placement is read right after placeHold fills it,
+ * before any other hold is placed (only the start of the tentative one is kept, in the lock), so
+ * one of each does for all locks and no lock allocates its own.
+ */
+const TENTATIVE: Placement = placement();
+const FINAL: Placement = placement();
+
+/**
  * The counters of cycles a core spends waiting for shared resources (locks, lines, DRAM): what
  * a critical section waited for inside, as opposed to its own work.
  */
 export const WAIT_COUNTERS = ['lockWaitCycles', 'lineWaitCycles', 'dramWaitCycles'] as const;
 
 /**
- * The sum of a core's WAIT_COUNTERS, read twice per hold (acquire and release): three fixed ids,
- * summed in the order of WAIT_COUNTERS, without an array or iterator on the lock path.
+ * The sum of a core's WAIT_COUNTERS, read at every acquire and at a release whose hold must move
+ * (placeAtRelease): three fixed ids, summed in the order of WAIT_COUNTERS, without an array or
+ * an iterator on the lock path.
  */
 export class WaitTotal {
   private readonly counters: Counters;
@@ -106,8 +115,8 @@ export abstract class ExclusiveLock implements Lock {
   private readonly sleptReleaseCycles: number;
   private readonly what: string;
   private readonly onHold: ((hold: HoldRecord) => void) | undefined;
-  private readonly tentative: Placement = placement();
-  private readonly final: Placement = placement();
+  /** Where the current hold's critical section started (its tentative placement). */
+  private begun = 0;
   private readonly clocks: Float64Array;
   private holder = NONE;
   private arrival = 0;
@@ -152,8 +161,9 @@ export abstract class ExclusiveLock implements Lock {
     const clocks = this.clocks;
     const arrival = clocks[core];
     const policy = this.policy;
-    const at = placeHold(this.holds, null, arrival, 0, policy, policy.spinCycles, this.tentative);
+    const at = placeHold(this.holds, null, arrival, 0, policy, policy.spinCycles, TENTATIVE);
     clocks[core] = at.start;
+    this.begun = at.start;
     this.acquireAccess(core, at.start > arrival, at.sleeps > 0);
     this.holder = core;
     this.arrival = arrival;
@@ -171,9 +181,8 @@ export abstract class ExclusiveLock implements Lock {
     const clocks = this.clocks;
     this.lines.leaveExclusive(core);
     this.releaseAccess(core);
-    const nested = this.waited.of(core) - this.waitedBefore;
     const policy = this.policy;
-    const at = this.final;
+    const at = FINAL;
     const length = placeAtRelease(
       this.holds,
       null,
@@ -183,8 +192,9 @@ export abstract class ExclusiveLock implements Lock {
       at,
       clocks,
       core,
-      this.tentative.start,
-      nested,
+      this.begun,
+      this.waited,
+      this.waitedBefore,
     );
     const end = at.start + length;
     this.holds.add(at.holdFrom, end);

@@ -21,6 +21,7 @@
 // lock can charge that release's core for the wake (wakes.ts).
 
 import type { BusyTimeline } from '../timeline.js';
+import type { WaitTotal } from './exclusive.js';
 
 /**
  * Earliest start at or after `time` of a span of `duration` that is free in `own` and, unless it
@@ -163,12 +164,14 @@ export function placeHold(
 /**
  * Places a hold for good at its release, when its length is known (locks/exclusive.ts): fits a
  * hold of the core's time since `begun` (placeHold, into `out`). If the hold does not fit where
- * it ran (it starts after `begun`) and part of it was waiting for other resources
- * (`nestedWait`: lock, line and DRAM waits inside it) — typically for the very holds it now has
- * to go after — only its own work is placed: placed elsewhere it would not wait for them again.
- * The core's clock moves on by the delay (the placement can only be later than the tentative
- * one, since fit is monotone in the length; were it earlier, the clock could not run back and
- * the hold still fits). Returns the placed length; the placement is in `out`.
+ * it ran (it starts after `begun`) and part of it was waiting for other resources (the core's
+ * wait counters now, `waited.of(core)`, minus `waitedBefore`, their sum at the acquire: lock,
+ * line and DRAM waits inside it) — typically for the very holds it now has to go after — only
+ * its own work is placed: placed elsewhere it would not wait for them again. The waits are read
+ * only then (a hold that fits where it ran, the common case, needs no counter reads). The core's
+ * clock moves on by the delay (the placement can only be later than the tentative one, since fit
+ * is monotone in the length; were it earlier, the clock could not run back and the hold still
+ * fits). Returns the placed length; the placement is in `out`.
  */
 export function placeAtRelease(
   own: BusyTimeline,
@@ -180,13 +183,17 @@ export function placeAtRelease(
   clocks: Float64Array,
   core: number,
   begun: number,
-  nestedWait: number,
+  waited: WaitTotal,
+  waitedBefore: number,
 ): number {
   let length = clocks[core] - begun;
   placeHold(own, other, arrival, length, policy, spin, out);
-  if (out.start > begun && nestedWait > 0) {
-    length -= Math.min(nestedWait, length);
-    placeHold(own, other, arrival, length, policy, spin, out);
+  if (out.start > begun) {
+    const nestedWait = waited.of(core) - waitedBefore;
+    if (nestedWait > 0) {
+      length -= Math.min(nestedWait, length);
+      placeHold(own, other, arrival, length, policy, spin, out);
+    }
   }
   if (out.start > begun) clocks[core] += out.start - begun;
   return length;

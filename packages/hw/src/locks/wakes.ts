@@ -31,8 +31,15 @@ import type { Machine } from '../machine.js';
 
 /** Releases a lock remembers for finding the waker (as many as a lock timeline keeps holds). */
 export const LOG_CAPACITY = 64;
-/** Storage a new log starts with; it and LOG_CAPACITY are powers of two (ring indices mask). */
+/** Room a log allocates at its first release; it and LOG_CAPACITY are powers of two (ring masks). */
 const INITIAL_ROOM = 4;
+/** Numbers per entry: the release's time, its core and the cycles of a wake it already paid. */
+const STRIDE = 3;
+const TIME = 0;
+const CORE = 1;
+const PAID = 2;
+/** The storage of every log that has never logged a release (and of every log with waker 0). */
+const NO_ENTRIES = new Float64Array(0);
 
 /**
  * A lock's latest releases in simulated time, sorted by time; when full, the earliest is
@@ -40,17 +47,18 @@ const INITIAL_ROOM = 4;
  * is late in simulated time but may have been processed long before (holds of other cores that
  * fill the gap before it are processed after it). Kept in a ring: the k-th earliest release is in
  * slot (head + k) & mask, so forgetting the earliest moves `head` instead of the entries, and a
- * release at the newest end (the common case) is stored in O(1) even when the log is full.
+ * release at the newest end (the common case) is stored in O(1) even when the log is full. An
+ * entry's numbers sit side by side (STRIDE), and the storage is allocated at the first release.
  */
 export class ReleaseLog {
-  private times = new Float64Array(INITIAL_ROOM);
-  private cores = new Int32Array(INITIAL_ROOM);
-  /** Cycles of a wake the release already paid (sleptReleaseCycles), until a wake uses them. */
-  private paid = new Float64Array(INITIAL_ROOM);
+  /** Entry in slot s: time, core and paid cycles at STRIDE × s + TIME, CORE, PAID. */
+  private entries = NO_ENTRIES;
   /** Slot of the earliest release kept. */
   private head = 0;
-  /** Storage length − 1 (the storage length is a power of two). */
-  private mask = INITIAL_ROOM - 1;
+  /** Entries the storage has room for (0 or a power of two). */
+  private slots = 0;
+  /** slots − 1. */
+  private mask = 0;
   private count = 0;
   /** The `lockWakes` counter, defined at the first wake (results without wakes stay as they were). */
   private cWakes = -1;
@@ -64,15 +72,13 @@ export class ReleaseLog {
   /** Remembers that `core` released the lock at `time`, having paid `paid` cycles of a wake. */
   released(time: number, core: number, paid: number): void {
     if (this.wakerCycles === 0) return;
-    if (this.count === this.times.length && this.count < LOG_CAPACITY) this.grow();
-    const times = this.times;
-    const cores = this.cores;
-    const paids = this.paid;
+    if (this.count === this.slots && this.count < LOG_CAPACITY) this.grow();
+    const entries = this.entries;
     const mask = this.mask;
     let head = this.head;
     // Insertion point (in time order) from the newest end, where releases usually land.
     let at = this.count;
-    while (at > 0 && times[(head + at - 1) & mask] > time) at--;
+    while (at > 0 && entries[STRIDE * ((head + at - 1) & mask) + TIME] > time) at--;
     if (this.count === LOG_CAPACITY) {
       if (at === 0) return; // earlier than everything kept: it would be forgotten at once
       head = (head + 1) & mask; // forget the earliest
@@ -82,16 +88,16 @@ export class ReleaseLog {
     }
     // Entries later than `time` move one slot on (usually none).
     for (let k = this.count; k > at; k--) {
-      const to = (head + k) & mask;
-      const from = (head + k - 1) & mask;
-      times[to] = times[from];
-      cores[to] = cores[from];
-      paids[to] = paids[from];
+      const to = STRIDE * ((head + k) & mask);
+      const from = STRIDE * ((head + k - 1) & mask);
+      entries[to + TIME] = entries[from + TIME];
+      entries[to + CORE] = entries[from + CORE];
+      entries[to + PAID] = entries[from + PAID];
     }
-    const slot = (head + at) & mask;
-    times[slot] = time;
-    cores[slot] = core;
-    paids[slot] = paid;
+    const slot = STRIDE * ((head + at) & mask);
+    entries[slot + TIME] = time;
+    entries[slot + CORE] = core;
+    entries[slot + PAID] = paid;
     this.count++;
   }
 
@@ -101,13 +107,14 @@ export class ReleaseLog {
    */
   chargeWakes(sleeper: number, wakes: readonly number[], count: number): void {
     if (this.wakerCycles === 0) return;
+    const entries = this.entries;
     for (let i = 0; i < count; i++) {
       const slot = this.slotAt(wakes[i]);
       if (slot < 0) continue;
-      const waker = this.cores[slot];
+      const waker = entries[STRIDE * slot + CORE];
       if (waker === sleeper) continue;
-      this.machine.clocks[waker] += this.wakerCycles - this.paid[slot];
-      this.paid[slot] = 0;
+      this.machine.clocks[waker] += this.wakerCycles - entries[STRIDE * slot + PAID];
+      entries[STRIDE * slot + PAID] = 0;
       if (this.cWakes < 0) this.cWakes = this.machine.counters.define('lockWakes');
       this.machine.counters.add(waker, this.cWakes);
     }
@@ -115,32 +122,32 @@ export class ReleaseLog {
 
   /** The slot of the latest release at exactly `time`, or -1 if not remembered. */
   private slotAt(time: number): number {
-    const times = this.times;
+    const entries = this.entries;
     for (let k = this.count - 1; k >= 0; k--) {
       const slot = (this.head + k) & this.mask;
-      const t = times[slot];
+      const t = entries[STRIDE * slot + TIME];
       if (t === time) return slot;
       if (t < time) return -1;
     }
     return -1;
   }
 
-  /** Doubles the storage (up to LOG_CAPACITY), the entries in time order from slot 0. */
+  /**
+   * Allocates the storage (INITIAL_ROOM slots) or doubles it (up to LOG_CAPACITY), the entries in
+   * time order from slot 0.
+   */
   private grow(): void {
-    const room = Math.min(LOG_CAPACITY, 2 * this.times.length);
-    const times = new Float64Array(room);
-    const cores = new Int32Array(room);
-    const paid = new Float64Array(room);
+    const room = this.slots === 0 ? INITIAL_ROOM : Math.min(LOG_CAPACITY, 2 * this.slots);
+    const entries = new Float64Array(STRIDE * room);
     for (let k = 0; k < this.count; k++) {
-      const slot = (this.head + k) & this.mask;
-      times[k] = this.times[slot];
-      cores[k] = this.cores[slot];
-      paid[k] = this.paid[slot];
+      const from = STRIDE * ((this.head + k) & this.mask);
+      entries[STRIDE * k + TIME] = this.entries[from + TIME];
+      entries[STRIDE * k + CORE] = this.entries[from + CORE];
+      entries[STRIDE * k + PAID] = this.entries[from + PAID];
     }
-    this.times = times;
-    this.cores = cores;
-    this.paid = paid;
+    this.entries = entries;
     this.head = 0;
+    this.slots = room;
     this.mask = room - 1;
   }
 }
