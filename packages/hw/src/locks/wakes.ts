@@ -31,8 +31,13 @@ import type { Machine } from '../machine.js';
 
 /** Releases a lock remembers for finding the waker (as many as a lock timeline keeps holds). */
 export const LOG_CAPACITY = 64;
-/** Room a log allocates at its first release; it and LOG_CAPACITY are powers of two (ring masks). */
-const INITIAL_ROOM = 4;
+/**
+ * Room a log allocates at its first release; it and LOG_CAPACITY are powers of two (ring masks).
+ * Two entries are 48 bytes, which V8 keeps on its heap (typed arrays up to 64 bytes); larger ones
+ * get an external backing store, slower to allocate and to collect (a machine may have a lock per
+ * VMA, most of them released once or twice).
+ */
+const INITIAL_ROOM = 2;
 /** Numbers per entry: the release's time, its core and the cycles of a wake it already paid. */
 const STRIDE = 3;
 const TIME = 0;
