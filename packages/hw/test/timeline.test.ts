@@ -11,6 +11,67 @@ function referenceFit(busy: Array<[number, number]>, time: number, duration: num
   return candidates.find(free)!;
 }
 
+/**
+ * The timeline as it was written first (two arrays, no shortcuts): what the current one must
+ * answer exactly, forgetting included, since every simulated result depends on it.
+ */
+class FirstTimeline {
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private forgottenEnd = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly capacity: number) {}
+
+  fit(requested: number, duration: number): number {
+    const time = Math.max(requested, this.forgottenEnd);
+    const i = this.lastAtOrBefore(time);
+    let start = i >= 0 && this.ends[i] > time ? this.ends[i] : time;
+    for (let j = this.lastAtOrBefore(start) + 1; j < this.starts.length; j++) {
+      if (this.starts[j] >= start + duration) break;
+      start = this.ends[j];
+    }
+    return start;
+  }
+
+  add(start: number, end: number): void {
+    if (!(end > start)) return;
+    let hi = this.starts.length - 1;
+    while (hi >= 0 && this.starts[hi] > end) hi--;
+    let lo = hi + 1;
+    while (lo > 0 && this.ends[lo - 1] >= start) lo--;
+    if (lo <= hi) {
+      const merged = [Math.min(start, this.starts[lo]), Math.max(end, this.ends[hi])];
+      this.starts.splice(lo, hi - lo + 1, merged[0]);
+      this.ends.splice(lo, hi - lo + 1, merged[1]);
+      return;
+    }
+    let at = lo;
+    if (this.starts.length === this.capacity) {
+      const drop = Math.max(1, this.capacity >> 2);
+      this.forgottenEnd = Math.max(this.forgottenEnd, this.ends[drop - 1]);
+      if (at < drop) {
+        this.forgottenEnd = Math.max(this.forgottenEnd, end);
+        return;
+      }
+      this.starts.splice(0, drop);
+      this.ends.splice(0, drop);
+      at -= drop;
+    }
+    this.starts.splice(at, 0, start);
+    this.ends.splice(at, 0, end);
+  }
+
+  intervals(): Array<[number, number]> {
+    return this.starts.map((s, i): [number, number] => [s, this.ends[i]]);
+  }
+
+  private lastAtOrBefore(time: number): number {
+    let i = this.starts.length - 1;
+    while (i >= 0 && this.starts[i] > time) i--;
+    return i;
+  }
+}
+
 describe('BusyTimeline', () => {
   it('finds the same earliest free spans as a brute-force model', () => {
     const interval = fc
@@ -29,6 +90,44 @@ describe('BusyTimeline', () => {
           expect(timeline.freeFrom(time)).toBe(referenceFit(busy, time, 0));
         }
       }),
+    );
+  });
+
+  it('answers as the first timeline did, adds and requests interleaved, forgetting included', () => {
+    type Op = { add: boolean; time: number; length: number };
+    const op = fc.record({
+      add: fc.boolean(),
+      // Mostly near the newest end, as a lock's requests land; some far back.
+      time: fc.integer({ min: -60, max: 12 }),
+      length: fc.integer({ min: 0, max: 30 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 4, 8, 64),
+        fc.array(op, { maxLength: 400 }),
+        (capacity, ops: Op[]) => {
+          const timeline = new BusyTimeline(capacity);
+          const first = new FirstTimeline(capacity);
+          let now = 0;
+          for (const { add, time, length } of ops) {
+            now += 4;
+            const at = now + time * 4;
+            if (add) {
+              timeline.add(at, at + length);
+              first.add(at, at + length);
+              expect(timeline.intervals()).toEqual(first.intervals());
+              // Requests inside and just after what was added (where a stale shortcut would err).
+              for (const q of [at, at + length - 1, at + length]) {
+                expect(timeline.fit(q, 1)).toBe(first.fit(q, 1));
+              }
+            } else {
+              expect(timeline.fit(at, length)).toBe(first.fit(at, length));
+              expect(timeline.freeFrom(at)).toBe(first.fit(at, 0));
+            }
+          }
+        },
+      ),
+      { numRuns: 300, seed: 15 },
     );
   });
 
