@@ -1,8 +1,8 @@
 // The release log of a lock (src/locks/wakes.ts) keeps its latest LOG_CAPACITY releases in time
-// order in a ring. Checked against a plain sorted array that does what the log promises (insert
+// order, dropping forgotten ones in batches. Checked against a plain sorted array that does what the log promises (insert
 // in time order, forget the earliest when full, a wake charged to the latest release at exactly
 // the waking time, not to the sleeper itself, minus what that release already paid), over
-// random streams that fill the log many times over, insert out of order and wrap the ring.
+// random streams that fill the log many times over and insert out of order.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -69,7 +69,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('ReleaseLog', () => {
-  it('charges the same wakes as a sorted array, however often the ring wraps', () => {
+  it('charges the same wakes as a sorted array, however often it forgets', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 100, maxLength: 600 }), (ops) => {
         const machine = new Machine({ cores: CORES });
@@ -96,7 +96,7 @@ describe('ReleaseLog', () => {
     );
   });
 
-  it('forgets the earliest release once full, and finds the rest after wrapping', () => {
+  it('forgets the earliest release once full, and finds the rest', () => {
     const machine = new Machine({ cores: 2 });
     const log = new ReleaseLog(machine, WAKER);
     const total = 3 * LOG_CAPACITY + 5;

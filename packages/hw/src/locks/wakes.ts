@@ -32,10 +32,15 @@ import type { Machine } from '../machine.js';
 /** Releases a lock remembers for finding the waker (as many as a lock timeline keeps holds). */
 export const LOG_CAPACITY = 64;
 /**
- * Room a log allocates at its first release; it and LOG_CAPACITY are powers of two (ring masks).
- * Two entries are 48 bytes, which V8 keeps on its heap (typed arrays up to 64 bytes); larger ones
- * get an external backing store, slower to allocate and to collect (a machine may have a lock per
- * VMA, most of them released once or twice).
+ * Entries past LOG_CAPACITY the storage holds before the forgotten ones are dropped at once, so
+ * that forgetting costs amortised O(1) per release rather than a shift of the whole log each.
+ */
+const SLACK = LOG_CAPACITY >> 2;
+/**
+ * Room a log allocates at its first release: two entries are 48 bytes, which V8 keeps on its
+ * heap (typed arrays up to 64 bytes); larger ones get an external backing store, slower to
+ * allocate and to collect (a machine may have a lock per VMA, most of them released once or
+ * twice). Grows by doubling up to LOG_CAPACITY + SLACK.
  */
 const INITIAL_ROOM = 2;
 /** Numbers per entry: the release's time, its core and the cycles of a wake it already paid. */
@@ -47,23 +52,18 @@ const PAID = 2;
 const NO_ENTRIES = new Float64Array(0);
 
 /**
- * A lock's latest releases in simulated time, sorted by time; when full, the earliest is
- * forgotten. Sorted by time and not kept in processing order, because a waiter's waking release
- * is late in simulated time but may have been processed long before (holds of other cores that
- * fill the gap before it are processed after it). Kept in a ring: the k-th earliest release is in
- * slot (head + k) & mask, so forgetting the earliest moves `head` instead of the entries, and a
- * release at the newest end (the common case) is stored in O(1) even when the log is full. An
- * entry's numbers sit side by side (STRIDE), and the storage is allocated at the first release.
+ * A lock's latest LOG_CAPACITY releases in simulated time, sorted by time; when full, the
+ * earliest is forgotten. Sorted by time and not kept in processing order, because a waiter's
+ * waking release is late in simulated time but may have been processed long before (holds of
+ * other cores that fill the gap before it are processed after it). The entries are one sorted
+ * array of which the last LOG_CAPACITY are remembered (from `first`); the forgotten ones before
+ * them are dropped SLACK at a time. An entry's numbers sit side by side (STRIDE), so that moving
+ * entries (a release earlier than the newest) is one copy.
  */
 export class ReleaseLog {
-  /** Entry in slot s: time, core and paid cycles at STRIDE × s + TIME, CORE, PAID. */
+  /** Entry i: time, core and paid cycles at STRIDE × i + TIME, CORE, PAID. */
   private entries = NO_ENTRIES;
-  /** Slot of the earliest release kept. */
-  private head = 0;
-  /** Entries the storage has room for (0 or a power of two). */
-  private slots = 0;
-  /** slots − 1. */
-  private mask = 0;
+  /** Entries stored, forgotten ones included. */
   private count = 0;
   /** The `lockWakes` counter, defined at the first wake (results without wakes stay as they were). */
   private cWakes = -1;
@@ -77,33 +77,24 @@ export class ReleaseLog {
   /** Remembers that `core` released the lock at `time`, having paid `paid` cycles of a wake. */
   released(time: number, core: number, paid: number): void {
     if (this.wakerCycles === 0) return;
-    if (this.count === this.slots && this.count < LOG_CAPACITY) this.grow();
+    let count = this.count;
+    if (STRIDE * count === this.entries.length) {
+      this.makeRoom();
+      count = this.count;
+    }
     const entries = this.entries;
-    const mask = this.mask;
-    let head = this.head;
-    // Insertion point (in time order) from the newest end, where releases usually land.
-    let at = this.count;
-    while (at > 0 && entries[STRIDE * ((head + at - 1) & mask) + TIME] > time) at--;
-    if (this.count === LOG_CAPACITY) {
-      if (at === 0) return; // earlier than everything kept: it would be forgotten at once
-      head = (head + 1) & mask; // forget the earliest
-      this.head = head;
-      this.count--;
-      at--;
-    }
-    // Entries later than `time` move one slot on (usually none).
-    for (let k = this.count; k > at; k--) {
-      const to = STRIDE * ((head + k) & mask);
-      const from = STRIDE * ((head + k - 1) & mask);
-      entries[to + TIME] = entries[from + TIME];
-      entries[to + CORE] = entries[from + CORE];
-      entries[to + PAID] = entries[from + PAID];
-    }
-    const slot = STRIDE * ((head + at) & mask);
+    const first = count > LOG_CAPACITY ? count - LOG_CAPACITY : 0;
+    // Insertion point from the newest end, where releases usually land.
+    let at = count;
+    while (at > first && entries[STRIDE * (at - 1) + TIME] > time) at--;
+    // Full and earlier than everything remembered: it would be forgotten at once.
+    if (at === first && count - first === LOG_CAPACITY) return;
+    if (at < count) entries.copyWithin(STRIDE * (at + 1), STRIDE * at, STRIDE * count);
+    const slot = STRIDE * at;
     entries[slot + TIME] = time;
     entries[slot + CORE] = core;
     entries[slot + PAID] = paid;
-    this.count++;
+    this.count = count + 1; // the earliest remembered, if the log was full, is now forgotten
   }
 
   /**
@@ -116,43 +107,42 @@ export class ReleaseLog {
     for (let i = 0; i < count; i++) {
       const slot = this.slotAt(wakes[i]);
       if (slot < 0) continue;
-      const waker = entries[STRIDE * slot + CORE];
+      const waker = entries[slot + CORE];
       if (waker === sleeper) continue;
-      this.machine.clocks[waker] += this.wakerCycles - entries[STRIDE * slot + PAID];
-      entries[STRIDE * slot + PAID] = 0;
+      this.machine.clocks[waker] += this.wakerCycles - entries[slot + PAID];
+      entries[slot + PAID] = 0;
       if (this.cWakes < 0) this.cWakes = this.machine.counters.define('lockWakes');
       this.machine.counters.add(waker, this.cWakes);
     }
   }
 
-  /** The slot of the latest release at exactly `time`, or -1 if not remembered. */
+  /** The offset of the latest remembered release at exactly `time`, or -1 if not remembered. */
   private slotAt(time: number): number {
     const entries = this.entries;
-    for (let k = this.count - 1; k >= 0; k--) {
-      const slot = (this.head + k) & this.mask;
-      const t = entries[STRIDE * slot + TIME];
-      if (t === time) return slot;
+    const first = this.count > LOG_CAPACITY ? this.count - LOG_CAPACITY : 0;
+    for (let k = this.count - 1; k >= first; k--) {
+      const t = entries[STRIDE * k + TIME];
+      if (t === time) return STRIDE * k;
       if (t < time) return -1;
     }
     return -1;
   }
 
   /**
-   * Allocates the storage (INITIAL_ROOM slots) or doubles it (up to LOG_CAPACITY), the entries in
-   * time order from slot 0.
+   * Room for one more entry: allocates the storage or doubles it (up to LOG_CAPACITY + SLACK
+   * entries); once that is full, drops the SLACK forgotten entries.
    */
-  private grow(): void {
-    const room = this.slots === 0 ? INITIAL_ROOM : Math.min(LOG_CAPACITY, 2 * this.slots);
-    const entries = new Float64Array(STRIDE * room);
-    for (let k = 0; k < this.count; k++) {
-      const from = STRIDE * ((this.head + k) & this.mask);
-      entries[STRIDE * k + TIME] = this.entries[from + TIME];
-      entries[STRIDE * k + CORE] = this.entries[from + CORE];
-      entries[STRIDE * k + PAID] = this.entries[from + PAID];
+  private makeRoom(): void {
+    const room = this.entries.length / STRIDE;
+    if (room === LOG_CAPACITY + SLACK) {
+      this.entries.copyWithin(0, STRIDE * SLACK, STRIDE * this.count);
+      this.count -= SLACK;
+      return;
     }
+    const entries = new Float64Array(
+      STRIDE * (room === 0 ? INITIAL_ROOM : Math.min(LOG_CAPACITY + SLACK, 2 * room)),
+    );
+    entries.set(this.entries);
     this.entries = entries;
-    this.head = 0;
-    this.slots = room;
-    this.mask = room - 1;
   }
 }
