@@ -7,22 +7,14 @@
 // machine.run (cores reach the locks in simulated-time order as in a sweep), each step one
 // critical section with a private-line RMW and uneven work inside, and work outside.
 
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as here from '../src/index.js';
+import { type Hw, otherFromArgv, type PairedCase, printPaired } from './paired.js';
 
-type Hw = typeof here;
 type Machine = InstanceType<Hw['Machine']>;
+/** A critical section of one core at one step, with its private line. */
+type Section = (core: number, step: number, privateLine: number) => void;
 
-const [otherRoot, roundsText = '7'] = process.argv.slice(2);
-if (otherRoot === undefined) {
-  throw new RangeError('usage: tsx bench/compare-locks.ts OTHER_CHECKOUT [rounds]');
-}
-const rounds = Number(roundsText);
-if (!Number.isInteger(rounds) || rounds < 1) {
-  throw new RangeError(`rounds ${roundsText} must be a positive integer`);
-}
-const other: Hw = await import(pathToFileURL(resolve(otherRoot, 'packages/hw/src/index.ts')).href);
+const { other, rounds } = await otherFromArgv('compare-locks.ts');
 
 const CORES = 64;
 const STEPS_PER_CORE = 256;
@@ -30,10 +22,7 @@ const STEPS_PER_CORE = 256;
 const OPS = CORES * STEPS_PER_CORE * 2;
 
 /** A run of STEPS_PER_CORE critical sections per core; `section` takes, works and releases. */
-function lockRun(
-  hw: Hw,
-  setup: (machine: Machine) => (core: number, step: number, privateLine: number) => void,
-): () => void {
+function lockRun(hw: Hw, setup: (machine: Machine) => Section): () => void {
   const machine = new hw.Machine({ cores: CORES });
   const privateLines = machine.lines.allocLines(CORES, 'private');
   const section = setup(machine);
@@ -56,123 +45,72 @@ function inside(machine: Machine, core: number, step: number, line: number): voi
   machine.charge(20 + ((core + step) & 63), core);
 }
 
-function cases(hw: Hw): Array<{ name: string; body: () => void }> {
-  return [
-    {
-      name: 'malloc_mutex (futex), 8 locks',
-      body: lockRun(hw, (machine) => {
-        const locks = Array.from({ length: 8 }, (_, i) => new hw.MallocMutex(machine, `m${i}`));
-        return (core, step, line) => {
-          const lock = locks[(core + step) & 7];
-          lock.lock(core);
-          inside(machine, core, step, line);
-          lock.unlock(core);
-        };
-      }),
-    },
-    {
-      name: 'Linux mutex, 1 lock',
-      body: lockRun(hw, (machine) => {
-        const lock = new hw.LinuxMutex(machine, 'm');
-        return (core, step, line) => {
-          lock.lock(core);
-          inside(machine, core, step, line);
-          lock.unlock(core);
-        };
-      }),
-    },
-    {
-      name: 'OSv lockfree::mutex, 4 locks',
-      body: lockRun(hw, (machine) => {
-        const locks = Array.from({ length: 4 }, (_, i) => new hw.OsvMutex(machine, `m${i}`));
-        return (core, step, line) => {
-          const lock = locks[(core + step) & 3];
-          lock.lock(core);
-          inside(machine, core, step, line);
-          lock.unlock(core);
-        };
-      }),
-    },
-    {
-      name: 'qspinlock, 1 lock',
-      body: lockRun(hw, (machine) => {
-        const lock = new hw.QueuedSpinlock(machine, 's');
-        return (core, step, line) => {
-          lock.lock(core);
-          inside(machine, core, step, line);
-          lock.unlock(core);
-        };
-      }),
-    },
-    {
-      name: 'rw_semaphore, 7 reads : 1 write',
-      body: lockRun(hw, (machine) => {
-        const lock = new hw.RwSemaphore(machine, 'mmap_lock');
-        return (core, step, line) => {
-          if (((core + step) & 7) === 0) {
-            lock.writeLock(core);
-            inside(machine, core, step, line);
-            lock.writeUnlock(core);
-          } else {
-            lock.readLock(core);
-            inside(machine, core, step, line);
-            lock.readUnlock(core);
-          }
-        };
-      }),
-    },
-    {
-      name: 'OSv rwlock (mutex), 7 : 1',
-      body: lockRun(hw, (machine) => {
-        const lock = new hw.OsvRwLock(machine, 'vma_list_mutex', 'mutex');
-        return (core, step, line) => {
-          if (((core + step) & 7) === 0) {
-            lock.writeLock(core);
-            inside(machine, core, step, line);
-            lock.writeUnlock(core);
-          } else {
-            lock.readLock(core);
-            inside(machine, core, step, line);
-            lock.readUnlock(core);
-          }
-        };
-      }),
-    },
+/** A section on one of `locks` (a power of two of them), chosen by core and step. */
+function exclusive(
+  machine: Machine,
+  locks: ReadonlyArray<{ lock(core: number): void; unlock(core: number): void }>,
+): Section {
+  const mask = locks.length - 1;
+  return (core, step, line) => {
+    const lock = locks[(core + step) & mask];
+    lock.lock(core);
+    inside(machine, core, step, line);
+    lock.unlock(core);
+  };
+}
+
+/** Seven read sections to one write section on `lock`. */
+function readMostly(
+  machine: Machine,
+  lock: {
+    readLock(core: number): void;
+    readUnlock(core: number): void;
+    writeLock(core: number): void;
+    writeUnlock(core: number): void;
+  },
+): Section {
+  return (core, step, line) => {
+    if (((core + step) & 7) === 0) {
+      lock.writeLock(core);
+      inside(machine, core, step, line);
+      lock.writeUnlock(core);
+    } else {
+      lock.readLock(core);
+      inside(machine, core, step, line);
+      lock.readUnlock(core);
+    }
+  };
+}
+
+function cases(hw: Hw): PairedCase[] {
+  const many = <T>(n: number, make: (i: number) => T) =>
+    Array.from({ length: n }, (_, i) => make(i));
+  const kinds: Array<[string, (machine: Machine) => Section]> = [
+    [
+      'malloc_mutex (futex), 8 locks',
+      (m) =>
+        exclusive(
+          m,
+          many(8, (i) => new hw.MallocMutex(m, `m${i}`)),
+        ),
+    ],
+    ['Linux mutex, 1 lock', (m) => exclusive(m, [new hw.LinuxMutex(m, 'm')])],
+    [
+      'OSv lockfree::mutex, 4 locks',
+      (m) =>
+        exclusive(
+          m,
+          many(4, (i) => new hw.OsvMutex(m, `m${i}`)),
+        ),
+    ],
+    ['qspinlock, 1 lock', (m) => exclusive(m, [new hw.QueuedSpinlock(m, 's')])],
+    ['rw_semaphore, 7 reads : 1 write', (m) => readMostly(m, new hw.RwSemaphore(m, 'mmap_lock'))],
+    [
+      'OSv rwlock (mutex), 7 : 1',
+      (m) => readMostly(m, new hw.OsvRwLock(m, 'vma_list_mutex', 'mutex')),
+    ],
   ];
+  return kinds.map(([name, setup]) => ({ name, body: lockRun(hw, setup), perCall: OPS }));
 }
 
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
-/** Lock operations per host CPU second of one round (~0.2 s). */
-function rate(body: () => void): number {
-  const start = cpuSeconds();
-  let calls = 0;
-  do {
-    body();
-    calls++;
-  } while (cpuSeconds() - start < 0.2);
-  return (calls * OPS) / (cpuSeconds() - start);
-}
-
-const sides = [cases(here), cases(other)];
-for (const side of sides) for (const c of side) c.body(); // warm-up
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-console.log(
-  `paired lock speed at ${CORES} cores, medians of ${rounds} alternating rounds (M lock operations per host CPU s)`,
-);
-console.log(
-  `  ${'case'.padEnd(36)} ${'this'.padStart(8)} ${'other'.padStart(8)} ${'this/other'.padStart(11)}`,
-);
-for (let k = 0; k < sides[0].length; k++) {
-  const rates: number[][] = [[], []];
-  for (let round = 0; round < rounds; round++) {
-    for (const j of round % 2 === 0 ? [0, 1] : [1, 0]) rates[j].push(rate(sides[j][k].body));
-  }
-  const [mine, theirs] = rates.map(median);
-  console.log(
-    `  ${sides[0][k].name.padEnd(36)} ${(mine / 1e6).toFixed(2).padStart(8)} ${(theirs / 1e6).toFixed(2).padStart(8)} ${(mine / theirs).toFixed(2).padStart(11)}`,
-  );
-}
+printPaired(`paired lock speed at ${CORES} cores`, cases(here), cases(other), rounds);

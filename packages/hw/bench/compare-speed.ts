@@ -2,26 +2,16 @@
 // (`npx tsx bench/compare-speed.ts /path/to/other/checkout [rounds]`, from packages/hw). On a
 // shared, loaded host two separate runs differ by more than most optimisations gain, so both
 // models are loaded into this one process and each measurement alternates between them, round by
-// round; the table gives medians of host CPU time and the ratio other / this (> 1: this is
-// faster). Cases: the bench's access mix (index.ts (a)) called directly and through machine.run,
-// empty scheduler steps, and random line accesses over a frame benchmark's number of lines.
+// round (paired.ts); the table gives medians and the ratio this / other in operations per host
+// CPU second (> 1: this is faster). Cases: the bench's access mix (index.ts (a)) called directly
+// and through machine.run, empty scheduler steps, and random line accesses over a frame
+// benchmark's number of lines.
 
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as here from '../src/index.js';
 import { accessStream, CORES, runStream, STREAM, streamProgram, WORDS } from './access-mix.js';
+import { type Hw, otherFromArgv, type PairedCase, printPaired } from './paired.js';
 
-type Hw = typeof here;
-
-const [otherRoot, roundsText = '7'] = process.argv.slice(2);
-if (otherRoot === undefined) {
-  throw new RangeError('usage: tsx bench/compare-speed.ts OTHER_CHECKOUT [rounds]');
-}
-const rounds = Number(roundsText);
-if (!Number.isInteger(rounds) || rounds < 1) {
-  throw new RangeError(`rounds ${roundsText} must be a positive integer`);
-}
-const other: Hw = await import(pathToFileURL(resolve(otherRoot, 'packages/hw/src/index.ts')).href);
+const { other, rounds } = await otherFromArgv('compare-speed.ts');
 
 /** Lines of a large machine (a page-range frame benchmark at 8 GiB holds ~5 M). */
 const MANY_LINES = 5_000_000;
@@ -37,7 +27,7 @@ for (let i = 0, x = 12345; i < RANDOM_ACCESSES; i++) {
 }
 
 /** One body per case (each does `perCall` operations) over one model. */
-function cases(hw: Hw): Array<{ name: string; perCall: number; body: () => void }> {
+function cases(hw: Hw): PairedCase[] {
   const direct = new hw.Machine({ cores: CORES });
   const directWords = new hw.TracedWords(direct, new SharedArrayBuffer(4 * WORDS));
   const scheduled = new hw.Machine({ cores: CORES });
@@ -100,38 +90,4 @@ function cases(hw: Hw): Array<{ name: string; perCall: number; body: () => void 
   ];
 }
 
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
-/** Operations per host CPU second of one round (~0.2 s). */
-function rate(body: () => void, perCall: number): number {
-  const start = cpuSeconds();
-  let calls = 0;
-  do {
-    body();
-    calls++;
-  } while (cpuSeconds() - start < 0.2);
-  return (calls * perCall) / (cpuSeconds() - start);
-}
-
-const sides = [cases(here), cases(other)];
-for (const side of sides) for (const c of side) c.body(); // warm-up
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-console.log(`paired speed, medians of ${rounds} alternating rounds (M operations per host CPU s)`);
-console.log(
-  `  ${'case'.padEnd(36)} ${'this'.padStart(8)} ${'other'.padStart(8)} ${'this/other'.padStart(11)}`,
-);
-for (let k = 0; k < sides[0].length; k++) {
-  const rates: number[][] = [[], []];
-  for (let round = 0; round < rounds; round++) {
-    for (const j of round % 2 === 0 ? [0, 1] : [1, 0]) {
-      rates[j].push(rate(sides[j][k].body, sides[j][k].perCall));
-    }
-  }
-  const [mine, theirs] = rates.map(median);
-  console.log(
-    `  ${sides[0][k].name.padEnd(36)} ${(mine / 1e6).toFixed(2).padStart(8)} ${(theirs / 1e6).toFixed(2).padStart(8)} ${(mine / theirs).toFixed(2).padStart(11)}`,
-  );
-}
+printPaired('paired speed', cases(here), cases(other), rounds);
