@@ -25,7 +25,7 @@
 import type { RwLock } from '@unimem/core';
 import type { CacheLines } from './lines.js';
 import { checkCore, heldError, LockBook, type LockStats } from './locks/book.js';
-import { type HoldRecord, WaitTotal } from './locks/exclusive.js';
+import { type HoldRecord, holdRecord, WaitTotal } from './locks/exclusive.js';
 import {
   type Placement,
   placeAtRelease,
@@ -244,14 +244,7 @@ export class SimRwLock implements RwLock {
     this.holder = NONE;
     this.mode = NONE;
     if (this.onHold !== undefined) {
-      this.onHold({
-        core,
-        arrival: this.arrival,
-        from: at.holdFrom,
-        start: at.start,
-        end,
-        mode: mode === READ ? 'read' : 'write',
-      });
+      this.onHold(holdRecord(core, this.arrival, at, end, mode === READ ? 'read' : 'write'));
     }
   }
 

@@ -97,6 +97,17 @@ export interface HoldRecord {
   mode: 'read' | 'write';
 }
 
+/** The record of a hold placed at `at` (its final placement), for `onHold`. */
+export function holdRecord(
+  core: number,
+  arrival: number,
+  at: Placement,
+  end: number,
+  mode: HoldRecord['mode'],
+): HoldRecord {
+  return { core, arrival, from: at.holdFrom, start: at.start, end, mode };
+}
+
 /** Options every lock kind accepts besides its policy. */
 export interface LockObserverOptions {
   /** Called with every hold once it is placed for good (at the release). */
@@ -207,16 +218,7 @@ export abstract class ExclusiveLock implements Lock {
     }
     this.releases.released(end, core, paid);
     this.holder = NONE;
-    if (this.onHold !== undefined) {
-      this.onHold({
-        core,
-        arrival: this.arrival,
-        from: at.holdFrom,
-        start: at.start,
-        end,
-        mode: 'write',
-      });
-    }
+    if (this.onHold !== undefined) this.onHold(holdRecord(core, this.arrival, at, end, 'write'));
   }
 
   /** The line accesses of `core`'s successful acquire (after any wait). */
