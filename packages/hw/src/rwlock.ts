@@ -167,6 +167,15 @@ export class SimRwLock implements RwLock {
    * The spin budget of a waiter in `mode` that arrived at `arrival`. Readers wait only for write
    * holds; writers for both kinds (placeHold's `own` and `other` timelines: fitIn).
    */
+  /** The timeline a hold in `mode` must also keep clear of: write holds only for writers. */
+  private otherOf(mode: number): BusyTimeline | null {
+    return mode === READ ? null : this.readHolds;
+  }
+
+  private policyOf(mode: number): WaitPolicy {
+    return mode === READ ? this.readPolicy : this.writePolicy;
+  }
+
   private spinOf(mode: number, arrival: number): number {
     if (mode === READ) return this.readPolicy.spinCycles;
     const spin = this.writePolicy.spinCycles;
@@ -184,10 +193,10 @@ export class SimRwLock implements RwLock {
     const arrival = clocks[core];
     const at = placeHold(
       this.writeHolds,
-      mode === READ ? null : this.readHolds,
+      this.otherOf(mode),
       arrival,
       0,
-      mode === READ ? this.readPolicy : this.writePolicy,
+      this.policyOf(mode),
       this.spinOf(mode, arrival),
       TENTATIVE,
     );
@@ -219,9 +228,9 @@ export class SimRwLock implements RwLock {
     const at = FINAL;
     const length = placeAtRelease(
       this.writeHolds,
-      mode === READ ? null : this.readHolds,
+      this.otherOf(mode),
       this.arrival,
-      mode === READ ? this.readPolicy : this.writePolicy,
+      this.policyOf(mode),
       this.spinOf(mode, this.arrival),
       at,
       clocks,

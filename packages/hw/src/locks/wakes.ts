@@ -51,6 +51,9 @@ const PAID = 2;
 /** The storage of every log that has never logged a release (and of every log with waker 0). */
 const NO_ENTRIES = new Float64Array(0);
 
+/** Index of the earliest remembered entry when `count` are stored (the rest are forgotten). */
+const firstKept = (count: number): number => (count > LOG_CAPACITY ? count - LOG_CAPACITY : 0);
+
 /**
  * A lock's latest LOG_CAPACITY releases in simulated time, sorted by time; when full, the
  * earliest is forgotten. Sorted by time and not kept in processing order, because a waiter's
@@ -83,7 +86,7 @@ export class ReleaseLog {
       count = this.count;
     }
     const entries = this.entries;
-    const first = count > LOG_CAPACITY ? count - LOG_CAPACITY : 0;
+    const first = firstKept(count);
     // Insertion point from the newest end, where releases usually land.
     let at = count;
     while (at > first && entries[STRIDE * (at - 1) + TIME] > time) at--;
@@ -119,7 +122,7 @@ export class ReleaseLog {
   /** The offset of the latest remembered release at exactly `time`, or -1 if not remembered. */
   private slotAt(time: number): number {
     const entries = this.entries;
-    const first = this.count > LOG_CAPACITY ? this.count - LOG_CAPACITY : 0;
+    const first = firstKept(this.count);
     for (let k = this.count - 1; k >= first; k--) {
       const t = entries[STRIDE * k + TIME];
       if (t === time) return STRIDE * k;
