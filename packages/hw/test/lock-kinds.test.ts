@@ -137,9 +137,25 @@ describe('lock kinds (defect 3)', () => {
     const place = (handoffAfterCycles: number) =>
       placeHold(timeline, null, 100, 50, policy(handoffAfterCycles), 0, placement());
     const always = place(0);
-    expect(always).toEqual({ holdFrom: 10_000, start: 10_500, sleeps: 1, wakes: [10_000] });
+    expect(always).toEqual({
+      holdFrom: 10_000,
+      start: 10_500,
+      sleeps: 1,
+      wakes: [10_000],
+      retries: 0,
+      futexWaits: 0,
+      futexAt: [],
+    });
     const never = place(Number.POSITIVE_INFINITY);
-    expect(never).toEqual({ holdFrom: 10_500, start: 10_500, sleeps: 1, wakes: [10_000] });
+    expect(never).toEqual({
+      holdFrom: 10_500,
+      start: 10_500,
+      sleeps: 1,
+      wakes: [10_000],
+      retries: 0,
+      futexWaits: 0,
+      futexAt: [],
+    });
     // Woken after 9900 cycles of waiting: not starved yet at a 4 ms threshold.
     const rwsem = place(9_600_000);
     expect(rwsem.holdFrom).toBe(10_500);

@@ -19,7 +19,9 @@
 // were mostly for the holds it now goes after, and counting them again would make every later
 // hold of the other side wait longer in turn, a feedback that doubles waits each round.
 // A hold whose final placement slept charges each wake to the core whose release woke it
-// (wakes.ts: the releaser cannot know of waiters processed after it, so the waiter tells).
+// (wakes.ts: the releaser cannot know of waiters processed after it, so the waiter tells); a
+// glibc futex waiter's xchgs charge the futex_wake syscall to the releases they made pay, and a
+// hold acquired through futex_wait (slept or retried: the word is 2) pays it at its own release.
 
 import type { Lock } from '@unimem/core';
 import type { Counters } from '../counters.js';
@@ -131,6 +133,8 @@ export abstract class ExclusiveLock implements Lock {
   private readonly clocks: Float64Array;
   private holder = NONE;
   private arrival = 0;
+  /** The `futexRetries` counter, defined at the first retry (other results stay as they were). */
+  private cRetries = -1;
   /** The holder's wait counters at the acquire (to tell the waits inside the hold). */
   private waitedBefore = 0;
   private readonly waited: WaitTotal;
@@ -148,7 +152,11 @@ export abstract class ExclusiveLock implements Lock {
     this.lines = machine.lines;
     this.line = machine.lines.allocLines(1, this.what);
     this.book = new LockBook(machine);
-    this.releases = new ReleaseLog(machine, policy.wakerCycles ?? 0);
+    this.releases = new ReleaseLog(
+      machine,
+      policy.wakerCycles ?? 0,
+      (policy.futexWaitCycles ?? 0) > 0 ? (policy.sleptReleaseCycles ?? 0) : 0,
+    );
     this.sleptReleaseCycles = policy.sleptReleaseCycles ?? 0;
     this.onHold = options.onHold;
     this.waited = new WaitTotal(machine);
@@ -172,10 +180,19 @@ export abstract class ExclusiveLock implements Lock {
     const clocks = this.clocks;
     const arrival = clocks[core];
     const policy = this.policy;
-    const at = placeHold(this.holds, null, arrival, 0, policy, policy.spinCycles, TENTATIVE);
+    const at = placeHold(
+      this.holds,
+      null,
+      arrival,
+      0,
+      policy,
+      policy.spinCycles,
+      TENTATIVE,
+      this.releases,
+    );
     clocks[core] = at.start;
     this.begun = at.start;
-    this.acquireAccess(core, at.start > arrival, at.sleeps > 0);
+    this.acquireAccess(core, at.start > arrival, at.sleeps > 0 || at.futexWaits > 0);
     this.holder = core;
     this.arrival = arrival;
     this.waitedBefore = this.waited.of(core);
@@ -206,13 +223,21 @@ export abstract class ExclusiveLock implements Lock {
       this.begun,
       this.waited,
       this.waitedBefore,
+      this.releases,
     );
     const end = at.start + length;
     this.holds.add(at.holdFrom, end);
     this.book.acquired(core, at.start - this.arrival, at.sleeps, length);
     let paid = 0;
-    if (at.sleeps > 0) {
-      this.releases.chargeWakes(core, at.wakes, at.sleeps);
+    if (at.futexWaits > 0) {
+      this.releases.chargeFutexWaits(core, at.futexAt, at.futexWaits);
+      if (at.retries > 0) {
+        if (this.cRetries < 0) this.cRetries = this.machine.counters.define('futexRetries');
+        this.machine.counters.add(core, this.cRetries, at.retries);
+      }
+    }
+    if (at.sleeps > 0 || at.futexWaits > 0) {
+      if (at.sleeps > 0) this.releases.chargeWakes(core, at.wakes, at.sleeps);
       paid = this.sleptReleaseCycles;
       clocks[core] += paid; // after the hold: the lock word is already free (wakes.ts)
     }
@@ -221,8 +246,11 @@ export abstract class ExclusiveLock implements Lock {
     if (this.onHold !== undefined) this.onHold(holdRecord(core, this.arrival, at, end, 'write'));
   }
 
-  /** The line accesses of `core`'s successful acquire (after any wait). */
-  protected abstract acquireAccess(core: number, contended: boolean, slept: boolean): void;
+  /**
+   * The line accesses of `core`'s successful acquire (after any wait); `blocked`: it went through
+   * the kind's blocking path (slept, or called glibc's futex_wait).
+   */
+  protected abstract acquireAccess(core: number, contended: boolean, blocked: boolean): void;
   /** The line accesses of `core`'s release. */
   protected abstract releaseAccess(core: number): void;
 }

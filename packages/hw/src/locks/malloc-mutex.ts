@@ -17,6 +17,16 @@
 // its unlock calls futex_wake even when nobody sleeps: it pays the syscall (sleptReleaseCycles).
 // Inside OSv the waker sends the wake-up IPI (wakerCycles ipiSend, as for OsvMutex).
 //
+// A glibc waiter does not sleep at once (futexWaitCycles, placement.ts): __lll_lock_wait is
+// `while (atomic_exchange_acquire(futex, 2) != 0) futex_wait(futex, 2)` (nptl/lowlevellock.c), and
+// futex_wait returns EAGAIN without sleeping when the word no longer holds 2 (Linux
+// futex_wait_setup reads it under the hash-bucket lock; futex(2)). With critical sections shorter
+// than a syscall the holder usually releases during the waiter's futex_wait, so the waiter retries
+// (machine counter `futexRetries`) and each of its xchgs makes the holder's unlock find 2 and pay
+// futex_wake's syscall: the lock changes hands through syscalls on both sides, where a model that
+// slept at once let the holder re-take it for a whole wake-up. The futex_wait round costs the
+// profile's syscall (entry, the check, exit); the xchg's own line transfer is left out of it.
+//
 // Invariant: as every ExclusiveLock, holds never overlap in simulated time.
 
 import type { Machine } from '../machine.js';
@@ -40,6 +50,11 @@ export interface MallocMutexOptions extends LockObserverOptions {
    * wake-up IPI of wake_with).
    */
   wakerCycles?: number;
+  /**
+   * glibc only: the futex_wait syscall during which a release makes the waiter retry rather than
+   * sleep. Default: syscall (futex); 0 sleeps at once (the model before 2026-12-05). OSv: 0.
+   */
+  futexWaitCycles?: number;
 }
 
 export class MallocMutex extends ExclusiveLock {
@@ -63,6 +78,7 @@ export class MallocMutex extends ExclusiveLock {
         respinCycles: 0,
         wakerCycles,
         sleptReleaseCycles: osv ? 0 : Math.min(machine.costs.syscall, wakerCycles),
+        futexWaitCycles: osv ? 0 : (options.futexWaitCycles ?? machine.costs.syscall),
       },
       `malloc_mutex "${name}"`,
     );
@@ -70,9 +86,10 @@ export class MallocMutex extends ExclusiveLock {
     this.blocking = blocking;
   }
 
-  protected acquireAccess(core: number, contended: boolean): void {
-    // Spinners load the lock state; the winner's trylock is a cmpxchg.
-    if (contended) this.lines.readBy(core, this.line);
+  protected acquireAccess(core: number, contended: boolean, blocked: boolean): void {
+    // Spinners load the lock state; the winner's trylock is a cmpxchg. glibc's futex path
+    // acquires with the xchg of __lll_lock_wait's loop alone, with no load before it.
+    if (contended && !(blocked && this.blocking === 'futex')) this.lines.readBy(core, this.line);
     this.lines.rmwPlacedBy(core, this.line);
   }
 

@@ -19,9 +19,24 @@
 //   the wake-up leaves. Finding it busy again it spins `respinCycles`, then sleeps again.
 // Each sleep round records the time of the release that woke it (`Placement.wakes`), so that the
 // lock can charge that release's core for the wake (wakes.ts).
+//
+// glibc's futex mutex (a policy with `futexWaitCycles` > 0) does not go to sleep at once: when its
+// spin runs out at time a, the waiter exchanges the lock word to 2 and calls futex_wait, a syscall
+// of `futexWaitCycles`; the kernel sleeps only if the word still holds 2 (nptl __lll_lock_wait,
+// futex(2) EAGAIN). The check is taken at the syscall's end, c = a + futexWaitCycles. Invariant of
+// that round: the waiter retries — futex_wait returns EAGAIN and it exchanges the word again at
+// c, without spinning (`Placement.retries`) — exactly when the word is not 2 at c: the lock is
+// free at c, or a release fell in (a, c] (the lock's release log knows every hold's end, where
+// the timeline has merged back-to-back holds) and the hold covering c left the word at 1 (its
+// release paid no futex_wake: taken by the fast path and no waiter's xchg charged to it).
+// Otherwise it sleeps as above. Either way the xchg left the word at 2, so the release that ends
+// the hold it fell in pays futex_wake's syscall (`Placement.futexAt` names the xchg times; wakes.ts
+// charges them). A policy without futexWaitCycles never takes this path (other lock kinds are
+// placed as before).
 
 import type { BusyTimeline } from '../timeline.js';
 import type { WaitTotal } from './exclusive.js';
+import type { ReleaseLog } from './wakes.js';
 
 /**
  * Earliest start at or after `time` of a span of `duration` that is free in `own` and, unless it
@@ -67,6 +82,12 @@ export interface WaitPolicy {
    * syscall). A wake charged to such a release is charged only wakerCycles minus this. Default 0.
    */
   readonly sleptReleaseCycles?: number;
+  /**
+   * glibc futex mutex only: the futex_wait syscall a waiter makes when its spin runs out (see the
+   * header). A release during it makes it return EAGAIN and the waiter retries instead of
+   * sleeping. Default 0: the waiter sleeps at once (every other kind).
+   */
+  readonly futexWaitCycles?: number;
 }
 
 export interface Placement {
@@ -78,10 +99,16 @@ export interface Placement {
   sleeps: number;
   /** wakes[i] (i < sleeps): the time of the release that woke sleep round i. Reused storage. */
   wakes: number[];
+  /** futex_wait calls that returned EAGAIN because the word changed (glibc futex mutex). */
+  retries: number;
+  /** futex_wait calls in all (retries and sleeps through the futex path). */
+  futexWaits: number;
+  /** futexAt[i] (i < futexWaits): when the waiter exchanged the word to 2. Reused storage. */
+  futexAt: number[];
 }
 
 export function placement(): Placement {
-  return { start: 0, holdFrom: 0, sleeps: 0, wakes: [] };
+  return { start: 0, holdFrom: 0, sleeps: 0, wakes: [], retries: 0, futexWaits: 0, futexAt: [] };
 }
 
 /** Throws a RangeError naming the first bad field of `policy`. */
@@ -93,6 +120,10 @@ export function checkWaitPolicy(policy: WaitPolicy, what: string): WaitPolicy {
   const wakerCycles = policy.wakerCycles ?? 0;
   if (!(wakerCycles >= 0) || !Number.isFinite(wakerCycles)) {
     throw new RangeError(`${what}: wakerCycles ${wakerCycles} must be a finite number >= 0`);
+  }
+  const futexWait = policy.futexWaitCycles ?? 0;
+  if (!(futexWait >= 0) || !Number.isFinite(futexWait)) {
+    throw new RangeError(`${what}: futexWaitCycles ${futexWait} must be a finite number >= 0`);
   }
   const sleptRelease = policy.sleptReleaseCycles ?? 0;
   if (!(sleptRelease >= 0) || !(sleptRelease <= wakerCycles)) {
@@ -114,6 +145,27 @@ export function checkWaitPolicy(policy: WaitPolicy, what: string): WaitPolicy {
   return policy;
 }
 
+/**
+ * Whether a futex_wait entered after the xchg at `xchg` finds the word changed at its check,
+ * `check`, and returns EAGAIN (header): the lock is free then (word 0), or a release fell in
+ * (xchg, check] and the hold now covering `check` left the word at 1 — a fast-path acquire that no
+ * waiter's xchg turned to 2 (its release paid no futex_wake: wakes.ts). Without the release log,
+ * only a free lock counts.
+ */
+function futexWaitReturns(
+  own: BusyTimeline,
+  other: BusyTimeline | null,
+  xchg: number,
+  check: number,
+  releases: ReleaseLog | null,
+): boolean {
+  if (fitIn(own, other, check, 0) === check) return true;
+  if (releases === null) return false;
+  const release = releases.firstAfter(xchg);
+  if (release < 0 || release > check) return false; // no release since the xchg: the word is 2
+  return !releases.leftAtTwo(check);
+}
+
 /** Bound on sleep/wake rounds of one acquisition (each round passes at least one recorded hold). */
 const MAX_ROUNDS = 1 << 16;
 
@@ -121,7 +173,9 @@ const MAX_ROUNDS = 1 << 16;
  * Places a hold of `length` cycles by a core that arrived at `arrival` (see the header) into
  * `out`, in the timelines `own` and `other` (fitIn). `spin` is the waiter's spin budget before
  * its first sleep: `policy.spinCycles`, or less (a Linux rwsem writer that finds the lock
- * reader-owned at its arrival spins only briefly).
+ * reader-owned at its arrival spins only briefly). `releases`: the lock's release log, which a
+ * futex policy asks which releases fell in its futex_wait (null: only a free lock at the check
+ * makes it retry).
  */
 export function placeHold(
   own: BusyTimeline,
@@ -131,17 +185,34 @@ export function placeHold(
   policy: WaitPolicy,
   spin: number,
   out: Placement,
+  releases: ReleaseLog | null = null,
 ): Placement {
   let t = arrival;
   let budget = spin;
   let sleeps = 0;
+  let futexWaits = 0;
+  let retries = 0;
+  const futexWait = policy.futexWaitCycles ?? 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const s = fitIn(own, other, t, length);
     if (s - t <= budget) {
       out.start = s;
       out.holdFrom = s;
       out.sleeps = sleeps;
+      out.retries = retries;
+      out.futexWaits = futexWaits;
       return out;
+    }
+    if (futexWait > 0) {
+      // xchg(word, 2) at t + budget, then futex_wait(word, 2) for futexWait cycles (header).
+      const xchg = t + budget;
+      out.futexAt[futexWaits++] = xchg;
+      if (futexWaitReturns(own, other, xchg, xchg + futexWait, releases)) {
+        retries++; // EAGAIN: xchg again at once (no spinning in __lll_lock_wait)
+        t = xchg + futexWait;
+        budget = 0;
+        continue;
+      }
     }
     // Slept at t + budget; woken by the release after which the hold fits (s > t + budget).
     const release = fitIn(own, other, t + budget, length);
@@ -153,6 +224,8 @@ export function placeHold(
       out.holdFrom = from;
       out.start = from + policy.wakeupCycles;
       out.sleeps = sleeps;
+      out.retries = retries;
+      out.futexWaits = futexWaits;
       return out;
     }
     t = release + policy.wakeupCycles;
@@ -185,14 +258,15 @@ export function placeAtRelease(
   begun: number,
   waited: WaitTotal,
   waitedBefore: number,
+  releases: ReleaseLog | null = null,
 ): number {
   let length = clocks[core] - begun;
-  placeHold(own, other, arrival, length, policy, spin, out);
+  placeHold(own, other, arrival, length, policy, spin, out, releases);
   if (out.start > begun) {
     const nestedWait = waited.of(core) - waitedBefore;
     if (nestedWait > 0) {
       length -= Math.min(nestedWait, length);
-      placeHold(own, other, arrival, length, policy, spin, out);
+      placeHold(own, other, arrival, length, policy, spin, out, releases);
     }
   }
   if (out.start > begun) clocks[core] += out.start - begun;

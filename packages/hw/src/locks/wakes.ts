@@ -26,6 +26,13 @@
 // glibc's futex_wake(1) wakes one waiter per unlock and the next unlock the next one, the model
 // may wake two sleepers with one release (no handoff) and charges that release twice: the number
 // of wakes equals the number of sleeps in both.
+//
+// glibc's futex mutex also pays futex_wake with nobody asleep: a waiter's xchg of the word to 2
+// before each futex_wait (placement.ts) makes the release that ends the hold it fell in call
+// futex_wake — the syscall only (`futexWakeCycles`), no IPI. The waiter's placement names each xchg
+// by its time; the first release after it in the log pays. Invariant: a release pays that syscall
+// at most once, whatever the number of xchgs during its hold and of wakes charged to it (its
+// `paid` stays at futexWakeCycles once paid; a wake charged to it pays wakerCycles minus that).
 
 import type { Machine } from '../machine.js';
 
@@ -70,11 +77,18 @@ export class ReleaseLog {
   private count = 0;
   /** The `lockWakes` counter, defined at the first wake (results without wakes stay as they were). */
   private cWakes = -1;
+  /** The latest time of a release forgotten otherwise than by passing `firstKept` (dropped). */
+  private droppedUpTo = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly machine: Machine,
     /** What one wake costs the releaser (WaitPolicy.wakerCycles); 0: the log does nothing. */
     readonly wakerCycles: number,
+    /**
+     * What a futex_wake costs a release with nobody to wake (WaitPolicy.sleptReleaseCycles of a
+     * glibc futex mutex: the syscall); paid once per release. 0: no such charge (other kinds).
+     */
+    readonly futexWakeCycles = 0,
   ) {}
 
   /** Remembers that `core` released the lock at `time`, having paid `paid` cycles of a wake. */
@@ -91,7 +105,10 @@ export class ReleaseLog {
     let at = count;
     while (at > first && entries[STRIDE * (at - 1) + TIME] > time) at--;
     // Full and earlier than everything remembered: it would be forgotten at once.
-    if (at === first && count - first === LOG_CAPACITY) return;
+    if (at === first && count - first === LOG_CAPACITY) {
+      if (time > this.droppedUpTo) this.droppedUpTo = time;
+      return;
+    }
     if (at < count) entries.copyWithin(STRIDE * (at + 1), STRIDE * at, STRIDE * count);
     const slot = STRIDE * at;
     entries[slot + TIME] = time;
@@ -113,10 +130,64 @@ export class ReleaseLog {
       const waker = entries[slot + CORE];
       if (waker === sleeper) continue;
       this.machine.clocks[waker] += this.wakerCycles - entries[slot + PAID];
-      entries[slot + PAID] = 0;
+      entries[slot + PAID] = this.futexWakeCycles; // its futex_wake syscall is paid (header)
       if (this.cWakes < 0) this.cWakes = this.machine.counters.define('lockWakes');
       this.machine.counters.add(waker, this.cWakes);
     }
+  }
+
+  /**
+   * Charges the futex_wake syscall of every xchg of `waiter`'s final placement (`xchgs[0..count)`,
+   * their times) to the release that ends the hold it fell in: the first release after it. A
+   * release pays it at most once.
+   */
+  chargeFutexWaits(waiter: number, xchgs: readonly number[], count: number): void {
+    const cost = this.futexWakeCycles;
+    if (cost === 0 || this.wakerCycles === 0) return;
+    const entries = this.entries;
+    for (let i = 0; i < count; i++) {
+      const slot = this.slotAfter(xchgs[i]);
+      if (slot < 0) continue;
+      const holder = entries[slot + CORE];
+      if (holder === waiter || entries[slot + PAID] >= cost) continue;
+      this.machine.clocks[holder] += cost - entries[slot + PAID];
+      entries[slot + PAID] = cost;
+    }
+  }
+
+  /**
+   * The time of the first release after `time`, or -1 if none is remembered or the first one may
+   * have been forgotten.
+   */
+  firstAfter(time: number): number {
+    const slot = this.slotAfter(time);
+    return slot < 0 ? -1 : this.entries[slot + TIME];
+  }
+
+  /**
+   * Whether the first release after `time` left the lock word at 2: it paid its futex_wake (its
+   * hold was acquired through futex_wait, or a waiter's xchg during it was charged to it). True
+   * when that release is not remembered (the model before futex retries: the waiter sleeps).
+   */
+  leftAtTwo(time: number): boolean {
+    const slot = this.slotAfter(time);
+    return slot < 0 || this.entries[slot + PAID] >= this.futexWakeCycles;
+  }
+
+  /** The offset of the earliest release after `time` (see firstAfter), or -1. */
+  private slotAfter(time: number): number {
+    const entries = this.entries;
+    const count = this.count;
+    const first = firstKept(count);
+    let k = count;
+    while (k > first && entries[STRIDE * (k - 1) + TIME] > time) k--;
+    if (k === count) return -1;
+    if (k === first) {
+      // Every remembered release is after `time`: an earlier forgotten one may be the first.
+      const forgotten = first > 0 ? entries[STRIDE * (first - 1) + TIME] : this.droppedUpTo;
+      if (forgotten > time || this.droppedUpTo > time) return -1;
+    }
+    return STRIDE * k;
   }
 
   /** The offset of the latest remembered release at exactly `time`, or -1 if not remembered. */
@@ -138,6 +209,8 @@ export class ReleaseLog {
   private makeRoom(): void {
     const room = this.entries.length / STRIDE;
     if (room === LOG_CAPACITY + SLACK) {
+      const dropped = this.entries[STRIDE * (SLACK - 1) + TIME];
+      if (dropped > this.droppedUpTo) this.droppedUpTo = dropped;
       this.entries.copyWithin(0, STRIDE * SLACK, STRIDE * this.count);
       this.count -= SLACK;
       return;
