@@ -125,6 +125,8 @@ export abstract class ExclusiveLock implements Lock {
   private readonly holds = new BusyTimeline();
   private readonly book: LockBook;
   private readonly releases: ReleaseLog;
+  /** `releases` for a glibc futex policy (placeHold's futex path), null for every other kind. */
+  private readonly futexLog: ReleaseLog | null;
   private readonly sleptReleaseCycles: number;
   private readonly what: string;
   private readonly onHold: ((hold: HoldRecord) => void) | undefined;
@@ -157,6 +159,7 @@ export abstract class ExclusiveLock implements Lock {
       policy.wakerCycles ?? 0,
       (policy.futexWaitCycles ?? 0) > 0 ? (policy.sleptReleaseCycles ?? 0) : 0,
     );
+    this.futexLog = (policy.futexWaitCycles ?? 0) > 0 ? this.releases : null;
     this.sleptReleaseCycles = policy.sleptReleaseCycles ?? 0;
     this.onHold = options.onHold;
     this.waited = new WaitTotal(machine);
@@ -188,7 +191,7 @@ export abstract class ExclusiveLock implements Lock {
       policy,
       policy.spinCycles,
       TENTATIVE,
-      this.releases,
+      this.futexLog,
     );
     clocks[core] = at.start;
     this.begun = at.start;
@@ -223,7 +226,7 @@ export abstract class ExclusiveLock implements Lock {
       this.begun,
       this.waited,
       this.waitedBefore,
-      this.releases,
+      this.futexLog,
     );
     const end = at.start + length;
     this.holds.add(at.holdFrom, end);

@@ -149,18 +149,16 @@ export function checkWaitPolicy(policy: WaitPolicy, what: string): WaitPolicy {
  * Whether a futex_wait entered after the xchg at `xchg` finds the word changed at its check,
  * `check`, and returns EAGAIN (header): the lock is free then (word 0), or a release fell in
  * (xchg, check] and the hold now covering `check` left the word at 1 — a fast-path acquire that no
- * waiter's xchg turned to 2 (its release paid no futex_wake: wakes.ts). Without the release log,
- * only a free lock counts.
+ * waiter's xchg turned to 2 (its release paid no futex_wake: wakes.ts).
  */
 function futexWaitReturns(
   own: BusyTimeline,
   other: BusyTimeline | null,
   xchg: number,
   check: number,
-  releases: ReleaseLog | null,
+  releases: ReleaseLog,
 ): boolean {
   if (fitIn(own, other, check, 0) === check) return true;
-  if (releases === null) return false;
   const release = releases.firstAfter(xchg);
   if (release < 0 || release > check) return false; // no release since the xchg: the word is 2
   return !releases.leftAtTwo(check);
@@ -173,9 +171,8 @@ const MAX_ROUNDS = 1 << 16;
  * Places a hold of `length` cycles by a core that arrived at `arrival` (see the header) into
  * `out`, in the timelines `own` and `other` (fitIn). `spin` is the waiter's spin budget before
  * its first sleep: `policy.spinCycles`, or less (a Linux rwsem writer that finds the lock
- * reader-owned at its arrival spins only briefly). `releases`: the lock's release log, which a
- * futex policy asks which releases fell in its futex_wait (null: only a free lock at the check
- * makes it retry).
+ * reader-owned at its arrival spins only briefly). `releases`: the release log of a lock with a futex
+ * policy, asked which releases fell in a futex_wait; null for every other lock (no futex path).
  */
 export function placeHold(
   own: BusyTimeline,
@@ -192,7 +189,9 @@ export function placeHold(
   let sleeps = 0;
   let futexWaits = 0;
   let retries = 0;
-  const futexWait = policy.futexWaitCycles ?? 0;
+  // Read only for a lock that passes its log (a futex policy): other kinds' policies, of other
+  // shapes, keep this path's property accesses monomorphic.
+  const futexWait = releases === null ? 0 : (policy.futexWaitCycles ?? 0);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const s = fitIn(own, other, t, length);
     if (s - t <= budget) {
@@ -203,7 +202,7 @@ export function placeHold(
       out.futexWaits = futexWaits;
       return out;
     }
-    if (futexWait > 0) {
+    if (futexWait > 0 && releases !== null) {
       // xchg(word, 2) at t + budget, then futex_wait(word, 2) for futexWait cycles (header).
       const xchg = t + budget;
       out.futexAt[futexWaits++] = xchg;
