@@ -16,8 +16,9 @@
 //   lock, 0 outside [M]. The gist does not name the machine; the closest profile in kind (Intel,
 //   bare metal) is xeon-gold-5320. Simulated with MallocMutex without spinning (spinCycles 0),
 //   which is glibc's normal mutex. The releaser pays futex_wake (syscall + reschedule IPI) for
-//   every sleeper it wakes (src/locks/wakes.ts); the gap that remains is discussed in
-//   docs/locks.md (Validation).
+//   every sleeper it wakes (src/locks/wakes.ts); a waiter's futex_wait returns EAGAIN when the
+//   word changed during it, and each of its xchgs makes the holder's unlock pay the syscall
+//   (src/locks/placement.ts); the gap that remains is discussed in docs/locks.md (Validation).
 
 import {
   type ExclusiveLock,
