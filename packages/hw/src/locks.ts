@@ -15,6 +15,7 @@
 // section, which is an error, as is any unlock by a core that does not hold the lock.
 
 import { ExclusiveLock, type LockObserverOptions } from './locks/exclusive.js';
+import { idlePoll } from './locks/idle-poll.js';
 import { checkWaitPolicy, type WaitPolicy } from './locks/placement.js';
 import type { Machine } from './machine.js';
 
@@ -40,6 +41,12 @@ export interface SleepOptions extends LockObserverOptions {
    * the IPI whose latency the sleeper pays (OSv's wake_with -> wake -> send_wakeup_ipi).
    */
   wakerCycles?: number;
+  /**
+   * How long a sleeper's CPU polls for its wake-up before it halts; a wake within it costs no
+   * IPI (locks/idle-poll.ts, OSv's cpu::do_idle). Default 0 (halts at once); OsvMutex and
+   * OsvRwLock: OSv's poll (osvPollCycles).
+   */
+  pollCycles?: number;
 }
 
 export type MutexOptions = SleepOptions;
@@ -47,13 +54,18 @@ export type MutexOptions = SleepOptions;
 /** The handoff policy of SimMutex (and SimRwLock) from its options, checked. */
 export function handoffPolicy(machine: Machine, options: SleepOptions, what: string): WaitPolicy {
   const wakeupCycles = options.wakeupCycles ?? machine.costs.ipiLatency;
+  const wakerCycles = options.wakerCycles ?? machine.costs.ipiSend;
+  const poll = idlePoll(machine, options.pollCycles ?? 0, wakeupCycles, wakerCycles);
   return checkWaitPolicy(
     {
       spinCycles: options.spinCycles ?? wakeupCycles,
       wakeupCycles,
       handoffAfterCycles: 0,
       respinCycles: 0,
-      wakerCycles: options.wakerCycles ?? machine.costs.ipiSend,
+      wakerCycles,
+      pollCycles: poll.pollCycles,
+      pollWakeupCycles: poll.pollWakeupCycles,
+      pollWakerCycles: poll.pollWakerCycles,
     },
     what,
   );

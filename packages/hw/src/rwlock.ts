@@ -17,7 +17,9 @@
 // preference); here readers wait only for write holds.
 //
 // A hold whose final placement slept charges each wake to the core whose release woke it (the
-// policy's wakerCycles, locks/wakes.ts); read and write releases share one log.
+// policy's wakerCycles, locks/wakes.ts); read and write releases share one log. A sleeper whose
+// CPU still polls when it is woken (the policy's pollCycles, OSv's idle loop: locks/idle-poll.ts)
+// wakes sooner and costs its waker no IPI; the internal mutex's sleepers wake so too.
 //
 // As with every simulated lock, a critical section never spans a yield: finding the lock held at
 // an acquire is an error naming the holder, and so is a release by a core that does not hold it.
@@ -68,6 +70,9 @@ export class SimRwLock implements RwLock {
   readonly readerMutex: boolean;
   readonly spinCycles: number;
   readonly wakeupCycles: number;
+  /** The internal mutex's sleeper polls this long before its CPU halts (idle-poll.ts). */
+  private readonly pollCycles: number;
+  private readonly pollWakeupCycles: number;
   readonly readPolicy: WaitPolicy;
   readonly writePolicy: WaitPolicy;
   protected readonly machine: Machine;
@@ -111,6 +116,8 @@ export class SimRwLock implements RwLock {
     const policy = handoffPolicy(machine, options, this.what);
     this.spinCycles = policy.spinCycles;
     this.wakeupCycles = policy.wakeupCycles;
+    this.pollCycles = policy.pollCycles ?? 0;
+    this.pollWakeupCycles = policy.pollWakeupCycles ?? 0;
     this.readPolicy = options.readPolicy ?? policy;
     this.writePolicy = options.writePolicy ?? policy;
     this.reads = new LockBook(machine);
@@ -122,7 +129,13 @@ export class SimRwLock implements RwLock {
         `${this.what}: readPolicy.wakerCycles ${readWaker} differs from writePolicy.wakerCycles ${writeWaker} (one release wakes either)`,
       );
     }
-    this.releases = new ReleaseLog(machine, readWaker);
+    const pollWaker = this.readPolicy.pollWakerCycles ?? 0;
+    if (pollWaker !== (this.writePolicy.pollWakerCycles ?? 0)) {
+      throw new RangeError(
+        `${this.what}: readPolicy.pollWakerCycles ${pollWaker} differs from writePolicy's (one release wakes either)`,
+      );
+    }
+    this.releases = new ReleaseLog(machine, readWaker, pollWaker);
     this.onHold = options.onHold;
     this.waited = new WaitTotal(machine);
     this.clocks = machine.clocks;
@@ -248,7 +261,7 @@ export class SimRwLock implements RwLock {
       at.sleeps + this.lineSleeps,
       length,
     );
-    if (at.sleeps > 0) this.releases.chargeWakes(core, at.wakes, at.sleeps);
+    if (at.sleeps > 0) this.releases.chargeWakes(core, at.wakes, at.polled, at.sleeps);
     this.releases.released(end, core, 0);
     this.holder = NONE;
     this.mode = NONE;
@@ -276,9 +289,18 @@ export class SimRwLock implements RwLock {
     let start = this.lineBusy.fit(at, cost);
     let length = cost;
     if (this.readerMutex && start - at > this.spinCycles) {
-      // Slept on the internal mutex: it is handed over at `start`, the waiter runs after wakeup.
+      // Slept on the internal mutex: it is handed over at `start`, the waiter runs after wakeup
+      // (the short one if its CPU still polls then: idle-poll.ts; no waker is charged here).
       length = cost + this.wakeupCycles;
-      start = this.lineBusy.fit(at, length);
+      start = -1;
+      if (this.pollCycles > 0) {
+        const quick = this.lineBusy.fit(at, cost + this.pollWakeupCycles);
+        if (quick - (at + this.spinCycles) <= this.pollCycles) {
+          start = quick;
+          length = cost + this.pollWakeupCycles;
+        }
+      }
+      if (start < 0) start = this.lineBusy.fit(at, length);
       this.lineSleeps++;
     }
     this.lineBusy.add(start, start + length);

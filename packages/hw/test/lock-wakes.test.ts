@@ -115,8 +115,9 @@ describe('the releaser pays the wake (futex_wake)', () => {
     expect(osv.totals.lockWakes).toBe(osv.totals.lockSleeps);
     // (In this convoy the makespan does not move: the releaser's IPI send, 3,600 cycles, ends
     // before the woken holder runs, ipiLatency 4,800 later, so it waits for the lock anyway.)
-    const one = sleeperBehindHolder({ blocking: 'osv' });
-    const free = sleeperBehindHolder({ blocking: 'osv', wakerCycles: 0 });
+    // (Halted CPUs: OSv's idle poll would spare this short sleep's IPI, idle-poll.test.ts.)
+    const one = sleeperBehindHolder({ blocking: 'osv', pollCycles: 0 });
+    const free = sleeperBehindHolder({ blocking: 'osv', pollCycles: 0, wakerCycles: 0 });
     expect(one.nextStep0 - free.nextStep0).toBe(costs.ipiSend.value);
   });
 

@@ -11,6 +11,8 @@ import { LOG_CAPACITY, ReleaseLog } from '../src/locks/wakes.js';
 
 const WAKER = 1000;
 const CORES = 4;
+/** No round of these tests was woken while its CPU polled (idle-poll.ts; tested in lock-wakes). */
+const NOT_POLLED: readonly number[] = new Array(4 * LOG_CAPACITY).fill(0);
 
 /** The log's contract as a sorted array (what ReleaseLog did before it became a ring). */
 class ReferenceLog {
@@ -85,7 +87,7 @@ describe('ReleaseLog', () => {
           } else {
             // Times of releases back in the log (and some that are not in it).
             const wakes = o.back.map((b) => now - b * 3);
-            log.chargeWakes(o.sleeper, wakes, wakes.length);
+            log.chargeWakes(o.sleeper, wakes, NOT_POLLED, wakes.length);
             reference.chargeWakes(o.sleeper, wakes);
           }
         }
@@ -101,13 +103,13 @@ describe('ReleaseLog', () => {
     const log = new ReleaseLog(machine, WAKER);
     const total = 3 * LOG_CAPACITY + 5;
     for (let i = 0; i < total; i++) log.released(10 * i, 1, 0);
-    log.chargeWakes(0, [10 * (total - LOG_CAPACITY - 1)], 1); // forgotten
+    log.chargeWakes(0, [10 * (total - LOG_CAPACITY - 1)], NOT_POLLED, 1); // forgotten
     expect(machine.clocks[1]).toBe(0);
-    log.chargeWakes(0, [10 * (total - LOG_CAPACITY), 10 * (total - 1)], 2); // oldest, newest kept
+    log.chargeWakes(0, [10 * (total - LOG_CAPACITY), 10 * (total - 1)], NOT_POLLED, 2); // oldest, newest kept
     expect(machine.clocks[1]).toBe(2 * WAKER);
     // A release earlier than everything kept in a full log is forgotten at once.
     log.released(5, 1, 0);
-    log.chargeWakes(0, [5], 1);
+    log.chargeWakes(0, [5], NOT_POLLED, 1);
     expect(machine.clocks[1]).toBe(2 * WAKER);
   });
 });

@@ -158,6 +158,7 @@ export abstract class ExclusiveLock implements Lock {
       machine,
       policy.wakerCycles ?? 0,
       (policy.futexWaitCycles ?? 0) > 0 ? (policy.sleptReleaseCycles ?? 0) : 0,
+      policy.pollWakerCycles ?? 0,
     );
     this.futexLog = (policy.futexWaitCycles ?? 0) > 0 ? this.releases : null;
     this.sleptReleaseCycles = policy.sleptReleaseCycles ?? 0;
@@ -240,7 +241,7 @@ export abstract class ExclusiveLock implements Lock {
       }
     }
     if (at.sleeps > 0 || at.futexWaits > 0) {
-      if (at.sleeps > 0) this.releases.chargeWakes(core, at.wakes, at.sleeps);
+      if (at.sleeps > 0) this.releases.chargeWakes(core, at.wakes, at.polled, at.sleeps);
       paid = this.sleptReleaseCycles;
       clocks[core] += paid; // after the hold: the lock word is already free (wakes.ts)
     }

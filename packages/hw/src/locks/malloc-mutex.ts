@@ -15,7 +15,8 @@
 // wake path (futex hash bucket, run-queue lock) has no figure and is left out: a lower bound.
 // A thread that slept for the lock acquires it with the word at 2 (__lll_lock_wait's xchg), so
 // its unlock calls futex_wake even when nobody sleeps: it pays the syscall (sleptReleaseCycles).
-// Inside OSv the waker sends the wake-up IPI (wakerCycles ipiSend, as for OsvMutex).
+// Inside OSv the waker sends the wake-up IPI (wakerCycles ipiSend, as for OsvMutex), unless the
+// sleeper's CPU still polls in OSv's idle loop (idle-poll.ts): then no IPI, and a quicker wake-up.
 //
 // A glibc waiter does not sleep at once (futexWaitCycles, placement.ts): __lll_lock_wait is
 // `while (atomic_exchange_acquire(futex, 2) != 0) futex_wait(futex, 2)` (nptl/lowlevellock.c), and
@@ -31,6 +32,7 @@
 
 import type { Machine } from '../machine.js';
 import { ExclusiveLock, type LockObserverOptions } from './exclusive.js';
+import { idlePoll, osvPollCycles } from './idle-poll.js';
 import { checkWaitPolicy } from './placement.js';
 
 /** jemalloc's spin before blocking (include/jemalloc/internal/mutex.h). */
@@ -55,6 +57,11 @@ export interface MallocMutexOptions extends LockObserverOptions {
    * sleep. Default: syscall (futex); 0 sleeps at once (the model before 2026-12-05). OSv: 0.
    */
   futexWaitCycles?: number;
+  /**
+   * How long a sleeper's CPU polls before it halts (idle-poll.ts). Default: OSv's idle poll
+   * (osvPollCycles) with `blocking: 'osv'`, 0 with the futex (Linux halts at once).
+   */
+  pollCycles?: number;
 }
 
 export class MallocMutex extends ExclusiveLock {
@@ -69,16 +76,19 @@ export class MallocMutex extends ExclusiveLock {
     const spins = MALLOC_MUTEX_MAX_SPIN + (osv ? 0 : GLIBC_ADAPTIVE_SPIN);
     const wakerCycles =
       options.wakerCycles ?? (osv ? 0 : machine.costs.syscall) + machine.costs.ipiSend;
+    const wakeupCycles =
+      options.wakeupCycles ?? (osv ? machine.costs.ipiLatency : machine.costs.threadWakeup);
+    const pollCycles = options.pollCycles ?? (osv ? osvPollCycles(machine) : 0);
     const policy = checkWaitPolicy(
       {
         spinCycles: options.spinCycles ?? spins * machine.costs.spinPause,
-        wakeupCycles:
-          options.wakeupCycles ?? (osv ? machine.costs.ipiLatency : machine.costs.threadWakeup),
+        wakeupCycles,
         handoffAfterCycles: osv ? 0 : Number.POSITIVE_INFINITY,
         respinCycles: 0,
         wakerCycles,
         sleptReleaseCycles: osv ? 0 : Math.min(machine.costs.syscall, wakerCycles),
         futexWaitCycles: osv ? 0 : (options.futexWaitCycles ?? machine.costs.syscall),
+        ...(pollCycles === 0 ? {} : idlePoll(machine, pollCycles, wakeupCycles, wakerCycles)),
       },
       `malloc_mutex "${name}"`,
     );

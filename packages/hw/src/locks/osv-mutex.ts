@@ -6,17 +6,19 @@
 // every contended handoff pays a wake-up (the profile's ipiLatency: OSv wakes a thread on another
 // CPU with an IPI) — under heavy contention a lock convoy. Nobody can steal the lock. The
 // releaser pays that IPI's send (ipiSend, locks/wakes.ts: wake_with -> wake_impl ->
-// cpu::send_wakeup_ipi, core/sched.cc). Not modelled: send_wakeup_ipi skips the IPI while the
-// target CPU still polls for wake-ups in its idle loop (cpu::do_idle, 10,000 rounds before it
-// halts), so a short sleep costs both sides less than charged here.
+// cpu::send_wakeup_ipi, core/sched.cc). But send_wakeup_ipi sends nothing while the target CPU
+// still polls for wake-ups in its idle loop (cpu::do_idle, 10,000 rounds before it halts): a
+// sleeper woken within that poll costs its waker only wake_impl's line transfers and runs after
+// a few transfers instead of ipiLatency (pollCycles, locks/idle-poll.ts).
 //
 // Invariant: as every ExclusiveLock, holds never overlap in simulated time.
 
 import { type MutexOptions, SimMutex } from '../locks.js';
 import type { Machine } from '../machine.js';
+import { osvPollCycles } from './idle-poll.js';
 
 export class OsvMutex extends SimMutex {
   constructor(machine: Machine, name: string, options: MutexOptions = {}) {
-    super(machine, name, { spinCycles: 0, ...options });
+    super(machine, name, { spinCycles: 0, pollCycles: osvPollCycles(machine), ...options });
   }
 }

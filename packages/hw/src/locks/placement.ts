@@ -33,6 +33,13 @@
 // the hold it fell in pays futex_wake's syscall (`Placement.futexAt` names the xchg times; wakes.ts
 // charges them). A policy without futexWaitCycles never takes this path (other lock kinds are
 // placed as before).
+//
+// A sleeper's CPU may poll for its wake-up for `pollCycles` before it halts (OSv's idle loop,
+// idle-poll.ts): a release that wakes it within that window (from the moment it went to sleep)
+// wakes it in `pollWakeupCycles` instead of `wakeupCycles`, and the round is marked
+// (`Placement.polled`) so that the waker is charged `pollWakerCycles`, not the IPI. Invariant:
+// a round is marked polled only if its waking release (the handoff's, with its wake-up reserved)
+// is at most pollCycles after the sleep began; with pollCycles 0 nothing changes.
 
 import type { BusyTimeline } from '../timeline.js';
 import type { WaitTotal } from './exclusive.js';
@@ -88,6 +95,12 @@ export interface WaitPolicy {
    * sleeping. Default 0: the waiter sleeps at once (every other kind).
    */
   readonly futexWaitCycles?: number;
+  /** How long a sleeper's CPU polls before it halts (idle-poll.ts). Default 0: halts at once. */
+  readonly pollCycles?: number;
+  /** From the release until a sleeper woken while its CPU polls runs (<= wakeupCycles). */
+  readonly pollWakeupCycles?: number;
+  /** What waking a sleeper whose CPU still polls costs the releaser (<= wakerCycles). */
+  readonly pollWakerCycles?: number;
 }
 
 export interface Placement {
@@ -105,10 +118,21 @@ export interface Placement {
   futexWaits: number;
   /** futexAt[i] (i < futexWaits): when the waiter exchanged the word to 2. Reused storage. */
   futexAt: number[];
+  /** polled[i] (i < sleeps): 1 if round i was woken while its CPU polled, else 0. Reused. */
+  polled: number[];
 }
 
 export function placement(): Placement {
-  return { start: 0, holdFrom: 0, sleeps: 0, wakes: [], retries: 0, futexWaits: 0, futexAt: [] };
+  return {
+    start: 0,
+    holdFrom: 0,
+    sleeps: 0,
+    wakes: [],
+    retries: 0,
+    futexWaits: 0,
+    futexAt: [],
+    polled: [],
+  };
 }
 
 /** Throws a RangeError naming the first bad field of `policy`. */
@@ -129,6 +153,22 @@ export function checkWaitPolicy(policy: WaitPolicy, what: string): WaitPolicy {
   if (!(sleptRelease >= 0) || !(sleptRelease <= wakerCycles)) {
     throw new RangeError(
       `${what}: sleptReleaseCycles ${sleptRelease} must be in 0..wakerCycles (${wakerCycles})`,
+    );
+  }
+  const poll = policy.pollCycles ?? 0;
+  if (!(poll >= 0)) {
+    throw new RangeError(`${what}: pollCycles ${poll} must be >= 0`);
+  }
+  const pollWakeup = policy.pollWakeupCycles ?? 0;
+  if (!(pollWakeup >= 0) || !(pollWakeup <= wakeupCycles)) {
+    throw new RangeError(
+      `${what}: pollWakeupCycles ${pollWakeup} must be in 0..wakeupCycles (${wakeupCycles})`,
+    );
+  }
+  const pollWaker = policy.pollWakerCycles ?? 0;
+  if (!(pollWaker >= 0) || !(pollWaker <= wakerCycles)) {
+    throw new RangeError(
+      `${what}: pollWakerCycles ${pollWaker} must be in 0..wakerCycles (${wakerCycles})`,
     );
   }
   if (!(spinCycles >= 0)) {
@@ -214,20 +254,37 @@ export function placeHold(
       }
     }
     // Slept at t + budget; woken by the release after which the hold fits (s > t + budget).
-    const release = fitIn(own, other, t + budget, length);
+    const asleep = t + budget;
+    const release = fitIn(own, other, asleep, length);
+    const poll = policy.pollCycles ?? 0;
     out.wakes[sleeps] = release;
+    out.polled[sleeps] = 0;
     sleeps++;
     if (release - arrival >= policy.handoffAfterCycles) {
-      const from = fitIn(own, other, release, policy.wakeupCycles + length);
+      let wakeup = policy.wakeupCycles;
+      let from = -1;
+      if (poll > 0) {
+        // Still polling at the handoff? A later handoff with the longer wake-up is later still.
+        const quick = policy.pollWakeupCycles ?? 0;
+        const at = fitIn(own, other, release, quick + length);
+        if (at - asleep <= poll) {
+          from = at;
+          wakeup = quick;
+          out.polled[sleeps - 1] = 1;
+        }
+      }
+      if (from < 0) from = fitIn(own, other, release, wakeup + length);
       out.wakes[sleeps - 1] = from; // handed over by the release at `from` (release, or later)
       out.holdFrom = from;
-      out.start = from + policy.wakeupCycles;
+      out.start = from + wakeup;
       out.sleeps = sleeps;
       out.retries = retries;
       out.futexWaits = futexWaits;
       return out;
     }
-    t = release + policy.wakeupCycles;
+    const polled = poll > 0 && release - asleep <= poll;
+    if (polled) out.polled[sleeps - 1] = 1;
+    t = release + (polled ? (policy.pollWakeupCycles ?? 0) : policy.wakeupCycles);
     budget = policy.respinCycles;
   }
   throw new Error(`lock placement did not settle after ${MAX_ROUNDS} sleeps (a model bug)`);

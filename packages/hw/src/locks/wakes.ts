@@ -33,6 +33,10 @@
 // by its time; the first release after it in the log pays. Invariant: a release pays that syscall
 // at most once, whatever the number of xchgs during its hold and of wakes charged to it (its
 // `paid` stays at futexWakeCycles once paid; a wake charged to it pays wakerCycles minus that).
+//
+// A sleep round woken while the sleeper's CPU still polled (OSv's idle loop, idle-poll.ts;
+// `polled` in the placement) charges pollWakerCycles instead — no IPI — and counts one
+// `pollWakes` beside its `lockWakes` (lockWakes counts every wake, pollWakes those without IPI).
 
 import type { Machine } from '../machine.js';
 
@@ -79,6 +83,8 @@ export class ReleaseLog {
   private cWakes = -1;
   /** The latest time of a release forgotten otherwise than by passing `firstKept` (dropped). */
   private droppedUpTo = Number.NEGATIVE_INFINITY;
+  /** The `pollWakes` counter, defined at the first wake of a polling sleeper. */
+  private cPollWakes = -1;
 
   constructor(
     private readonly machine: Machine,
@@ -89,6 +95,8 @@ export class ReleaseLog {
      * glibc futex mutex: the syscall); paid once per release. 0: no such charge (other kinds).
      */
     readonly futexWakeCycles = 0,
+    /** What a wake of a sleeper whose CPU still polls costs (WaitPolicy.pollWakerCycles). */
+    readonly pollWakerCycles = 0,
   ) {}
 
   /** Remembers that `core` released the lock at `time`, having paid `paid` cycles of a wake. */
@@ -119,20 +127,33 @@ export class ReleaseLog {
 
   /**
    * Charges the wake of every sleep round of `sleeper`'s final placement to the core whose release
-   * woke it (`wakes[0..count)` are the releases' times).
+   * woke it (`wakes[0..count)` are the releases' times; `polled[i]` 1 if round i was woken while
+   * the sleeper's CPU polled: pollWakerCycles, no IPI).
    */
-  chargeWakes(sleeper: number, wakes: readonly number[], count: number): void {
+  chargeWakes(
+    sleeper: number,
+    wakes: readonly number[],
+    polled: readonly number[],
+    count: number,
+  ): void {
     if (this.wakerCycles === 0) return;
     const entries = this.entries;
+    const counters = this.machine.counters;
     for (let i = 0; i < count; i++) {
       const slot = this.slotAt(wakes[i]);
       if (slot < 0) continue;
       const waker = entries[slot + CORE];
       if (waker === sleeper) continue;
-      this.machine.clocks[waker] += this.wakerCycles - entries[slot + PAID];
+      if (this.cWakes < 0) this.cWakes = counters.define('lockWakes');
+      counters.add(waker, this.cWakes);
+      if (polled[i] === 1) {
+        this.machine.clocks[waker] += Math.max(0, this.pollWakerCycles - entries[slot + PAID]);
+        if (this.cPollWakes < 0) this.cPollWakes = counters.define('pollWakes');
+        counters.add(waker, this.cPollWakes);
+      } else {
+        this.machine.clocks[waker] += this.wakerCycles - entries[slot + PAID];
+      }
       entries[slot + PAID] = this.futexWakeCycles; // its futex_wake syscall is paid (header)
-      if (this.cWakes < 0) this.cWakes = this.machine.counters.define('lockWakes');
-      this.machine.counters.add(waker, this.cWakes);
     }
   }
 
