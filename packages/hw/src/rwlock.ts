@@ -250,7 +250,9 @@ export class SimRwLock implements RwLock {
       core,
       this.begun,
       this.waited,
-      this.waitedBefore,
+      // The internal-mutex waits of this hold's own line sections (lineWait) are waits inside
+      // it too, booked only below: left in, a moved hold carried them along and waits snowballed.
+      this.waitedBefore - this.lineWait,
     );
     const end = at.start + length;
     (mode === READ ? this.readHolds : this.writeHolds).add(at.holdFrom, end);

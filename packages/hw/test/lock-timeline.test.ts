@@ -213,4 +213,40 @@ describe('lock timelines, deterministic cases', () => {
     expect(mutex.stats.waitCycles).toBe(0);
     expect(machine.now(1)).toBeLessThan(5000);
   });
+
+  it("a moved hold is placed without its wait on the rwlock's internal mutex (no snowball)", () => {
+    // Core 2 (processed first) write-holds [15000, ~16400); core 0 reaches the lock at 14991,
+    // where a zero-length hold fits, but its internal-mutex section collides with core 2's and
+    // sleeps (an IPI wake-up) inside the hold, which then has to move after core 2's. Counted as
+    // the hold's own work, that wait made every later hold longer in turn (a 64-core fault storm:
+    // 34k cycles per malloc instead of 4.5k; 156x more once OSv's idle poll reshuffled the waits).
+    const machine = new Machine({ profile: epyc9654pGuest, cores: 3 });
+    const holds: HoldRecord[] = [];
+    const lock = new OsvRwLock(machine, 'vma', 'mutex', {
+      onHold: (h) => holds.push(h),
+      pollCycles: 0,
+    });
+    machine.run((core) =>
+      (function* () {
+        if (core === 0) {
+          yield 1;
+          machine.charge(14_990);
+          lock.writeLock(0);
+          machine.charge(500);
+          lock.writeUnlock(0);
+        } else if (core === 2) {
+          machine.charge(15_000);
+          lock.writeLock(2);
+          machine.charge(1000);
+          lock.writeUnlock(2);
+        }
+      })(),
+    );
+    const [first, moved] = [holds[0], holds[1]];
+    expect(moved.core).toBe(0);
+    expect(lock.writeStats.sleeps).toBe(2); // once for core 2's hold, once on the internal mutex
+    expect(moved.from).toBeGreaterThanOrEqual(first.end); // moved after core 2's hold
+    // Its own work: the 500-cycle section and its two line sections, not the wake-up it slept.
+    expect(moved.end - moved.start).toBeLessThan(500 + epyc9654pGuest.costs.ipiLatency.value);
+  });
 });
