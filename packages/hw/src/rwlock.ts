@@ -135,7 +135,7 @@ export class SimRwLock implements RwLock {
         `${this.what}: readPolicy.pollWakerCycles ${pollWaker} differs from writePolicy's (one release wakes either)`,
       );
     }
-    this.releases = new ReleaseLog(machine, readWaker, pollWaker);
+    this.releases = new ReleaseLog(machine, readWaker, 0, pollWaker);
     this.onHold = options.onHold;
     this.waited = new WaitTotal(machine);
     this.clocks = machine.clocks;

@@ -181,7 +181,7 @@ describe("the release log: a release pays futex_wake's syscall at most once", ()
     expect(log.leftAtTwo(400)).toBe(true);
     log.chargeFutexWaits(2, [600], 1); // core 1's release paid its syscall already
     expect(machine.clocks[1]).toBe(0);
-    log.chargeWakes(2, [500], 1);
+    log.chargeWakes(2, [500], [0], 1);
     expect(machine.clocks[0]).toBe(100 + 900);
     log.chargeFutexWaits(2, [410], 1); // after the wake: still paid once
     expect(machine.clocks[0]).toBe(1000);
