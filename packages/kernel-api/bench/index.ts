@@ -12,11 +12,12 @@
 // Cycles per operation follow the thesis harness: the sum over cores of each core's cycles
 // divided by (cores x operations per core).
 //
-// Caveat (reported to the hw model): the one-bucket baseline nests its one vma lock around its
-// one free-ranges lock in munmap (OSv's evacuate), and nested contended SimRwLock holds grow
-// without bound in the model from about 8 cores on (a hold pushed behind a later-recorded inner
-// hold lengthens the outer hold, which is then pushed again). Its numbers beyond that point
-// measure that artifact, not OSv; the per-core buckets never contend on a nested lock.
+// The one-bucket baseline nests its one vma lock around its one free-ranges lock in munmap (OSv's
+// evacuate). Its waiters queue, and OSv's lockfree::mutex hands the lock to each sleeping waiter
+// through its wake-up (a convoy), so a munmap waits for the other cores' holds and their wake-ups:
+// from 8 cores on, cycles per operation grow about linearly with cores. Until 2026-12-05 a moved rwlock hold kept
+// its own wait on the internal mutex as work (packages/hw/src/rwlock.ts), and these rows grew
+// without bound (64 cores: 5.5e15 cycles per operation, now 1.2e6).
 
 import { GiB, MapFlags, PAGE_SIZE, Prot } from '@unimem/core';
 import { Machine, PageSize } from '@unimem/hw';
