@@ -41,34 +41,36 @@ import { Distance } from './topology.js';
 const NONE = -1;
 const EMPTY_TAG = 0xffffffff;
 
-// Storage: each line's state is one record of 32 bytes — a 32-bit word with owner + 1 (low 16
-// bits) and sharer + 1 (high 16 bits; 0: none, so a fresh chunk needs no initialisation), the
-// version (32 bits), then busyFrom, busyUntil and floor as doubles — in chunks of 2^19 lines
-// (16 MiB) allocated as lines are (the first one starts small and doubles), so an access touches
-// one host cache line and two records share one. Each chunk is seen through two views of one
-// buffer: `words` (Uint32, 8 per record) and `times` (Float64, 4 per record).
+// Storage, in two arrays per chunk of 2^19 lines, allocated as lines are (the first chunk starts
+// small and doubles):
+// - `state`, 8 bytes per line: a 32-bit word with owner + 1 (low 16 bits) and sharer + 1 (high
+//   16 bits; 0: none, so a fresh chunk needs no initialisation), then the version (32 bits);
+// - `times`, 32 bytes per line: busyFrom, busyUntil and floor as doubles (one slot unused).
 // Why it is laid out for the host: a frame benchmark's machine holds millions of lines, and its
 // accesses land on random records far outside the host's caches, so the host's memory latency
-// (and its TLB misses) is most of the model's time (packages/hw/README.md, Speed). Large chunks
-// let the allocator map them whole, on huge pages where the process allows it (glibc's
-// tunables, packages/hw/README.md, Speed), and the views start CHUNK_OFFSET bytes in because
-// glibc's mapped chunks begin 16 bytes past a page boundary: so records do not straddle host
-// cache lines. Where the allocator differs this costs speed only, never results.
+// (and its TLB misses) is most of the model's time (packages/hw/README.md, Speed). Every access
+// needs the state; only an exclusive access placed on the line's timeline and a read transfer
+// outside an exclusive hold need the times. Most accesses of the components that keep their
+// lines under a lock (page ranges, buddy, jemalloc: exclusive holds) touch 8 bytes, and
+// neighbouring lines (a frame's first and last line, the next frame's) share a host cache line.
+// Large chunks let the allocator map them whole, on huge pages where the process allows it
+// (glibc's tunables, packages/hw/README.md, Speed); the times' views start TIMES_OFFSET bytes in
+// because glibc's mapped chunks begin 16 bytes past a page boundary: so a line's times do not
+// straddle host cache lines. Where the allocator differs this costs speed only, never results.
 const CHUNK_SHIFT = 19;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 /** Lines per storage chunk (exported for the storage tests). */
 export const LINE_CHUNK = 1 << CHUNK_SHIFT;
-const RECORD_BYTES = 32;
 /** Lines of the first chunk at first: it doubles up to LINE_CHUNK (see `reserve`). */
 const FIRST_CHUNK = 1 << 12;
-/** Bytes skipped at the start of a chunk's buffer: 16 (glibc's header) + 48 = 64. */
-const CHUNK_OFFSET = 48;
-// Uint32 slots of a record (index (line & CHUNK_MASK) << WORD_SHIFT).
-const WORD_SHIFT = 3; // 8 words per record
+/** Bytes skipped at the start of a times buffer: 16 (glibc's header) + 48 = 64. */
+const TIMES_OFFSET = 48;
+// Uint32 slots of a line's state (index (line & CHUNK_MASK) << STATE_SHIFT).
+const STATE_SHIFT = 1; // 2 words per line
 const WHO = 0;
 const VERSION = 1;
-// Float64 slots of a record (index (line & CHUNK_MASK) << TIME_SHIFT).
-const TIME_SHIFT = 2; // 4 doubles per record
+// Float64 slots of a line's times (index (line & CHUNK_MASK) << TIME_SHIFT).
+const TIME_SHIFT = 2; // 4 doubles per line (32 bytes: never straddling a host line)
 const BUSY_FROM = 1;
 const BUSY_UNTIL = 2;
 const FLOOR = 3;
@@ -91,13 +93,14 @@ export class CacheLines implements LineTracer {
   private capacity = 0;
   readonly regions: LineRegion[] = [];
   /**
-   * Line records by chunk (see Storage) as 32-bit words: owner and the last other reader
-   * (sharer) packed into one word, version (bumped by every write, wrapping at 2^32); `times`
-   * holds the latest busy window [busyFrom, busyUntil) and the floor (everything before it
-   * counts as busy, see the header).
+   * Line state by chunk (see Storage): owner and the last other reader (sharer) packed into one
+   * word, version (bumped by every write, wrapping at 2^32).
    */
   private readonly words: Uint32Array[] = [];
-  /** The same chunks as doubles: busyFrom, busyUntil, floor. */
+  /**
+   * Line times by chunk: the latest busy window [busyFrom, busyUntil) and the floor (everything
+   * before it counts as busy, see the header).
+   */
   private readonly times: Float64Array[] = [];
   /** Exclusive lock holds each core is inside (see `enterExclusive`). */
   private readonly exclusiveHolds: Int32Array;
@@ -115,10 +118,11 @@ export class CacheLines implements LineTracer {
   private readonly hitCost: number;
   private readonly rmwCost: number;
   private readonly transferCost: Float64Array;
-  private readonly cAccess: number;
-  private readonly cMiss: number;
-  private readonly cTransfer: number;
-  private readonly cWait: number;
+  // The line counters' per-core values (Counters.valuesOf: the hot path adds to them directly).
+  private readonly accesses: Float64Array;
+  private readonly misses: Float64Array;
+  private readonly transfers: Float64Array;
+  private readonly waits: Float64Array;
 
   constructor(private readonly machine: Machine) {
     const { costs, cores, counters, topology } = machine;
@@ -139,10 +143,10 @@ export class CacheLines implements LineTracer {
     this.hitCost = costs.l1Hit;
     this.rmwCost = costs.atomicRmw;
     this.transferCost = new Float64Array([costs.l1Hit, costs.lineSameCcd, costs.lineCrossCcd]);
-    this.cAccess = counters.define('lineAccesses');
-    this.cMiss = counters.define('lineMisses');
-    this.cTransfer = counters.define('lineTransfers');
-    this.cWait = counters.define('lineWaitCycles');
+    this.accesses = counters.valuesOf(counters.define('lineAccesses'));
+    this.misses = counters.valuesOf(counters.define('lineMisses'));
+    this.transfers = counters.valuesOf(counters.define('lineTransfers'));
+    this.waits = counters.valuesOf(counters.define('lineWaitCycles'));
   }
 
   allocLines(count: number, label = 'lines'): number {
@@ -174,20 +178,19 @@ export class CacheLines implements LineTracer {
   /** A load by `core` (a CoreHandle's `read`). */
   readBy(core: number, line: number): void {
     const slot = ((core << this.slotShift) | (line & this.slotMask)) << 1;
-    const counters = this.machine.counters;
-    counters.add(core, this.cAccess);
+    this.accesses[core]++;
     const tags = this.tags;
     if (tags[slot] === line) {
       const words = this.words[line >>> CHUNK_SHIFT];
-      if (tags[slot + 1] === words[((line & CHUNK_MASK) << WORD_SHIFT) + VERSION]) {
+      if (tags[slot + 1] === words[((line & CHUNK_MASK) << STATE_SHIFT) + VERSION]) {
         this.clocks[core] += this.hitCost;
         return;
       }
     }
     this.checkLine(line);
     const words = this.words[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << WORD_SHIFT;
-    counters.add(core, this.cMiss);
+    const record = (line & CHUNK_MASK) << STATE_SHIFT;
+    this.misses[core]++;
     const who = words[record + WHO];
     const owner = (who & 0xffff) - 1;
     if (owner === NONE) {
@@ -246,7 +249,7 @@ export class CacheLines implements LineTracer {
   ownerOf(line: number): number {
     if (!(line >= 0 && line < this.allocated)) return NONE;
     return (
-      (this.words[line >>> CHUNK_SHIFT][((line & CHUNK_MASK) << WORD_SHIFT) + WHO] & 0xffff) - 1
+      (this.words[line >>> CHUNK_SHIFT][((line & CHUNK_MASK) << STATE_SHIFT) + WHO] & 0xffff) - 1
     );
   }
 
@@ -283,29 +286,30 @@ export class CacheLines implements LineTracer {
    */
   private exclusive(core: number, line: number, extra: number, queue: boolean): void {
     const slot = ((core << this.slotShift) | (line & this.slotMask)) << 1;
-    const counters = this.machine.counters;
     const clocks = this.clocks;
-    counters.add(core, this.cAccess);
+    this.accesses[core]++;
     this.checkLine(line);
     const tags = this.tags;
     const words = this.words[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << WORD_SHIFT;
+    const record = (line & CHUNK_MASK) << STATE_SHIFT;
     const who = words[record + WHO];
     let cost: number;
-    if (tags[slot] === line && tags[slot + 1] === words[record + VERSION] && who === core + 1) {
+    // The owner first: a line another core holds needs no look at this core's cache (one host
+    // cache miss fewer on a large machine's random accesses).
+    if (who === core + 1 && tags[slot] === line && tags[slot + 1] === words[record + VERSION]) {
       cost = this.hitCost + extra; // exclusive hit: owner is this core, no sharer
     } else {
       const owner = (who & 0xffff) - 1;
       const sharer = (who >>> 16) - 1;
-      counters.add(core, this.cMiss);
+      this.misses[core]++;
       if (owner === NONE && sharer === NONE) {
         cost = this.machine.memory.missCycles(core, line) + extra;
       } else if (owner !== core && owner !== NONE) {
         cost = this.transferCost[this.distance(owner, core)] + extra;
-        counters.add(core, this.cTransfer);
+        this.transfers[core]++;
       } else if (sharer !== NONE && sharer !== core) {
         cost = this.transferCost[this.distance(sharer, core)] + extra;
-        counters.add(core, this.cTransfer);
+        this.transfers[core]++;
       } else {
         cost = this.machine.memory.missCycles(core, line) + extra;
       }
@@ -313,7 +317,7 @@ export class CacheLines implements LineTracer {
     const now = clocks[core];
     const placed = queue && this.exclusiveHolds[core] === 0;
     const start = placed ? this.place(line, now, cost) : now;
-    if (start > now) counters.add(core, this.cWait, start - now);
+    if (start > now) this.waits[core] += start - now;
     clocks[core] = start + cost;
     if (placed && this.observer !== null) this.observer(line, core, start, start + cost);
     words[record + WHO] = core + 1; // sharer: none
@@ -328,15 +332,18 @@ export class CacheLines implements LineTracer {
    * window to end (the line is held exclusively until then); reads never occupy the line.
    */
   private transfer(core: number, from: number, line: number): void {
-    const counters = this.machine.counters;
     const now = this.clocks[core];
-    const state = this.times[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << TIME_SHIFT;
-    const until = state[record + BUSY_UNTIL];
-    const inWindow = now >= state[record + BUSY_FROM] && now < until;
-    const start = inWindow && this.exclusiveHolds[core] === 0 ? until : now;
-    if (start > now) counters.add(core, this.cWait, start - now);
-    counters.add(core, this.cTransfer);
+    let start = now;
+    if (this.exclusiveHolds[core] === 0) {
+      // Inside an exclusive hold the window does not apply (see enterExclusive): the times are
+      // not read at all then.
+      const state = this.times[line >>> CHUNK_SHIFT];
+      const record = (line & CHUNK_MASK) << TIME_SHIFT;
+      const until = state[record + BUSY_UNTIL];
+      if (now >= state[record + BUSY_FROM] && now < until) start = until;
+    }
+    if (start > now) this.waits[core] += start - now;
+    this.transfers[core]++;
     this.clocks[core] = start + this.transferCost[this.distance(from, core)];
   }
 
@@ -384,35 +391,38 @@ export class CacheLines implements LineTracer {
   }
 
   /**
-   * Makes room for `lines` records. The first chunk starts small (FIRST_CHUNK lines) and doubles,
+   * Makes room for `lines` lines. The first chunk starts small (FIRST_CHUNK lines) and doubles,
    * copying, until it is full-size, so a small machine keeps small storage; after that each
-   * growth adds a full chunk (all zero: no owner, no sharer) and copies nothing.
+   * growth adds a full chunk (all zero: no owner, no sharer, no busy window) and copies nothing.
    */
   private reserve(lines: number): void {
     while (this.capacity < lines) {
       if (this.capacity < LINE_CHUNK) {
         let size = Math.max(FIRST_CHUNK, 2 * this.capacity);
         while (size < lines && size < LINE_CHUNK) size *= 2;
-        const words = this.chunk(size);
-        if (this.capacity > 0) words.set(this.words[0]); // bit-exact: doubles copied as words
+        const words = new Uint32Array(size << STATE_SHIFT);
+        const times = timesChunk(size);
+        if (this.capacity > 0) {
+          words.set(this.words[0]);
+          times.set(this.times[0]);
+        }
         this.words[0] = words;
-        this.times[0] = new Float64Array(words.buffer, CHUNK_OFFSET, size << TIME_SHIFT);
+        this.times[0] = times;
         this.capacity = size;
       } else {
-        const words = this.chunk(LINE_CHUNK);
-        this.words.push(words);
-        this.times.push(new Float64Array(words.buffer, CHUNK_OFFSET, LINE_CHUNK << TIME_SHIFT));
+        this.words.push(new Uint32Array(LINE_CHUNK << STATE_SHIFT));
+        this.times.push(timesChunk(LINE_CHUNK));
         this.capacity += LINE_CHUNK;
       }
     }
   }
+}
 
-  /** A zeroed chunk of `size` records, as words. */
-  private chunk(size: number): Uint32Array {
-    return new Uint32Array(
-      new ArrayBuffer(CHUNK_OFFSET + size * RECORD_BYTES),
-      CHUNK_OFFSET,
-      size << WORD_SHIFT,
-    );
-  }
+/** Zeroed times of `size` lines, starting TIMES_OFFSET bytes into their buffer (see Storage). */
+function timesChunk(size: number): Float64Array {
+  return new Float64Array(
+    new ArrayBuffer(TIMES_OFFSET + (size << TIME_SHIFT) * 8),
+    TIMES_OFFSET,
+    size << TIME_SHIFT,
+  );
 }

@@ -24,8 +24,11 @@ export class SharedMemory {
   private readonly l3HitCycles: number;
   private readonly cBytes: number;
   private readonly cWait: number;
-  private readonly cL3Hits: number;
-  private readonly cL3Misses: number;
+  // The L3 counters' per-core values (Counters.valuesOf: the miss path adds to them directly).
+  private readonly l3Hits: Float64Array;
+  private readonly l3Misses: Float64Array;
+  /** CCD of each core (the L3 a miss looks in). */
+  private readonly ccdOf: Int32Array;
 
   constructor(
     private readonly machine: Machine,
@@ -43,8 +46,11 @@ export class SharedMemory {
     const { counters } = machine;
     this.cBytes = counters.define('dramBytes');
     this.cWait = counters.define('dramWaitCycles');
-    this.cL3Hits = counters.define('l3Hits');
-    this.cL3Misses = counters.define('l3Misses');
+    this.l3Hits = counters.valuesOf(counters.define('l3Hits'));
+    this.l3Misses = counters.valuesOf(counters.define('l3Misses'));
+    this.ccdOf = Int32Array.from({ length: machine.cores }, (_, core) =>
+      machine.topology.ccd(core),
+    );
   }
 
   /**
@@ -79,12 +85,11 @@ export class SharedMemory {
    * full). Not charged: the caller adds the result to the core's clock.
    */
   missCycles(core: number, line: number): number {
-    const counters = this.machine.counters;
-    if (this.l3.lookup(this.machine.topology.ccd(core), line)) {
-      counters.add(core, this.cL3Hits);
+    if (this.l3.lookup(this.ccdOf[core], line)) {
+      this.l3Hits[core]++;
       return this.l3HitCycles;
     }
-    counters.add(core, this.cL3Misses);
+    this.l3Misses[core]++;
     return this.transfer(core, LINE_BYTES, this.dramCycles);
   }
 }

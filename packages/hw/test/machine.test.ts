@@ -111,3 +111,27 @@ describe('Machine scheduler', () => {
     expect(() => new Machine({ cores: 0 })).toThrow(/cores 0/);
   });
 });
+
+describe('Counters.valuesOf', () => {
+  it('is the counter itself: adds through it are what get and totals report, reset zeroes it', () => {
+    const machine = new Machine({ cores: 2 });
+    const { counters } = machine;
+    const id = counters.define('probe');
+    const values = counters.valuesOf(id);
+    values[1] += 3;
+    counters.add(1, id, 2);
+    expect(counters.get(1, id)).toBe(5);
+    expect(counters.totals().probe).toBe(5);
+    counters.reset();
+    expect(values[1]).toBe(0);
+    expect(counters.valuesOf(id)).toBe(values);
+    expect(() => counters.valuesOf(id + 1)).toThrow(RangeError);
+  });
+  it("holds the line model's counters: a miss and a hit show up in lineAccesses", () => {
+    const machine = new Machine({ cores: 2 });
+    const line = machine.lines.allocLines(1);
+    machine.lines.readBy(1, line);
+    machine.lines.readBy(1, line);
+    expect(machine.counters.perCore(1)).toMatchObject({ lineAccesses: 2, lineMisses: 1 });
+  });
+});
