@@ -12,6 +12,12 @@
 // not documented; FIFO within a set is used), the L3 as a victim cache of L2 (a line is inserted
 // on every miss, not on L2 eviction), inclusion, and invalidations by other CCDs' writes (the
 // line model charges those as transfers).
+//
+// A set keeps its tags in insertion order, newest first: a miss shifts them down one way and
+// writes the new tag at way 0, so the oldest (the FIFO victim) falls off the end. Why not a ring
+// with a pointer per set: the pointer lived in another host cache line than the tags, and a
+// lookup on a large machine misses the host's caches, so a set that is one run of `ways` tags
+// costs one host miss fewer (the same lines are held and evicted: test/l3.test.ts).
 
 /** Bytes per cache line. */
 export const LINE_BYTES = 64;
@@ -31,9 +37,9 @@ export class L3Caches {
   readonly linesPerCcd: number;
   private readonly pagesPerCcd: number;
   /**
-   * Tag pages by ccd × pagesPerCcd + page: PAGE_SETS × ways tags (line id + 1, 0 = empty),
-   * then PAGE_SETS FIFO pointers. Allocated on first touch, so a machine pays memory only for
-   * the sets its runs use.
+   * Tag pages by ccd × pagesPerCcd + page: PAGE_SETS × ways tags (line id + 1, 0 = empty), each
+   * set newest first. Allocated on first touch, so a machine pays memory only for the sets its
+   * runs use.
    */
   private readonly pages: (Int32Array | undefined)[];
 
@@ -71,10 +77,8 @@ export class L3Caches {
     const base = local * ways;
     const tag = line + 1;
     for (let way = 0; way < ways; way++) if (page[base + way] === tag) return true;
-    const pointer = PAGE_SETS * ways + local;
-    const victim = page[pointer];
-    page[base + victim] = tag;
-    page[pointer] = victim + 1 === ways ? 0 : victim + 1;
+    for (let way = base + ways - 1; way > base; way--) page[way] = page[way - 1];
+    page[base] = tag;
     return false;
   }
 
@@ -92,7 +96,7 @@ export class L3Caches {
     if (!(Number.isInteger(ccd) && ccd >= 0 && ccd < this.ccds)) {
       throw new RangeError(`L3 ccd ${ccd} is out of range 0..${this.ccds - 1}`);
     }
-    const page = new Int32Array(PAGE_SETS * (this.ways + 1));
+    const page = new Int32Array(PAGE_SETS * this.ways);
     this.pages[index] = page;
     return page;
   }
