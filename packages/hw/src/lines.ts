@@ -43,7 +43,7 @@ const EMPTY_TAG = 0xffffffff;
 
 // Storage, in two arrays per chunk of 2^19 lines, allocated as lines are (the first chunk starts
 // small and doubles):
-// - `state`, 8 bytes per line: a 32-bit word with owner + 1 (low 16 bits) and sharer + 1 (high
+// - `words` (the state), 8 bytes per line: a 32-bit word with owner + 1 (low 16 bits) and sharer + 1 (high
 //   16 bits; 0: none, so a fresh chunk needs no initialisation), then the version (32 bits);
 // - `times`, 32 bytes per line: busyFrom, busyUntil and floor as doubles (one slot unused).
 // Why it is laid out for the host: a frame benchmark's machine holds millions of lines, and its
@@ -52,7 +52,7 @@ const EMPTY_TAG = 0xffffffff;
 // needs the state; only an exclusive access placed on the line's timeline and a read transfer
 // outside an exclusive hold need the times. Most accesses of the components that keep their
 // lines under a lock (page ranges, buddy, jemalloc: exclusive holds) touch 8 bytes, and
-// neighbouring lines (a frame's first and last line, the next frame's) share a host cache line.
+// neighbouring lines (a frame's first and last line, the next frame's) often share a host line.
 // Large chunks let the allocator map them whole, on huge pages where the process allows it
 // (glibc's tunables, packages/hw/README.md, Speed); the times' views start TIMES_OFFSET bytes in
 // because glibc's mapped chunks begin 16 bytes past a page boundary: so a line's times do not
