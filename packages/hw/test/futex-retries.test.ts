@@ -14,6 +14,7 @@ import {
   SimMutex,
 } from '../src/index.js';
 import { ReleaseLog } from '../src/locks/wakes.js';
+import { contendedGlibcMutex } from './contended-mutex.js';
 
 const costs = epyc9654pGuest.costs;
 const SYSCALL = costs.syscall.value;
@@ -51,23 +52,6 @@ function waitersBehindHolder(
   const hold = (core: number) => holds.find((h) => h.core === core)!;
   const totals = machine.counters.totals();
   return { machine, mutex, hold, afterUnlock, nextStep0, totals };
-}
-
-/** `threads` cores loop lock; 4 cycles; unlock (the validation's experiment). */
-function contended(threads: number, options: MallocMutexOptions = {}, rounds = 300) {
-  const machine = new Machine({ profile: epyc9654pGuest, cores: threads });
-  const mutex = new MallocMutex(machine, 'pthread_mutex_t', { spinCycles: 0, ...options });
-  const result = machine.run((core) =>
-    (function* () {
-      for (let i = 0; i < rounds; i++) {
-        mutex.lock(core);
-        machine.charge(4);
-        mutex.unlock(core);
-        yield;
-      }
-    })(),
-  );
-  return { cycles: result.cycles, totals: machine.counters.totals(), mutex };
 }
 
 describe('glibc futex mutex: futex_wait returns EAGAIN when the word changed', () => {
@@ -120,8 +104,8 @@ describe('glibc futex mutex: futex_wait returns EAGAIN when the word changed', (
   });
 
   it('two cores, short critical section: retries replace sleeps and the lock changes hands', () => {
-    const on = contended(2);
-    const off = contended(2, { futexWaitCycles: 0 });
+    const on = contendedGlibcMutex(2);
+    const off = contendedGlibcMutex(2, { futexWaitCycles: 0 });
     expect(on.totals.futexRetries).toBeGreaterThan(on.totals.lockAcquires / 2);
     expect(on.totals.lockSleeps ?? 0).toBeLessThan(off.totals.lockSleeps);
     expect(on.mutex.stats.contended).toBeGreaterThan(5 * off.mutex.stats.contended);
@@ -130,14 +114,14 @@ describe('glibc futex mutex: futex_wait returns EAGAIN when the word changed', (
   });
 
   it('one thread never waits: cycles identical with and without the mechanism', () => {
-    const on = contended(1);
-    const off = contended(1, { futexWaitCycles: 0 });
+    const on = contendedGlibcMutex(1);
+    const off = contendedGlibcMutex(1, { futexWaitCycles: 0 });
     expect(on.cycles).toBe(off.cycles);
     expect(on.totals.futexRetries ?? 0).toBe(0);
   });
 
   it('only the glibc futex kind retries: OSv and the generic mutex never define the counter', () => {
-    expect(contended(4, { blocking: 'osv' }).totals.futexRetries).toBeUndefined();
+    expect(contendedGlibcMutex(4, { blocking: 'osv' }).totals.futexRetries).toBeUndefined();
     const machine = new Machine({ profile: epyc9654pGuest, cores: 4 });
     const mutex = new SimMutex(machine, 'm', { spinCycles: 0 });
     machine.run((core) =>

@@ -14,6 +14,7 @@ import {
   type MallocMutexOptions,
   RwSemaphore,
 } from '../src/index.js';
+import { contendedGlibcMutex } from './contended-mutex.js';
 
 const costs = epyc9654pGuest.costs;
 const FUTEX_WAKE = costs.syscall.value + costs.ipiSend.value;
@@ -54,23 +55,6 @@ function sleeperBehindHolder(options: MallocMutexOptions = {}) {
   return { machine, mutex, hold0: hold(0), hold1: hold(1), nextStep0, afterUnlock1 };
 }
 
-/** `threads` cores loop lock; 4 cycles; unlock on a glibc mutex (the validation's experiment). */
-function contended(threads: number, options: MallocMutexOptions = {}, rounds = 300) {
-  const machine = new Machine({ profile: epyc9654pGuest, cores: threads });
-  const mutex = new MallocMutex(machine, 'pthread_mutex_t', { spinCycles: 0, ...options });
-  const result = machine.run((core) =>
-    (function* () {
-      for (let i = 0; i < rounds; i++) {
-        mutex.lock(core);
-        machine.charge(4);
-        mutex.unlock(core);
-        yield;
-      }
-    })(),
-  );
-  return { machine, mutex, cycles: result.cycles, totals: machine.counters.totals() };
-}
-
 describe('the releaser pays the wake (futex_wake)', () => {
   it('the release that wakes a sleeper is charged syscall + ipiSend; the sleeper is not', () => {
     const { machine, mutex, hold0, hold1, nextStep0 } = sleeperBehindHolder();
@@ -95,22 +79,22 @@ describe('the releaser pays the wake (futex_wake)', () => {
   });
 
   it('contended: one wake per sleep, each charged to a releaser; it costs throughput', () => {
-    const on = contended(4);
-    const off = contended(4, { wakerCycles: 0 });
+    const on = contendedGlibcMutex(4);
+    const off = contendedGlibcMutex(4, { wakerCycles: 0 });
     expect(on.totals.lockSleeps).toBeGreaterThan(0);
     expect(on.totals.lockWakes).toBe(on.totals.lockSleeps);
     expect(on.cycles).toBeGreaterThan(off.cycles);
   });
 
   it('one thread never sleeps: no wake is charged and the cycles are those without the mechanism', () => {
-    const on = contended(1);
-    const off = contended(1, { wakerCycles: 0 });
+    const on = contendedGlibcMutex(1);
+    const off = contendedGlibcMutex(1, { wakerCycles: 0 });
     expect(on.totals.lockWakes ?? 0).toBe(0);
     expect(on.cycles).toBe(off.cycles);
   });
 
   it('inside OSv (lockfree::mutex) every sleep charges the waker one wake-up IPI, no syscall', () => {
-    const osv = contended(4, { blocking: 'osv' });
+    const osv = contendedGlibcMutex(4, { blocking: 'osv' });
     expect(osv.totals.lockSleeps).toBeGreaterThan(0);
     expect(osv.totals.lockWakes).toBe(osv.totals.lockSleeps);
     // (In this convoy the makespan does not move: the releaser's IPI send, 3,600 cycles, ends
