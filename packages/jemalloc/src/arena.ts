@@ -120,7 +120,7 @@ export class Arena {
 
   /** Frees a region of `slab` (its bin's lock taken here); returns an emptied slab's pages. */
   freeSmall(core: number, slab: number, region: number): void {
-    const bin = this.bins[this.ctx.table.szind[slab]];
+    const bin = this.bins[this.ctx.table.szind(slab)];
     bin.lock.lock(core);
     const empty = bin.dalloc(slab, region);
     bin.lock.unlock(core);
@@ -133,18 +133,18 @@ export class Arena {
     const { classes, table } = ctx;
     const handle = this.extents.alloc(core, usize + classes.largePad, this.mayHaveMuzzy());
     if (handle < 0) return Errno.ENOMEM;
-    table.szind[handle] = classes.index(usize);
-    table.usize[handle] = usize;
+    table.setSzind(handle, classes.index(usize));
+    table.setUsize(handle, usize);
     // arena_cache_oblivious_randomize: a random cache-line offset within the pad page.
     const offset = classes.largePad > 0 ? Math.floor(ctx.random() * 64) * 64 : 0;
-    table.offset[handle] = offset;
+    table.setOffset(handle, offset);
     ctx.emap.registerBoundary(core, handle);
-    ctx.tracer.write(table.line[handle]);
+    ctx.tracer.write(table.line(handle));
     ctx.tracer.rmw(this.line);
     ctx.steps(ctx.costs.large);
     this.largeAllocatedBytes += usize;
     this.largeNmalloc++;
-    return table.addr[handle] + offset;
+    return table.addr(handle) + offset;
   }
 
   /** large_dalloc: the extent goes back to dirty (or is purged at once). */
@@ -152,7 +152,7 @@ export class Arena {
     const { ctx } = this;
     ctx.tracer.rmw(this.line);
     ctx.steps(ctx.costs.large);
-    this.largeAllocatedBytes -= ctx.table.usize[handle];
+    this.largeAllocatedBytes -= ctx.table.usize(handle);
     this.largeNdalloc++;
     this.extents.dalloc(core, handle);
     this.deferredWork(core);
@@ -260,14 +260,14 @@ export class Arena {
       const handle = extents.evict(core, cache, limit);
       if (handle < 0) break;
       stashed.push(handle);
-      pages += table.size[handle] / PAGE_SIZE;
+      pages += table.size(handle) / PAGE_SIZE;
     }
     const toMuzzy = cache === extents.dirty && !fully && this.decayMuzzy.ms !== 0;
     const stats = cache === extents.dirty ? this.dirtyPurges : this.muzzyPurges;
     if (stashed.length > 0) stats.purges++;
     for (const handle of stashed) {
       stats.madvise++;
-      stats.purgedPages += table.size[handle] / PAGE_SIZE;
+      stats.purgedPages += table.size(handle) / PAGE_SIZE;
       if (toMuzzy) extents.purgeToMuzzy(core, handle);
       else extents.purgeToRetained(core, handle);
     }

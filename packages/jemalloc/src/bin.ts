@@ -48,10 +48,10 @@ export class Bin {
   mallocNoFreshSlab(): number {
     const { table, tracer } = this.ctx;
     tracer.write(this.line);
-    if (this.slabcur === NONE || table.nfree[this.slabcur] === 0) {
+    if (this.slabcur === NONE || table.nfree(this.slabcur) === 0) {
       this.slabcur = this.nonfull.first();
       if (this.slabcur === NONE) return NONE;
-      tracer.read(table.line[this.slabcur]);
+      tracer.read(table.line(this.slabcur));
       this.nonfull.remove(this.slabcur);
     }
     return this.take(this.slabcur);
@@ -68,7 +68,7 @@ export class Bin {
 
   /** The region index of `addr` in `slab`, or -1 if it is not the start of a live region. */
   regionOf(slab: number, addr: number): number {
-    const offset = addr - this.ctx.table.addr[slab];
+    const offset = addr - this.ctx.table.addr(slab);
     if (offset % this.regionBytes !== 0) return NONE;
     const region = offset / this.regionBytes;
     return slabIsAllocated(this.ctx.table, slab, region) ? region : NONE;
@@ -81,8 +81,8 @@ export class Bin {
   dalloc(slab: number, region: number): boolean {
     const { ctx } = this;
     const { table, tracer } = ctx;
-    tracer.write(table.line[slab]);
-    tracer.write(table.line[slab] + 1);
+    tracer.write(table.line(slab));
+    tracer.write(table.line(slab) + 1);
     tracer.write(this.line);
     ctx.steps(ctx.costs.regionFree);
     const nfree = slabRelease(table, slab, region);
@@ -103,7 +103,7 @@ export class Bin {
     const { table } = this.ctx;
     const current = this.slabcur;
     if (current !== NONE && table.before(slab, current)) {
-      if (table.nfree[current] > 0) this.nonfull.insert(current);
+      if (table.nfree(current) > 0) this.nonfull.insert(current);
       this.slabcur = slab;
     } else {
       this.nonfull.insert(slab);
@@ -113,12 +113,12 @@ export class Bin {
   private take(slab: number): number {
     const { ctx } = this;
     const { table, tracer } = ctx;
-    tracer.write(table.line[slab]);
-    tracer.write(table.line[slab] + 1);
+    tracer.write(table.line(slab));
+    tracer.write(table.line(slab) + 1);
     ctx.steps(ctx.costs.regionAlloc);
     const region = slabTake(table, slab);
     this.nmalloc++;
     this.curregs++;
-    return table.addr[slab] + region * this.regionBytes;
+    return table.addr(slab) + region * this.regionBytes;
   }
 }

@@ -102,23 +102,23 @@ export class ExtentMap {
 
   /** Registers the first and last page of an extent (emap_register_boundary). */
   registerBoundary(core: number, handle: number): void {
-    const first = this.table.addr[handle] / PAGE_SIZE;
-    const last = first + this.table.size[handle] / PAGE_SIZE - 1;
+    const first = this.table.addr(handle) / PAGE_SIZE;
+    const last = first + this.table.size(handle) / PAGE_SIZE - 1;
     this.write(core, first, handle);
     if (last !== first) this.write(core, last, handle);
   }
 
   /** Registers (or with -1 clears) the interior pages of a slab (emap_register_interior). */
   interior(core: number, handle: number, value: number): void {
-    const first = this.table.addr[handle] / PAGE_SIZE;
-    const last = first + this.table.size[handle] / PAGE_SIZE - 1;
+    const first = this.table.addr(handle) / PAGE_SIZE;
+    const last = first + this.table.size(handle) / PAGE_SIZE - 1;
     for (let page = first + 1; page < last; page++) this.write(core, page, value);
   }
 
   /** Clears the boundary registrations of an extent being absorbed by a merge. */
   clearBoundary(core: number, handle: number): void {
-    const first = this.table.addr[handle] / PAGE_SIZE;
-    const last = first + this.table.size[handle] / PAGE_SIZE - 1;
+    const first = this.table.addr(handle) / PAGE_SIZE;
+    const last = first + this.table.size(handle) / PAGE_SIZE - 1;
     this.write(core, first, -1);
     if (last !== first) this.write(core, last, -1);
   }

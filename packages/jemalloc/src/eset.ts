@@ -33,36 +33,36 @@ export class ExtentSet {
 
   insert(handle: number): void {
     const { table } = this;
-    const bin = this.classes.esetBinOf(table.size[handle]);
+    const bin = this.classes.esetBinOf(table.size(handle));
     let heap = this.bins[bin];
     if (heap === undefined) heap = this.bins[bin] = new ExtentHeap(table);
     if (heap.size === 0) this.nonEmpty[bin >> 5] |= 1 << (bin & 31);
     heap.insert(handle);
-    table.state[handle] = this.state;
-    table.lruPrev[handle] = this.lruTail;
-    table.lruNext[handle] = NONE;
+    table.setState(handle, this.state);
+    table.setLruPrev(handle, this.lruTail);
+    table.setLruNext(handle, NONE);
     if (this.lruTail === NONE) this.lruHead = handle;
-    else table.lruNext[this.lruTail] = handle;
+    else table.setLruNext(this.lruTail, handle);
     this.lruTail = handle;
-    this.npages += table.size[handle] / PAGE_SIZE;
+    this.npages += table.size(handle) / PAGE_SIZE;
     this.count++;
   }
 
   remove(handle: number): void {
     const { table } = this;
-    const bin = this.classes.esetBinOf(table.size[handle]);
+    const bin = this.classes.esetBinOf(table.size(handle));
     const heap = this.bins[bin]!;
     heap.remove(handle);
     if (heap.size === 0) this.nonEmpty[bin >> 5] &= ~(1 << (bin & 31));
-    const prev = table.lruPrev[handle];
-    const next = table.lruNext[handle];
+    const prev = table.lruPrev(handle);
+    const next = table.lruNext(handle);
     if (prev === NONE) this.lruHead = next;
-    else table.lruNext[prev] = next;
+    else table.setLruNext(prev, next);
     if (next === NONE) this.lruTail = prev;
-    else table.lruPrev[next] = prev;
-    table.lruPrev[handle] = NONE;
-    table.lruNext[handle] = NONE;
-    this.npages -= table.size[handle] / PAGE_SIZE;
+    else table.setLruPrev(next, prev);
+    table.setLruPrev(handle, NONE);
+    table.setLruNext(handle, NONE);
+    this.npages -= table.size(handle) / PAGE_SIZE;
     this.count--;
   }
 
@@ -91,7 +91,7 @@ export class ExtentSet {
 
   /** Members (tests). */
   *[Symbol.iterator](): IterableIterator<number> {
-    for (let handle = this.lruHead; handle !== NONE; handle = this.table.lruNext[handle]) {
+    for (let handle = this.lruHead; handle !== NONE; handle = this.table.lruNext(handle)) {
       yield handle;
     }
   }

@@ -24,23 +24,23 @@ export class ExtentHeap {
       this.items = next;
     }
     this.items[this.size] = handle;
-    this.table.heapIndex[handle] = this.size;
+    this.table.setHeapIndex(handle, this.size);
     this.size++;
     this.up(this.size - 1);
   }
 
   /** Removes a member (any position). */
   remove(handle: number): void {
-    const { heapIndex } = this.table;
-    const at = heapIndex[handle];
-    heapIndex[handle] = -1;
+    const { table } = this;
+    const at = table.heapIndex(handle);
+    table.setHeapIndex(handle, -1);
     this.size--;
     if (at === this.size) return;
     const last = this.items[this.size];
     this.items[at] = last;
-    heapIndex[last] = at;
+    table.setHeapIndex(last, at);
     this.down(at);
-    this.up(heapIndex[last]);
+    this.up(table.heapIndex(last));
   }
 
   /** Members in heap order (tests and stats). */
@@ -55,11 +55,11 @@ export class ExtentHeap {
       const parent = (at - 1) >> 1;
       if (!table.before(handle, items[parent])) break;
       items[at] = items[parent];
-      table.heapIndex[items[at]] = at;
+      table.setHeapIndex(items[at], at);
       at = parent;
     }
     items[at] = handle;
-    table.heapIndex[handle] = at;
+    table.setHeapIndex(handle, at);
   }
 
   private down(at: number): void {
@@ -71,10 +71,10 @@ export class ExtentHeap {
       if (child + 1 < size && table.before(items[child + 1], items[child])) child++;
       if (!table.before(items[child], handle)) break;
       items[at] = items[child];
-      table.heapIndex[items[at]] = at;
+      table.setHeapIndex(items[at], at);
       at = child;
     }
     items[at] = handle;
-    table.heapIndex[handle] = at;
+    table.setHeapIndex(handle, at);
   }
 }

@@ -89,7 +89,7 @@ export class ArenaExtents {
       this.mappedBytes += size;
     }
     const { table } = this.ctx;
-    table.state[handle] = ExtentState.Active;
+    table.setState(handle, ExtentState.Active);
     this.activePages += size / PAGE_SIZE;
     return handle;
   }
@@ -97,19 +97,19 @@ export class ArenaExtents {
   /** Returns an active extent (slab interior already deregistered) to dirty (pac_dalloc). */
   dalloc(core: number, handle: number): void {
     const { table } = this.ctx;
-    table.szind[handle] = -1;
-    table.slab[handle] = 0;
-    this.activePages -= table.size[handle] / PAGE_SIZE;
+    table.setSzind(handle, -1);
+    table.setSlab(handle, 0);
+    this.activePages -= table.size(handle) / PAGE_SIZE;
     this.ctx.emap.registerBoundary(core, handle); // emap_update_edata_state
     const cache = this.dirty;
     cache.lock.lock(core);
     this.ctx.tracer.write(cache.line);
-    if (table.size[handle] >= LARGE_MINCLASS) handle = this.coalesce(core, cache, handle);
+    if (table.size(handle) >= LARGE_MINCLASS) handle = this.coalesce(core, cache, handle);
     const threshold = this.ctx.settings.oversizeThreshold;
-    if (threshold > 0 && table.size[handle] >= threshold && this.mayForceDecay) {
+    if (threshold > 0 && table.size(handle) >= threshold && this.mayForceDecay) {
       cache.lock.unlock(core);
       this.oversizePurges++;
-      this.oversizePurgedPages += table.size[handle] / PAGE_SIZE;
+      this.oversizePurgedPages += table.size(handle) / PAGE_SIZE;
       this.purgeToRetained(core, handle);
       return;
     }
@@ -129,10 +129,10 @@ export class ArenaExtents {
       cache.lock.unlock(core);
       return -1;
     }
-    this.ctx.tracer.read(this.ctx.table.line[handle]);
+    this.ctx.tracer.read(this.ctx.table.line(handle));
     cache.set.remove(handle);
     if (cache.delayCoalesce) handle = this.coalesce(core, cache, handle);
-    this.ctx.table.state[handle] = ExtentState.Active;
+    this.ctx.table.setState(handle, ExtentState.Active);
     cache.lock.unlock(core);
     return handle;
   }
@@ -140,15 +140,15 @@ export class ArenaExtents {
   /** Lazily purges an evicted dirty extent into muzzy (madvise FREE). */
   purgeToMuzzy(core: number, handle: number): void {
     const { table } = this.ctx;
-    this.ctx.pages.purgeLazy(core, table.addr[handle], table.size[handle]);
+    this.ctx.pages.purgeLazy(core, table.addr(handle), table.size(handle));
     this.record(core, this.muzzy, handle);
   }
 
   /** Purges an evicted extent into retained (madvise DONTNEED; extent_dalloc_wrapper). */
   purgeToRetained(core: number, handle: number): void {
     const { table } = this.ctx;
-    const size = table.size[handle];
-    this.ctx.pages.purgeForced(core, table.addr[handle], size);
+    const size = table.size(handle);
+    this.ctx.pages.purgeForced(core, table.addr(handle), size);
     this.mappedBytes -= size;
     this.record(core, this.retained, handle);
   }
@@ -183,13 +183,13 @@ export class ArenaExtents {
       cache.lock.unlock(core);
       return -1;
     }
-    if (ctx.table.size[handle] > size && !this.canSplit(core, handle, size)) {
+    if (ctx.table.size(handle) > size && !this.canSplit(core, handle, size)) {
       cache.lock.unlock(core);
       return Errno.ENOMEM;
     }
     ctx.tracer.write(cache.line);
     cache.set.remove(handle);
-    if (ctx.table.size[handle] > size) cache.set.insert(this.split(core, handle, size));
+    if (ctx.table.size(handle) > size) cache.set.insert(this.split(core, handle, size));
     cache.lock.unlock(core);
     return handle;
   }
@@ -197,7 +197,7 @@ export class ArenaExtents {
   /** Charges one extent-set bin looked at by a fit: the candidate's edata line. */
   private readonly probe = (candidate: number): void => {
     this.ctx.steps(this.ctx.costs.esetProbe);
-    this.ctx.tracer.read(this.ctx.table.line[candidate]);
+    this.ctx.tracer.read(this.ctx.table.line(candidate));
   };
 
   /**
@@ -227,7 +227,7 @@ export class ArenaExtents {
     const handle = this.edata.take(core);
     table.init(handle, this.arena, addr, mapSize, this.nextSn++, ExtentState.Active);
     emap.registerBoundary(core, handle);
-    this.ctx.tracer.write(table.line[handle]);
+    this.ctx.tracer.write(table.line(handle));
     if (mapSize > size) {
       const trail = this.split(core, handle, size);
       this.record(core, this.retained, trail);
@@ -248,13 +248,13 @@ export class ArenaExtents {
     const handle = this.edata.take(core);
     table.init(handle, this.arena, addr, size, this.nextSn++, ExtentState.Active);
     emap.registerBoundary(core, handle);
-    this.ctx.tracer.write(table.line[handle]);
+    this.ctx.tracer.write(table.line(handle));
     return handle;
   }
 
   /** Whether `handle` can be split at `size`: the map leaves of the new boundaries exist. */
   private canSplit(core: number, handle: number, size: number): boolean {
-    const page = (this.ctx.table.addr[handle] + size) / PAGE_SIZE;
+    const page = (this.ctx.table.addr(handle) + size) / PAGE_SIZE;
     return this.ctx.emap.ensure(core, page - 1) === Ok && this.ctx.emap.ensure(core, page) === Ok;
   }
 
@@ -263,15 +263,15 @@ export class ArenaExtents {
     const { ctx } = this;
     const { table, emap } = ctx;
     const trail = this.edata.take(core);
-    const addr = table.addr[handle];
-    const total = table.size[handle];
-    table.init(trail, this.arena, addr + size, total - size, table.sn[handle], table.state[handle]);
-    table.size[handle] = size;
+    const addr = table.addr(handle);
+    const total = table.size(handle);
+    table.init(trail, this.arena, addr + size, total - size, table.sn(handle), table.state(handle));
+    table.setSize(handle, size);
     const page = (addr + size) / PAGE_SIZE;
     emap.write(core, page - 1, handle);
     emap.registerBoundary(core, trail);
-    ctx.tracer.write(table.line[handle]);
-    ctx.tracer.write(table.line[trail]);
+    ctx.tracer.write(table.line(handle));
+    ctx.tracer.write(table.line(trail));
     ctx.steps(ctx.costs.extent);
     return trail;
   }
@@ -284,7 +284,7 @@ export class ArenaExtents {
     const { table, emap } = this.ctx;
     for (let merged = true; merged; ) {
       merged = false;
-      const addr = table.addr[handle];
+      const addr = table.addr(handle);
       const prev = emap.lookup(addr / PAGE_SIZE - 1);
       if (prev >= 0 && this.mergeable(cache, prev) && table.end(prev) === addr) {
         cache.set.remove(prev);
@@ -294,7 +294,7 @@ export class ArenaExtents {
       }
       const end = table.end(handle);
       const next = emap.lookup(end / PAGE_SIZE);
-      if (next >= 0 && this.mergeable(cache, next) && table.addr[next] === end) {
+      if (next >= 0 && this.mergeable(cache, next) && table.addr(next) === end) {
         cache.set.remove(next);
         this.merge(core, handle, next);
         merged = true;
@@ -306,9 +306,9 @@ export class ArenaExtents {
   private mergeable(cache: ExtentCache, neighbour: number): boolean {
     const { table } = this.ctx;
     return (
-      table.state[neighbour] === cache.set.state &&
-      table.arena[neighbour] === this.arena &&
-      table.heapIndex[neighbour] >= 0
+      table.state(neighbour) === cache.set.state &&
+      table.arena(neighbour) === this.arena &&
+      table.heapIndex(neighbour) >= 0
     );
   }
 
@@ -316,17 +316,17 @@ export class ArenaExtents {
   private merge(core: number, low: number, high: number): void {
     const { ctx } = this;
     const { table, emap } = ctx;
-    const lowFirst = table.addr[low] / PAGE_SIZE;
-    const lowLast = lowFirst + table.size[low] / PAGE_SIZE - 1;
+    const lowFirst = table.addr(low) / PAGE_SIZE;
+    const lowLast = lowFirst + table.size(low) / PAGE_SIZE - 1;
     const highFirst = lowLast + 1;
-    const highLast = highFirst + table.size[high] / PAGE_SIZE - 1;
+    const highLast = highFirst + table.size(high) / PAGE_SIZE - 1;
     if (lowLast !== lowFirst) emap.write(core, lowLast, -1);
     if (highFirst !== highLast) emap.write(core, highFirst, -1);
     emap.write(core, highLast, low);
-    table.size[low] += table.size[high];
-    table.sn[low] = Math.min(table.sn[low], table.sn[high]);
-    ctx.tracer.write(table.line[low]);
-    ctx.tracer.write(table.line[high]);
+    table.setSize(low, table.size(low) + table.size(high));
+    table.setSn(low, Math.min(table.sn(low), table.sn(high)));
+    ctx.tracer.write(table.line(low));
+    ctx.tracer.write(table.line(high));
     ctx.steps(ctx.costs.extent);
     this.edata.put(core, high);
   }

@@ -147,12 +147,12 @@ export class Jemalloc implements Malloc {
     if (!Number.isSafeInteger(ptr) || ptr < 0 || this.tcache?.cached.has(ptr)) return Errno.EINVAL;
     const { table } = this.ctx;
     const handle = this.ctx.emap.peek(Math.floor(ptr / PAGE_SIZE));
-    if (handle < 0 || table.state[handle] !== ExtentState.Active) return Errno.EINVAL;
-    if (table.slab[handle] === 1) {
-      const bin = this.arenas[table.arena[handle]]!.bins[table.szind[handle]];
+    if (handle < 0 || table.state(handle) !== ExtentState.Active) return Errno.EINVAL;
+    if (table.slab(handle) === 1) {
+      const bin = this.arenas[table.arena(handle)]!.bins[table.szind(handle)];
       return bin.regionOf(handle, ptr) < 0 ? Errno.EINVAL : bin.regionBytes;
     }
-    return ptr === table.addr[handle] + table.offset[handle] ? table.usize[handle] : Errno.EINVAL;
+    return ptr === table.addr(handle) + table.offset(handle) ? table.usize(handle) : Errno.EINVAL;
   }
 
   /**
@@ -273,16 +273,16 @@ export class Jemalloc implements Malloc {
     const { ctx } = this;
     const { table } = ctx;
     const handle = ctx.emap.lookup(Math.floor(ptr / PAGE_SIZE));
-    if (handle < 0 || table.state[handle] !== ExtentState.Active) return Errno.EINVAL;
-    ctx.tracer.read(table.line[handle]);
-    const arena = this.arenas[table.arena[handle]]!;
-    const slab = table.slab[handle] === 1;
-    const region = slab ? arena.bins[table.szind[handle]].regionOf(handle, ptr) : 0;
+    if (handle < 0 || table.state(handle) !== ExtentState.Active) return Errno.EINVAL;
+    ctx.tracer.read(table.line(handle));
+    const arena = this.arenas[table.arena(handle)]!;
+    const slab = table.slab(handle) === 1;
+    const region = slab ? arena.bins[table.szind(handle)].regionOf(handle, ptr) : 0;
     if (region < 0) return Errno.EINVAL;
-    if (!slab && ptr !== table.addr[handle] + table.offset[handle]) return Errno.EINVAL;
+    if (!slab && ptr !== table.addr(handle) + table.offset(handle)) return Errno.EINVAL;
     if (this.tcache?.cached.has(ptr)) return Errno.EINVAL;
     ctx.steps(ctx.costs.entry);
-    const szind = table.szind[handle];
+    const szind = table.szind(handle);
     if (this.tcache?.holds(szind)) {
       this.tcache.free(core, ptr, szind);
       return Ok;
@@ -297,9 +297,9 @@ export class Jemalloc implements Malloc {
   private release(core: number, ptr: number): void {
     const { table, emap } = this.ctx;
     const handle = emap.lookup(Math.floor(ptr / PAGE_SIZE));
-    const arena = this.arenas[table.arena[handle]]!;
-    if (table.slab[handle] === 1) {
-      arena.freeSmall(core, handle, arena.bins[table.szind[handle]].regionOf(handle, ptr));
+    const arena = this.arenas[table.arena(handle)]!;
+    if (table.slab(handle) === 1) {
+      arena.freeSmall(core, handle, arena.bins[table.szind(handle)].regionOf(handle, ptr));
     } else {
       arena.freeLarge(core, handle);
     }

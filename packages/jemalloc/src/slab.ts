@@ -8,11 +8,11 @@ import { BITMAP_WORDS, type ExtentTable } from './extent.js';
 
 /** Turns an active extent into an empty slab of `nregs` regions of class `szind`. */
 export function slabInit(table: ExtentTable, handle: number, szind: number, nregs: number): void {
-  table.slab[handle] = 1;
-  table.szind[handle] = szind;
-  table.nfree[handle] = nregs;
+  table.setSlab(handle, 1);
+  table.setSzind(handle, szind);
+  table.setNfree(handle, nregs);
   if (nregs <= 32) {
-    table.bits[handle] = nregs === 32 ? 0xffffffff : (1 << nregs) - 1;
+    table.setBits(handle, nregs === 32 ? 0xffffffff : (1 << nregs) - 1);
     return;
   }
   const base = table.takeBitmap(handle) * BITMAP_WORDS;
@@ -26,12 +26,12 @@ export function slabInit(table: ExtentTable, handle: number, szind: number, nreg
 
 /** Takes the lowest free region of a slab with nfree > 0; returns its index. */
 export function slabTake(table: ExtentTable, handle: number): number {
-  table.nfree[handle]--;
-  const slot = table.bitmapSlot[handle];
+  table.setNfree(handle, table.nfree(handle) - 1);
+  const slot = table.bitmapSlot(handle);
   if (slot < 0) {
-    const bits = table.bits[handle];
+    const bits = table.bits(handle);
     const region = 31 - Math.clz32(bits & -bits);
-    table.bits[handle] = bits & (bits - 1);
+    table.setBits(handle, bits & (bits - 1));
     return region;
   }
   const words = table.bitmaps;
@@ -47,21 +47,23 @@ export function slabTake(table: ExtentTable, handle: number): number {
 
 /** True when `region` is allocated (its bit is clear). */
 export function slabIsAllocated(table: ExtentTable, handle: number, region: number): boolean {
-  const slot = table.bitmapSlot[handle];
-  const bits = slot < 0 ? table.bits[handle] : table.bitmaps[slot * BITMAP_WORDS + (region >> 5)];
+  const slot = table.bitmapSlot(handle);
+  const bits = slot < 0 ? table.bits(handle) : table.bitmaps[slot * BITMAP_WORDS + (region >> 5)];
   return (bits & (1 << (region & 31))) === 0;
 }
 
 /** Frees an allocated region; returns the slab's new nfree. */
 export function slabRelease(table: ExtentTable, handle: number, region: number): number {
-  const slot = table.bitmapSlot[handle];
-  if (slot < 0) table.bits[handle] |= 1 << region;
+  const slot = table.bitmapSlot(handle);
+  if (slot < 0) table.setBits(handle, table.bits(handle) | (1 << region));
   else table.bitmaps[slot * BITMAP_WORDS + (region >> 5)] |= 1 << (region & 31);
-  return ++table.nfree[handle];
+  const nfree = table.nfree(handle) + 1;
+  table.setNfree(handle, nfree);
+  return nfree;
 }
 
 /** Dissolves an empty slab's bitmap before the extent goes back to the page allocator. */
 export function slabFini(table: ExtentTable, handle: number): void {
   table.releaseBitmap(handle);
-  table.slab[handle] = 0;
+  table.setSlab(handle, 0);
 }

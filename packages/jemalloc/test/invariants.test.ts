@@ -31,18 +31,18 @@ function check(je: Jemalloc): void {
       const handle = value - 1;
       const page = key * leaf.handles.length + slot;
       const addr = page * PAGE_SIZE;
-      expect(addr >= table.addr[handle] && addr < table.end(handle), `page ${page}`).toBe(true);
+      expect(addr >= table.addr(handle) && addr < table.end(handle), `page ${page}`).toBe(true);
       let pages = registered.get(handle);
       if (pages === undefined) registered.set(handle, (pages = []));
       pages.push(page);
     });
   }
   for (const [handle, pages] of registered) {
-    const first = table.addr[handle] / PAGE_SIZE;
-    const last = first + table.size[handle] / PAGE_SIZE - 1;
+    const first = table.addr(handle) / PAGE_SIZE;
+    const last = first + table.size(handle) / PAGE_SIZE - 1;
     expect(pages).toContain(first);
     expect(pages).toContain(last);
-    if (table.slab[handle] === 1) expect(pages.length).toBe(last - first + 1);
+    if (table.slab(handle) === 1) expect(pages.length).toBe(last - first + 1);
     else expect(pages.length).toBeLessThanOrEqual(2);
   }
   let extentBytes = 0;
@@ -51,18 +51,18 @@ function check(je: Jemalloc): void {
     if (arena === undefined) continue;
     extentBytes += arena.extents.extentBytes;
     for (const cache of [arena.extents.dirty, arena.extents.muzzy, arena.extents.retained]) {
-      const members = [...cache.set].sort((a, b) => table.addr[a] - table.addr[b]);
+      const members = [...cache.set].sort((a, b) => table.addr(a) - table.addr(b));
       let pages = 0;
       members.forEach((handle, i) => {
         inSets.add(handle);
         expect(registered.has(handle), 'set member registered').toBe(true);
-        expect(table.state[handle]).toBe(cache.set.state);
-        expect(table.arena[handle]).toBe(arena.index);
-        pages += table.size[handle] / PAGE_SIZE;
+        expect(table.state(handle)).toBe(cache.set.state);
+        expect(table.arena(handle)).toBe(arena.index);
+        pages += table.size(handle) / PAGE_SIZE;
         if (i === 0) return;
         const prev = members[i - 1];
-        expect(table.end(prev)).toBeLessThanOrEqual(table.addr[handle]);
-        if (!cache.delayCoalesce) expect(table.end(prev)).toBeLessThan(table.addr[handle]);
+        expect(table.end(prev)).toBeLessThanOrEqual(table.addr(handle));
+        if (!cache.delayCoalesce) expect(table.end(prev)).toBeLessThan(table.addr(handle));
       });
       expect(cache.set.npages).toBe(pages);
     }
@@ -70,10 +70,10 @@ function check(je: Jemalloc): void {
   let active = 0;
   for (const handle of registered.keys()) {
     if (inSets.has(handle)) continue;
-    expect(table.state[handle], 'a registered extent is in a set or active').toBe(
+    expect(table.state(handle), 'a registered extent is in a set or active').toBe(
       ExtentState.Active,
     );
-    active += table.size[handle];
+    active += table.size(handle);
   }
   const stats = je.stats();
   expect(active).toBe(stats.active);
