@@ -9,7 +9,7 @@
 // new and the old first node; erase reads the node and writes its two neighbours (nodes or the
 // head); every insert writes `_not_empty`, an erase that empties a list writes it too.
 
-import type { PagedInt32 } from './paged-array.js';
+import type { PagedColumn } from './paged-records.js';
 import type { RangeLines } from './range-lines.js';
 
 /** No range (end of a list). */
@@ -24,8 +24,8 @@ export class FreeLists {
   notEmpty = 0;
 
   constructor(
-    private readonly next: PagedInt32,
-    private readonly prev: PagedInt32,
+    private readonly next: PagedColumn,
+    private readonly prev: PagedColumn,
     private readonly lines: RangeLines,
   ) {}
 

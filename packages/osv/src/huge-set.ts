@@ -9,7 +9,7 @@
 // one neighbour on insert (link and recolour), both neighbours on erase, and the tree header when
 // the leftmost or rightmost node changes.
 
-import type { PagedInt32 } from './paged-array.js';
+import type { PagedColumn } from './paged-records.js';
 import type { RangeLines } from './range-lines.js';
 
 /** Smallest huge range in pages (2^page_ranges_max_order). */
@@ -21,7 +21,7 @@ export class HugeSet {
 
   constructor(
     frames: number,
-    private readonly size: PagedInt32,
+    private readonly size: PagedColumn,
     private readonly lines: RangeLines,
   ) {
     this.ranges = new Int32Array(Math.floor(frames / HUGE_PAGES) + 1);

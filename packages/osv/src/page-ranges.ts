@@ -16,7 +16,7 @@
 import { Bitmap } from './bitmap.js';
 import { FreeLists, LIST_CLASSES, NIL } from './free-lists.js';
 import { HugeSet } from './huge-set.js';
-import { PagedInt32 } from './paged-array.js';
+import { type PagedColumn, PagedRecords } from './paged-records.js';
 import type { RangeLines } from './range-lines.js';
 
 /** The class of the huge set in `notEmpty` (page_ranges_max_order). */
@@ -34,9 +34,9 @@ export function ilog2Roundup(n: number): number {
 
 export class PageRanges {
   /** Pages of the free range starting at a frame; 0 where no free range starts. */
-  readonly size: PagedInt32;
+  readonly size: PagedColumn;
   /** Back-pointer stored at the last page of a free range: its first page. */
-  readonly back: PagedInt32;
+  readonly back: PagedColumn;
   readonly bitmap: Bitmap;
   readonly lists: FreeLists;
   readonly huge: HugeSet;
@@ -47,11 +47,14 @@ export class PageRanges {
     readonly frames: number,
     private readonly lines: RangeLines,
   ) {
-    this.size = new PagedInt32(frames, 0);
-    this.back = new PagedInt32(frames, 0);
+    // One record per frame (paged-records.ts): a freed frame's size, back-pointer and links
+    // are reached together.
+    const records = new PagedRecords(frames, [0, 0, NIL, NIL]);
+    this.size = records.column(0);
+    this.back = records.column(1);
     this.bitmap = new Bitmap(frames);
-    const next = new PagedInt32(frames, NIL);
-    const prev = new PagedInt32(frames, NIL);
+    const next = records.column(2);
+    const prev = records.column(3);
     this.lists = new FreeLists(next, prev, lines);
     this.huge = new HugeSet(frames, this.size, lines);
   }

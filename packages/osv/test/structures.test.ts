@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Bitmap } from '../src/bitmap.js';
 import { ilog2, ilog2Roundup } from '../src/page-ranges.js';
 import { PagedInt32 } from '../src/paged-array.js';
+import { PagedRecords } from '../src/paged-records.js';
 
 describe('Bitmap', () => {
   it('agrees with a boolean array for fill, anySet, previousSet and count', () => {
@@ -59,6 +60,53 @@ describe('PagedInt32', () => {
     expect(array.get(123_456_789)).toBe(5);
     expect(array.get(123_456_790)).toBe(-1);
     expect(array.allocatedBytes()).toBe(4 * 65536);
+  });
+});
+
+describe('PagedRecords', () => {
+  it('agrees field by field with one PagedInt32 per field (the layout it replaced)', () => {
+    const DEFAULTS = [0, 0, -1, -1];
+    // Frames spread over a few chunks (16 Ki records each) and near chunk edges.
+    const frame = fc.oneof(
+      fc.integer({ min: 0, max: 70_000 }),
+      fc.constantFrom(0, 16_383, 16_384, 32_767, 2 ** 31 - 1),
+    );
+    const ops = fc.array(
+      fc.record({
+        frame,
+        field: fc.integer({ min: 0, max: 3 }),
+        value: fc.oneof(fc.constantFrom(0, -1, 2 ** 31 - 1, -(2 ** 31)), fc.integer()),
+      }),
+      { maxLength: 200 },
+    );
+    fc.assert(
+      fc.property(ops, fc.array(frame, { maxLength: 50 }), (list, probes) => {
+        const records = new PagedRecords(2 ** 31, DEFAULTS);
+        const columns = DEFAULTS.map((_, field) => records.column(field));
+        const plain = DEFAULTS.map((d) => new PagedInt32(2 ** 31, d));
+        for (const { frame: f, field, value } of list) {
+          columns[field].set(f, value);
+          plain[field].set(f, value);
+        }
+        for (const f of [...list.map((o) => o.frame), ...probes]) {
+          for (let field = 0; field < 4; field++) {
+            expect([f, field, columns[field].get(f)]).toEqual([f, field, plain[field].get(f)]);
+          }
+        }
+      }),
+    );
+  });
+
+  it('reads the defaults until written, allocates only written chunks, rejects bad fields', () => {
+    const records = new PagedRecords(2 ** 31, [0, -1]);
+    const [a, b] = [records.column(0), records.column(1)];
+    b.set(7, -1); // the default: no chunk needed
+    expect(records.allocatedBytes()).toBe(0);
+    a.set(123_456_789, 5);
+    expect([a.get(123_456_789), b.get(123_456_789), b.get(123_456_790)]).toEqual([5, -1, -1]);
+    expect(records.allocatedBytes()).toBe(16 * 16_384);
+    expect(() => records.column(2)).toThrow(RangeError);
+    expect(() => new PagedRecords(10, [0, 0, 0, 0, 0])).toThrow(/fields 5/);
   });
 });
 
