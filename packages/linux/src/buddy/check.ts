@@ -19,7 +19,8 @@ export function checkBuddy(
   const report = (message: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(message);
   };
-  const { state, next, prev, frames } = map;
+  const { state, frames } = map;
+  const { next, prev } = map.linkArrays();
   const listed = new Uint8Array(frames);
 
   /** Walks one list; each entry must head a block of `kind` and `order`. Returns its blocks. */
