@@ -303,11 +303,10 @@ export class BuddyAllocator implements FrameAllocator {
 
   /** A copy of the whole state (tests compare snapshots taken around a failed call). */
   snapshot(): BuddySnapshot {
-    const { next, prev } = this.map.linkArrays();
     return {
       state: this.map.state.slice(),
-      next,
-      prev,
+      next: this.map.next.slice(),
+      prev: this.map.prev.slice(),
       nrFree: this.zone.nrFree.slice(),
       pcpCount: this.pcp.count.slice(),
       pcpFreeFactor: this.pcp.freeFactor.slice(),
@@ -343,7 +342,7 @@ export class BuddyAllocator implements FrameAllocator {
   /** The core whose pcp list holds `frame` (walks the list to its head). */
   private pcpOwner(frame: number): number {
     let node = frame;
-    while (node < this.frames) node = this.map.next(node);
+    while (node < this.frames) node = this.map.next[node];
     return Math.floor((node - this.frames - (MAX_ORDER + 1)) / PCP_LISTS);
   }
 }

@@ -19,8 +19,7 @@ export function checkBuddy(
   const report = (message: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(message);
   };
-  const { state, frames } = map;
-  const { next, prev } = map.linkArrays();
+  const { state, next, prev, frames } = map;
   const listed = new Uint8Array(frames);
 
   /** Walks one list; each entry must head a block of `kind` and `order`. Returns its blocks. */

@@ -1,10 +1,7 @@
 // The struct page array (mem_map) reduced to what the page allocator reads and writes: per
 // frame a state byte (which list or owner the block it heads belongs to, and its order — Linux's
 // PageBuddy flag plus page->private) and the intrusive list_head links (page->lru / pcp_list),
-// as indices in typed arrays. A node's two links sit side by side (`links`: next, prev), as in
-// struct list_head: a list operation on a random frame then costs the host one cache miss for
-// both, not one per array (frames.rand on the buddy spent ~13 % of its host time on them).
-// The state bytes stay a dense array of their own: blockHead and the buddy merge scan them. Only the first frame of a block (its head) has a state; every other
+// as indices in typed arrays. Only the first frame of a block (its head) has a state; every other
 // frame is NONE. Lists are circular and doubly linked through sentinel nodes: node ids
 // 0..frames-1 are frames, frames..frames+heads-1 are list heads, so list operations have no
 // special cases, exactly like include/linux/list.h.
@@ -32,8 +29,8 @@ export const ORDER_MASK = 0x0f;
 
 export class MemMap {
   readonly state: Uint8Array;
-  /** next of node n at 2n, prev at 2n + 1. */
-  private readonly links: Int32Array;
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
 
   constructor(
     readonly frames: number,
@@ -41,33 +38,12 @@ export class MemMap {
     private readonly meter: BuddyMeter,
   ) {
     this.state = new Uint8Array(frames);
-    this.links = new Int32Array(2 * (frames + heads));
+    this.next = new Int32Array(frames + heads);
+    this.prev = new Int32Array(frames + heads);
     for (let head = frames; head < frames + heads; head++) {
-      this.links[2 * head] = head;
-      this.links[2 * head + 1] = head;
+      this.next[head] = head;
+      this.prev[head] = head;
     }
-  }
-
-  /** The entry after `node` on its list. */
-  next(node: number): number {
-    return this.links[2 * node];
-  }
-
-  /** The entry before `node` on its list. */
-  prev(node: number): number {
-    return this.links[2 * node + 1];
-  }
-
-  /** Copies of all next and prev links, indexed by node (snapshots). */
-  linkArrays(): { next: Int32Array; prev: Int32Array } {
-    const nodes = this.frames + this.heads;
-    const next = new Int32Array(nodes);
-    const prev = new Int32Array(nodes);
-    for (let node = 0; node < nodes; node++) {
-      next[node] = this.links[2 * node];
-      prev[node] = this.links[2 * node + 1];
-    }
-    return { next, prev };
   }
 
   /**
@@ -92,38 +68,37 @@ export class MemMap {
   /** list_empty(): reads the head. */
   isEmpty(head: number): boolean {
     this.meter.readNode(head);
-    return this.links[2 * head] === head;
+    return this.next[head] === head;
   }
 
   /** First entry (the caller checked that the list is not empty). */
   first(head: number): number {
-    return this.links[2 * head];
+    return this.next[head];
   }
 
   /** Last entry (the caller checked that the list is not empty). */
   last(head: number): number {
-    return this.links[2 * head + 1];
+    return this.prev[head];
   }
 
   /** list_add(): inserts `frame` right after the head. */
   addHead(head: number, frame: number): void {
-    this.insert(frame, head, this.links[2 * head]);
+    this.insert(frame, head, this.next[head]);
   }
 
   /** list_add_tail(): inserts `frame` right before the head. */
   addTail(head: number, frame: number): void {
-    this.insert(frame, this.links[2 * head + 1], head);
+    this.insert(frame, this.prev[head], head);
   }
 
   /** list_del(): unlinks `frame`, writing both neighbours and the entry itself. */
   remove(frame: number): void {
-    const links = this.links;
-    const before = links[2 * frame + 1];
-    const after = links[2 * frame];
-    links[2 * before] = after;
-    links[2 * after + 1] = before;
-    links[2 * frame] = frame;
-    links[2 * frame + 1] = frame;
+    const before = this.prev[frame];
+    const after = this.next[frame];
+    this.next[before] = after;
+    this.prev[after] = before;
+    this.next[frame] = frame;
+    this.prev[frame] = frame;
     const meter = this.meter;
     meter.writeNode(before);
     if (after !== before) meter.writeNode(after);
@@ -131,11 +106,10 @@ export class MemMap {
   }
 
   private insert(frame: number, before: number, after: number): void {
-    const links = this.links;
-    links[2 * frame] = after;
-    links[2 * frame + 1] = before;
-    links[2 * after + 1] = frame;
-    links[2 * before] = frame;
+    this.next[frame] = after;
+    this.prev[frame] = before;
+    this.prev[after] = frame;
+    this.next[before] = frame;
     const meter = this.meter;
     meter.writeNode(frame);
     meter.writeNode(before);
