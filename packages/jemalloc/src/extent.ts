@@ -1,10 +1,21 @@
 // Extent records (jemalloc's edata_t) as a table of 64-byte records indexed by a small integer
-// handle, so that millions of slabs and extents cost typed-array bytes rather than objects. An extent is a
-// page-aligned run of address space owned by one arena, in one state: active (a slab or a large
-// allocation), dirty (freed, pages possibly resident), muzzy (lazily purged with MADV_FREE) or
-// retained (purged or never touched; jemalloc never unmaps it with retain:true). Handles are
-// recycled through each arena's edata cache (base.ts), never returned to the table, as jemalloc
-// keeps edata_t structures cached. Invariant: a handle is in at most one heap and one LRU list.
+// handle, so that millions of slabs and extents cost typed-array bytes rather than objects. An
+// extent is a page-aligned run of address space owned by one arena, in one state: active (a slab
+// or a large allocation), dirty (freed, pages possibly resident), muzzy (lazily purged with
+// MADV_FREE) or retained (purged or never touched; jemalloc never unmaps it with retain:true).
+// Handles are recycled through each arena's edata cache (base.ts), never returned to the table,
+// as jemalloc keeps edata_t structures cached. Invariant: a handle is in at most one heap and one
+// LRU list.
+//
+// Why one record per handle rather than one typed array per field: a free of a 4 KiB object (one
+// slab per object) reaches a handle no host cache holds and reads its state, arena, class,
+// address, size, free count and heap links; with a column per field each was a host cache miss
+// of its own (in a V8 profile of `pipeline` 4096 B at 64 cores, ~15 % of the case). All fields
+// of a handle now share one 64-byte record, so the first load brings the rest. A record's
+// simulated cache lines (`line`) are computed from the batch they were allocated in, not stored.
+// Fields and widths (byte offsets): addr, size, usize doubles (0, 8, 16); sn, offset, arena int32
+// (24, 28, 32); szind int16 (36); state, slab uint8 (38, 39); nfree, bits (uint32), bitmapSlot,
+// heapIndex, lruPrev, lruNext int32 (40..60). A serial number is a count of mappings and fits.
 
 import type { LineTracer } from '@unimem/hw';
 
