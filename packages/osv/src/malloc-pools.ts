@@ -24,6 +24,7 @@
 
 import type { Machine } from '@unimem/hw';
 import { type PageLines, pageLines } from './page-lines.js';
+import { PagedSlots } from './paged-slots.js';
 import { PageList, PoolPage } from './pool-page.js';
 
 /** Smallest used class: 2^3 = sizeof(free_object). */
@@ -51,7 +52,8 @@ export class MallocPools {
   pagesFreed = 0;
   pages = 0;
   private readonly lists: PageList[] = [];
-  private readonly byFrame = new Map<number, PoolPage>();
+  /** The pool page in each frame (frames are below 2^31, as in PagedInt32's users). */
+  private readonly byFrame = new PagedSlots<PoolPage>(2 ** 31);
   private readonly headLines: number;
   private readonly pageLines: PageLines;
   /** Lines add_page's loop stores to, per class. */
@@ -103,7 +105,7 @@ export class MallocPools {
     page.nalloc--;
     if (page.nalloc === 0 && this.haveFullPages(core, list, page.sizeClass)) {
       if (page.listed) this.unlink(core, list, page);
-      this.byFrame.delete(page.frame);
+      this.byFrame.clear(page.frame);
       this.pages--;
       this.pagesFreed++;
       this.source.freePage(core, page.addr);

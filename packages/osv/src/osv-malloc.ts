@@ -198,7 +198,7 @@ export class OsvMalloc implements Malloc {
     const page = frame < 0 ? undefined : this.pools.pageAt(frame);
     if (page !== undefined) {
       const k = page.objectAt(offset);
-      return k >= 0 && page.state[k] === ObjectState.Live ? 2 ** page.sizeClass : Errno.EINVAL;
+      return k >= 0 && page.state[k] === ObjectState.Live ? page.size : Errno.EINVAL;
     }
     if (frame >= 0 && offset === 0 && this.wholePages.get(frame) === 1) return PAGE_SIZE;
     return this.large.usableSize(ptr);

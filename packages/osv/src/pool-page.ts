@@ -20,6 +20,8 @@ export const ObjectState = { Free: 0, Live: 1, Queued: 2 } as const;
 export class PoolPage {
   /** Objects in the page. */
   readonly objects: number;
+  /** Object size in bytes, 2^sizeClass (kept: `2 **` is a call on the free path's hot loop). */
+  readonly size: number;
   /** Handed out or queued objects (page_header::nalloc). */
   nalloc = 0;
   /** First object of local_free, or -1. */
@@ -44,6 +46,7 @@ export class PoolPage {
     readonly cpu: number,
   ) {
     const size = 2 ** sizeClass;
+    this.size = size;
     this.objects = Math.floor((PAGE_BYTES - PAGE_HEADER_BYTES) / size);
     this.next = new Int16Array(this.objects);
     this.state = new Uint8Array(this.objects);
@@ -54,12 +57,12 @@ export class PoolPage {
 
   /** Byte offset of object k in the page (objects are carved from the end). */
   offsetOf(k: number): number {
-    return PAGE_BYTES - (k + 1) * 2 ** this.sizeClass;
+    return PAGE_BYTES - (k + 1) * this.size;
   }
 
   /** The object at byte `offset`, or -1 when no object starts there. */
   objectAt(offset: number): number {
-    const size = 2 ** this.sizeClass;
+    const size = this.size;
     const fromEnd = PAGE_BYTES - offset;
     if (offset < PAGE_HEADER_BYTES || fromEnd % size !== 0) return NONE;
     const k = fromEnd / size - 1;

@@ -5,6 +5,7 @@ import { Bitmap } from '../src/bitmap.js';
 import { ilog2, ilog2Roundup } from '../src/page-ranges.js';
 import { PagedInt32 } from '../src/paged-array.js';
 import { PagedRecords } from '../src/paged-records.js';
+import { PagedSlots } from '../src/paged-slots.js';
 
 describe('Bitmap', () => {
   it('agrees with a boolean array for fill, anySet, previousSet and count', () => {
@@ -107,6 +108,49 @@ describe('PagedRecords', () => {
     expect(records.allocatedBytes()).toBe(16 * 16_384);
     expect(() => records.column(2)).toThrow(RangeError);
     expect(() => new PagedRecords(10, [0, 0, 0, 0, 0])).toThrow(/fields 5/);
+  });
+});
+
+describe('PagedSlots', () => {
+  it('agrees with a Map keyed by frame (the lookup it replaced) under set, clear and get', () => {
+    // Frames spread over a few chunks (16 Ki slots each), near chunk edges and at the top.
+    const frame = fc.oneof(
+      fc.integer({ min: 0, max: 70_000 }),
+      fc.constantFrom(0, 16_383, 16_384, 32_767, 2 ** 31 - 1),
+    );
+    const ops = fc.array(fc.record({ frame, clear: fc.boolean(), tag: fc.integer() }), {
+      maxLength: 200,
+    });
+    fc.assert(
+      fc.property(ops, fc.array(frame, { maxLength: 50 }), (list, probes) => {
+        const slots = new PagedSlots<{ tag: number }>(2 ** 31);
+        const plain = new Map<number, { tag: number }>();
+        for (const { frame: f, clear, tag } of list) {
+          if (clear) {
+            slots.clear(f);
+            plain.delete(f);
+          } else {
+            const value = { tag };
+            slots.set(f, value);
+            plain.set(f, value);
+          }
+          for (const g of [...list.map((o) => o.frame), ...probes]) {
+            expect([g, slots.get(g)]).toEqual([g, plain.get(g)]);
+          }
+        }
+      }),
+    );
+  });
+
+  it('allocates only written chunks and rejects a bad length', () => {
+    const slots = new PagedSlots<object>(2 ** 31);
+    slots.clear(5); // nothing there: no chunk needed
+    expect([slots.get(5), slots.allocatedChunks()]).toEqual([undefined, 0]);
+    const page = {};
+    slots.set(123_456_789, page);
+    expect(slots.get(123_456_789)).toBe(page);
+    expect([slots.get(123_456_788), slots.allocatedChunks()]).toEqual([undefined, 1]);
+    expect(() => new PagedSlots(-1)).toThrow(/length -1/);
   });
 });
 
