@@ -152,7 +152,7 @@ export class OsvMalloc implements Malloc {
     const page = frame < 0 ? undefined : this.pools.pageAt(frame);
     if (page !== undefined) {
       const k = page.objectAt(offset);
-      if (k < 0 || page.state[k] !== ObjectState.Live) return Errno.EINVAL;
+      if (k < 0 || page.stateOf(k) !== ObjectState.Live) return Errno.EINVAL;
       const handle = this.machine.core(core);
       const outer = handle.bind();
       try {
@@ -161,7 +161,7 @@ export class OsvMalloc implements Malloc {
         if (page.cpu === core) {
           this.pools.freeSameCpu(core, page, k);
         } else {
-          page.state[k] = ObjectState.Queued;
+          page.queue(k);
           this.sinks.push(core, page, k);
           handle.count(this.ids.remote);
         }
@@ -198,7 +198,7 @@ export class OsvMalloc implements Malloc {
     const page = frame < 0 ? undefined : this.pools.pageAt(frame);
     if (page !== undefined) {
       const k = page.objectAt(offset);
-      return k >= 0 && page.state[k] === ObjectState.Live ? page.size : Errno.EINVAL;
+      return k >= 0 && page.stateOf(k) === ObjectState.Live ? page.size : Errno.EINVAL;
     }
     if (frame >= 0 && offset === 0 && this.wholePages.get(frame) === 1) return PAGE_SIZE;
     return this.large.usableSize(ptr);

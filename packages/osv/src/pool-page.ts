@@ -8,12 +8,19 @@
 //
 // Invariants: an object is FREE (on local_free), LIVE (handed out) or QUEUED (freed by another
 // CPU, waiting in a garbage sink); nalloc counts LIVE and QUEUED objects; a page is on its
-// CPU's list exactly when local_free is not empty. The `state` array is the model's own check of frees and is never charged.
+// CPU's list exactly when local_free is not empty. An object's state is the model's own check of
+// frees and is never charged; it is kept in the link array (`next`), whose entry only a FREE
+// object needs: a FREE object's entry is its successor (-1 or more), a LIVE or QUEUED one's a
+// negative mark below that. One Int16Array per page instead of a link and a state array: one
+// allocation fewer per page and one host cache miss fewer on a free (the page is cold then).
 
 /** sizeof(pool::page_header): owner, cpu_id, nalloc, free_link (list hook), local_free. */
 export const PAGE_HEADER_BYTES = 40;
 const PAGE_BYTES = 4096;
 const NONE = -1;
+/** `next` entries of objects not on local_free (every FREE object's entry is -1 or more). */
+const LIVE_MARK = -2;
+const QUEUED_MARK = -3;
 
 export const ObjectState = { Free: 0, Live: 1, Queued: 2 } as const;
 
@@ -26,10 +33,8 @@ export class PoolPage {
   nalloc = 0;
   /** First object of local_free, or -1. */
   freeHead: number;
-  /** local_free's links: next[k] follows object k. */
-  readonly next: Int16Array;
-  /** ObjectState per object (the model's bookkeeping). */
-  readonly state: Uint8Array;
+  /** local_free's links: next[k] follows object k if k is FREE, else LIVE_MARK or QUEUED_MARK. */
+  private readonly next: Int16Array;
   /** The page list hook. */
   prev: PoolPage | null = null;
   following: PoolPage | null = null;
@@ -49,7 +54,6 @@ export class PoolPage {
     this.size = size;
     this.objects = Math.floor((PAGE_BYTES - PAGE_HEADER_BYTES) / size);
     this.next = new Int16Array(this.objects);
-    this.state = new Uint8Array(this.objects);
     // add_page pushes from the top of the page down: the lowest object ends up first.
     for (let k = 0; k < this.objects; k++) this.next[k] = k - 1;
     this.freeHead = this.objects - 1;
@@ -73,7 +77,7 @@ export class PoolPage {
   pop(): number {
     const k = this.freeHead;
     this.freeHead = this.next[k];
-    this.state[k] = ObjectState.Live;
+    this.next[k] = LIVE_MARK;
     this.nalloc++;
     return k;
   }
@@ -82,7 +86,18 @@ export class PoolPage {
   push(k: number): void {
     this.next[k] = this.freeHead;
     this.freeHead = k;
-    this.state[k] = ObjectState.Free;
+  }
+
+  /** The ObjectState of object k. */
+  stateOf(k: number): number {
+    const link = this.next[k];
+    if (link >= NONE) return ObjectState.Free;
+    return link === LIVE_MARK ? ObjectState.Live : ObjectState.Queued;
+  }
+
+  /** Marks the LIVE object k QUEUED (freed by another CPU, on its way through a garbage sink). */
+  queue(k: number): void {
+    this.next[k] = QUEUED_MARK;
   }
 }
 

@@ -6,6 +6,7 @@ import { ilog2, ilog2Roundup } from '../src/page-ranges.js';
 import { PagedInt32 } from '../src/paged-array.js';
 import { PagedRecords } from '../src/paged-records.js';
 import { PagedSlots } from '../src/paged-slots.js';
+import { ObjectState, PoolPage } from '../src/pool-page.js';
 
 describe('Bitmap', () => {
   it('agrees with a boolean array for fill, anySet, previousSet and count', () => {
@@ -151,6 +152,73 @@ describe('PagedSlots', () => {
     expect(slots.get(123_456_789)).toBe(page);
     expect([slots.get(123_456_788), slots.allocatedChunks()]).toEqual([undefined, 1]);
     expect(() => new PagedSlots(-1)).toThrow(/length -1/);
+  });
+});
+
+/** PoolPage's free list and states as they were kept before: a link array and a state array. */
+class PlainPoolPage {
+  readonly next: number[] = [];
+  readonly state: number[] = [];
+  freeHead: number;
+  nalloc = 0;
+  constructor(objects: number) {
+    for (let k = 0; k < objects; k++) {
+      this.next.push(k - 1);
+      this.state.push(ObjectState.Free);
+    }
+    this.freeHead = objects - 1;
+  }
+  pop(): number {
+    const k = this.freeHead;
+    this.freeHead = this.next[k];
+    this.state[k] = ObjectState.Live;
+    this.nalloc++;
+    return k;
+  }
+  push(k: number): void {
+    this.next[k] = this.freeHead;
+    this.freeHead = k;
+    this.state[k] = ObjectState.Free;
+  }
+}
+
+describe('PoolPage', () => {
+  it('keeps the free list and object states of separate link and state arrays', () => {
+    // op 0: pop; 1: a free on the owner (push) of the pick-th not-free object; 2: a remote
+    // free (queue) of the pick-th live object. Classes 3 (507 objects) to 10 (3 objects).
+    const ops = fc.array(fc.record({ op: fc.integer({ min: 0, max: 2 }), pick: fc.nat() }), {
+      maxLength: 300,
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 10 }), ops, (sizeClass, list) => {
+        const page = new PoolPage(7, 7 * 4096, sizeClass, 0);
+        const plain = new PlainPoolPage(page.objects);
+        for (const { op, pick } of list) {
+          if (op === 0) {
+            if (plain.freeHead < 0) continue;
+            expect(page.pop()).toBe(plain.pop());
+          } else {
+            const want = op === 1 ? ObjectState.Free : ObjectState.Live;
+            const candidates = plain.state.flatMap((s, k) =>
+              (s === want) === (op === 2) ? [k] : [],
+            );
+            if (candidates.length === 0) continue;
+            const k = candidates[pick % candidates.length];
+            if (op === 1) {
+              page.nalloc--;
+              plain.nalloc--;
+              page.push(k);
+              plain.push(k);
+            } else {
+              page.queue(k);
+              plain.state[k] = ObjectState.Queued;
+            }
+          }
+          expect([page.freeHead, page.nalloc]).toEqual([plain.freeHead, plain.nalloc]);
+          expect(plain.state.map((_, k) => page.stateOf(k))).toEqual(plain.state);
+        }
+      }),
+    );
   });
 });
 
