@@ -32,18 +32,9 @@ export function emptyLockStats(): LockStats {
   };
 }
 
-/**
- * Books acquisitions into a lock's stats and the machine counters. The stats are fields of the
- * book itself, not an object of their own, so booking an acquisition loads one object fewer (a
- * lock's data is cold in the host's cache when the next core reaches it); `stats` is a snapshot.
- */
+/** Books acquisitions into a lock's stats and the machine counters. */
 export class LockBook {
-  private acquisitions = 0;
-  private contended = 0;
-  private waitCycles = 0;
-  private maxWaitCycles = 0;
-  private holdCycles = 0;
-  private sleeps = 0;
+  readonly stats: LockStats = emptyLockStats();
   private readonly cAcquires: number;
   private readonly cContended: number;
   private readonly cWait: number;
@@ -56,33 +47,22 @@ export class LockBook {
     this.cSleeps = machine.counters.define('lockSleeps');
   }
 
-  /** The stats booked so far (a copy: later acquisitions do not change it). */
-  get stats(): LockStats {
-    return {
-      acquisitions: this.acquisitions,
-      contended: this.contended,
-      waitCycles: this.waitCycles,
-      maxWaitCycles: this.maxWaitCycles,
-      holdCycles: this.holdCycles,
-      sleeps: this.sleeps,
-    };
-  }
-
   /** One acquisition by `core` that waited `waitCycles`, slept `sleeps` times, held `hold`. */
   acquired(core: number, waitCycles: number, sleeps: number, holdCycles: number): void {
+    const { stats } = this;
     const counters = this.machine.counters;
-    this.acquisitions++;
-    this.holdCycles += holdCycles;
+    stats.acquisitions++;
+    stats.holdCycles += holdCycles;
     counters.add(core, this.cAcquires);
     if (waitCycles > 0) {
-      this.contended++;
-      this.waitCycles += waitCycles;
-      if (waitCycles > this.maxWaitCycles) this.maxWaitCycles = waitCycles;
+      stats.contended++;
+      stats.waitCycles += waitCycles;
+      if (waitCycles > stats.maxWaitCycles) stats.maxWaitCycles = waitCycles;
       counters.add(core, this.cContended);
       counters.add(core, this.cWait, waitCycles);
     }
     if (sleeps > 0) {
-      this.sleeps += sleeps;
+      stats.sleeps += sleeps;
       counters.add(core, this.cSleeps, sleeps);
     }
   }

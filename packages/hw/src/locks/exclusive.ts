@@ -120,8 +120,6 @@ export abstract class ExclusiveLock implements Lock {
   /** The lock word's line; only the lock may touch it. */
   readonly line: number;
   readonly policy: WaitPolicy;
-  /** The policy's spin budget, kept here: a hold that fits at once reads nothing else of it. */
-  private readonly spin: number;
   protected readonly lines: CacheLines;
   protected readonly machine: Machine;
   private readonly holds = new BusyTimeline();
@@ -153,7 +151,6 @@ export abstract class ExclusiveLock implements Lock {
     this.machine = machine;
     this.what = `${kind} "${name}"`;
     this.policy = policy;
-    this.spin = policy.spinCycles;
     this.lines = machine.lines;
     this.line = machine.lines.allocLines(1, this.what);
     this.book = new LockBook(machine);
@@ -187,7 +184,16 @@ export abstract class ExclusiveLock implements Lock {
     const clocks = this.clocks;
     const arrival = clocks[core];
     const policy = this.policy;
-    const at = placeHold(this.holds, null, arrival, 0, policy, this.spin, TENTATIVE, this.futexLog);
+    const at = placeHold(
+      this.holds,
+      null,
+      arrival,
+      0,
+      policy,
+      policy.spinCycles,
+      TENTATIVE,
+      this.futexLog,
+    );
     clocks[core] = at.start;
     this.begun = at.start;
     this.acquireAccess(core, at.start > arrival, at.sleeps > 0 || at.futexWaits > 0);
@@ -214,7 +220,7 @@ export abstract class ExclusiveLock implements Lock {
       null,
       this.arrival,
       policy,
-      this.spin,
+      policy.spinCycles,
       at,
       clocks,
       core,
