@@ -154,14 +154,15 @@ export abstract class ExclusiveLock implements Lock {
     this.lines = machine.lines;
     this.line = machine.lines.allocLines(1, this.what);
     this.book = new LockBook(machine);
+    const futex = (policy.futexWaitCycles ?? 0) > 0;
+    this.sleptReleaseCycles = policy.sleptReleaseCycles ?? 0;
     this.releases = new ReleaseLog(
       machine,
       policy.wakerCycles ?? 0,
-      (policy.futexWaitCycles ?? 0) > 0 ? (policy.sleptReleaseCycles ?? 0) : 0,
+      futex ? this.sleptReleaseCycles : 0,
       policy.pollWakerCycles ?? 0,
     );
-    this.futexLog = (policy.futexWaitCycles ?? 0) > 0 ? this.releases : null;
-    this.sleptReleaseCycles = policy.sleptReleaseCycles ?? 0;
+    this.futexLog = futex ? this.releases : null;
     this.onHold = options.onHold;
     this.waited = new WaitTotal(machine);
     this.clocks = machine.clocks;

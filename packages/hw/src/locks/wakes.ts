@@ -205,8 +205,8 @@ export class ReleaseLog {
     if (k === count) return -1;
     if (k === first) {
       // Every remembered release is after `time`: an earlier forgotten one may be the first.
-      const forgotten = first > 0 ? entries[STRIDE * (first - 1) + TIME] : this.droppedUpTo;
-      if (forgotten > time || this.droppedUpTo > time) return -1;
+      if (this.droppedUpTo > time) return -1;
+      if (first > 0 && entries[STRIDE * (first - 1) + TIME] > time) return -1;
     }
     return STRIDE * k;
   }
