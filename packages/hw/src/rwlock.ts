@@ -29,10 +29,12 @@ import type { CacheLines } from './lines.js';
 import { checkCore, heldError, LockBook, type LockStats } from './locks/book.js';
 import { type HoldRecord, holdRecord, WaitTotal } from './locks/exclusive.js';
 import {
+  handoffFrom,
   type Placement,
   placeAtRelease,
   placeHold,
   placement,
+  pollsAt,
   type WaitPolicy,
 } from './locks/placement.js';
 import { ReleaseLog } from './locks/wakes.js';
@@ -70,9 +72,8 @@ export class SimRwLock implements RwLock {
   readonly readerMutex: boolean;
   readonly spinCycles: number;
   readonly wakeupCycles: number;
-  /** The internal mutex's sleeper polls this long before its CPU halts (idle-poll.ts). */
-  private readonly pollCycles: number;
-  private readonly pollWakeupCycles: number;
+  /** How the internal mutex's waiters (readerMutex) spin, sleep, poll and wake. */
+  private readonly mutexPolicy: WaitPolicy;
   readonly readPolicy: WaitPolicy;
   readonly writePolicy: WaitPolicy;
   protected readonly machine: Machine;
@@ -116,8 +117,7 @@ export class SimRwLock implements RwLock {
     const policy = handoffPolicy(machine, options, this.what);
     this.spinCycles = policy.spinCycles;
     this.wakeupCycles = policy.wakeupCycles;
-    this.pollCycles = policy.pollCycles ?? 0;
-    this.pollWakeupCycles = policy.pollWakeupCycles ?? 0;
+    this.mutexPolicy = policy;
     this.readPolicy = options.readPolicy ?? policy;
     this.writePolicy = options.writePolicy ?? policy;
     this.reads = new LockBook(machine);
@@ -293,16 +293,11 @@ export class SimRwLock implements RwLock {
     if (this.readerMutex && start - at > this.spinCycles) {
       // Slept on the internal mutex: it is handed over at `start`, the waiter runs after wakeup
       // (the short one if its CPU still polls then: idle-poll.ts; no waker is charged here).
-      length = cost + this.wakeupCycles;
-      start = -1;
-      if (this.pollCycles > 0) {
-        const quick = this.lineBusy.fit(at, cost + this.pollWakeupCycles);
-        if (quick - (at + this.spinCycles) <= this.pollCycles) {
-          start = quick;
-          length = cost + this.pollWakeupCycles;
-        }
-      }
-      if (start < 0) start = this.lineBusy.fit(at, length);
+      const policy = this.mutexPolicy;
+      const asleep = at + policy.spinCycles;
+      start = handoffFrom(this.lineBusy, null, at, asleep, cost, policy);
+      const polled = pollsAt(policy, asleep, start);
+      length = cost + (polled ? (policy.pollWakeupCycles ?? 0) : policy.wakeupCycles);
       this.lineSleeps++;
     }
     this.lineBusy.add(start, start + length);

@@ -204,6 +204,35 @@ function futexWaitReturns(
   return !releases.leftAtTwo(check);
 }
 
+/**
+ * Where a hold of `length` handed to a sleeper through its wake-up starts being reserved for it,
+ * at or after `release`: the wake-up takes `pollWakeupCycles` if the sleeper's CPU, asleep since
+ * `asleep`, still polls then (idle-poll.ts), else `wakeupCycles`. A later handoff with the longer
+ * wake-up is later still (fit is monotone in the duration), so the span returned was polled
+ * exactly when `pollsAt(policy, asleep, from)`.
+ */
+export function handoffFrom(
+  own: BusyTimeline,
+  other: BusyTimeline | null,
+  release: number,
+  asleep: number,
+  length: number,
+  policy: WaitPolicy,
+): number {
+  const poll = policy.pollCycles ?? 0;
+  if (poll > 0) {
+    const at = fitIn(own, other, release, (policy.pollWakeupCycles ?? 0) + length);
+    if (at - asleep <= poll) return at;
+  }
+  return fitIn(own, other, release, policy.wakeupCycles + length);
+}
+
+/** Whether a sleeper asleep since `asleep` is woken at `at` while its CPU still polls. */
+export function pollsAt(policy: WaitPolicy, asleep: number, at: number): boolean {
+  const poll = policy.pollCycles ?? 0;
+  return poll > 0 && at - asleep <= poll;
+}
+
 /** Bound on sleep/wake rounds of one acquisition (each round passes at least one recorded hold). */
 const MAX_ROUNDS = 1 << 16;
 
@@ -256,33 +285,22 @@ export function placeHold(
     // Slept at t + budget; woken by the release after which the hold fits (s > t + budget).
     const asleep = t + budget;
     const release = fitIn(own, other, asleep, length);
-    const poll = policy.pollCycles ?? 0;
     out.wakes[sleeps] = release;
     out.polled[sleeps] = 0;
     sleeps++;
     if (release - arrival >= policy.handoffAfterCycles) {
-      let wakeup = policy.wakeupCycles;
-      let from = -1;
-      if (poll > 0) {
-        // Still polling at the handoff? A later handoff with the longer wake-up is later still.
-        const quick = policy.pollWakeupCycles ?? 0;
-        const at = fitIn(own, other, release, quick + length);
-        if (at - asleep <= poll) {
-          from = at;
-          wakeup = quick;
-          out.polled[sleeps - 1] = 1;
-        }
-      }
-      if (from < 0) from = fitIn(own, other, release, wakeup + length);
+      const from = handoffFrom(own, other, release, asleep, length, policy);
+      const polled = pollsAt(policy, asleep, from);
+      if (polled) out.polled[sleeps - 1] = 1;
       out.wakes[sleeps - 1] = from; // handed over by the release at `from` (release, or later)
       out.holdFrom = from;
-      out.start = from + wakeup;
+      out.start = from + (polled ? (policy.pollWakeupCycles ?? 0) : policy.wakeupCycles);
       out.sleeps = sleeps;
       out.retries = retries;
       out.futexWaits = futexWaits;
       return out;
     }
-    const polled = poll > 0 && release - asleep <= poll;
+    const polled = pollsAt(policy, asleep, release);
     if (polled) out.polled[sleeps - 1] = 1;
     t = release + (polled ? (policy.pollWakeupCycles ?? 0) : policy.wakeupCycles);
     budget = policy.respinCycles;
