@@ -2,6 +2,7 @@
 // mechanism keeps its experiments in its own file beside this one and adds its export here.
 
 import { lineValidationRows } from './lines.js';
+import { lockCurveRows } from './lock-curves.js';
 import { lockValidationRows } from './locks.js';
 import { resourceValidationRows } from './resources.js';
 import type { ValidationRow } from './row.js';
@@ -11,5 +12,10 @@ export { printValidation } from './row.js';
 
 /** Every validation row (runs the experiments: takes a few seconds). */
 export function validationRows(): ValidationRow[] {
-  return [...lineValidationRows(), ...lockValidationRows(), ...resourceValidationRows()];
+  return [
+    ...lineValidationRows(),
+    ...lockValidationRows(),
+    ...lockCurveRows(),
+    ...resourceValidationRows(),
+  ];
 }
