@@ -2,7 +2,7 @@
 // mechanism keeps its experiments in its own file beside this one and adds its export here.
 
 import { lineValidationRows } from './lines.js';
-import { lockCurveRows } from './lock-curves.js';
+import { genoaLockCurveRows, lockCurveRows } from './lock-curves.js';
 import { lockValidationRows } from './locks.js';
 import { resourceValidationRows } from './resources.js';
 import type { ValidationRow } from './row.js';
@@ -16,6 +16,7 @@ export function validationRows(): ValidationRow[] {
     ...lineValidationRows(),
     ...lockValidationRows(),
     ...lockCurveRows(),
+    ...genoaLockCurveRows(),
     ...resourceValidationRows(),
   ];
 }
