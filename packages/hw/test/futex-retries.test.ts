@@ -21,13 +21,14 @@ const SYSCALL = costs.syscall.value;
 
 /**
  * Core 0 holds a glibc mutex (no spinning) for `section` cycles from 0; cores 1.. arrive at
- * `arrivals[core - 1]` and hold it for 50 cycles. Returns the holds by core, each core's clock
- * right after its unlock and core 0's clock at its next step.
+ * `arrivals[core - 1]` and hold it for `waiterSections[core - 1]` cycles (default 50). Returns
+ * the holds by core, each core's clock right after its unlock and core 0's clock at its next step.
  */
 function waitersBehindHolder(
   section: number,
   arrivals: number[],
   options: MallocMutexOptions = {},
+  waiterSections: number[] = [],
 ) {
   const machine = new Machine({ profile: epyc9654pGuest, cores: arrivals.length + 1 });
   const holds: HoldRecord[] = [];
@@ -42,7 +43,7 @@ function waitersBehindHolder(
     (function* () {
       if (core > 0) yield arrivals[core - 1];
       mutex.lock(core);
-      machine.charge(core === 0 ? section : 50);
+      machine.charge(core === 0 ? section : (waiterSections[core - 1] ?? 50));
       mutex.unlock(core);
       afterUnlock[core] = machine.clocks[core];
       yield;
@@ -99,6 +100,16 @@ describe('glibc futex mutex: futex_wait returns EAGAIN when the word changed', (
     expect(hold(1).start).toBe(300 + SYSCALL);
     expect(hold(1).end).toBeGreaterThan(310 + SYSCALL);
     expect(totals.futexRetries).toBe(1);
+    expect(mutex.stats.sleeps).toBe(1);
+    expect(hold(2).start).toBeGreaterThanOrEqual(hold(1).end + costs.threadWakeup.value);
+  });
+
+  it('a sleeper is woken only by a release after its futex_wait check, not one before it', () => {
+    // As above, but core 2's own section is short enough to fit in the gap between core 0's
+    // release and core 1's hold. Core 2 goes to sleep at its check (310 + SYSCALL), after that
+    // release: only core 1's release, after the check, can wake it.
+    const { hold, mutex } = waitersBehindHolder(100, [300, 310], {}, [50, 30]);
+    expect(hold(0).end).toBeLessThan(310 + SYSCALL);
     expect(mutex.stats.sleeps).toBe(1);
     expect(hold(2).start).toBeGreaterThanOrEqual(hold(1).end + costs.threadWakeup.value);
   });

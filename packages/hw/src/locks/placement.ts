@@ -282,8 +282,9 @@ export function placeHold(
         continue;
       }
     }
-    // Slept at t + budget; woken by the release after which the hold fits (s > t + budget).
-    const asleep = t + budget;
+    // Slept at t + budget, or on the futex path at futex_wait's check (the syscall's end: a
+    // release before the check cannot wake it); woken by the release after which the hold fits.
+    const asleep = t + budget + futexWait;
     const release = fitIn(own, other, asleep, length);
     out.wakes[sleeps] = release;
     out.polled[sleeps] = 0;
