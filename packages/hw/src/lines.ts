@@ -13,7 +13,9 @@
 // - held by another core: lineSameCcd or lineCrossCcd by topology distance, and the access waits
 //   for the line's busy-until time (an exclusive access in flight): accesses to one line from
 //   several cores serialise, one transfer at a time.
-// - RMW: plus atomicRmw.
+// - RMW: plus atomicRmw, on a hit or a miss. An RMW that takes the line from another core costs
+//   the transfer alone: the profiles' transfer figures are core-to-core CAS-bounce latencies,
+//   which include the locked operation (docs/locks.md, Validation).
 // Nothing here depends on the number of cores; contention comes from owners and busy times.
 //
 // Placement in simulated time. The scheduler runs one operation at a time (the core with the
@@ -305,10 +307,11 @@ export class CacheLines implements LineTracer {
       if (owner === NONE && sharer === NONE) {
         cost = this.machine.memory.missCycles(core, line) + extra;
       } else if (owner !== core && owner !== NONE) {
-        cost = this.transferCost[this.distance(owner, core)] + extra;
+        // The transfer figure is a CAS bounce: the locked operation is in it (header).
+        cost = this.transferCost[this.distance(owner, core)];
         this.transfers[core]++;
       } else if (sharer !== NONE && sharer !== core) {
-        cost = this.transferCost[this.distance(sharer, core)] + extra;
+        cost = this.transferCost[this.distance(sharer, core)];
         this.transfers[core]++;
       } else {
         cost = this.machine.memory.missCycles(core, line) + extra;

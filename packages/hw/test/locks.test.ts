@@ -33,14 +33,14 @@ describe('SimMutex', () => {
     // Core 0: RMW on a fresh line (dram), the section, release RMW (hit).
     const release0 = C.dram + C.rmw + SECTION + C.hit + C.rmw;
     // Core 1 waits for it, takes the line from core 0, runs the section, releases.
-    expect(machine.now(1)).toBe(release0 + C.sameCcd + C.rmw + SECTION + C.hit + C.rmw);
+    expect(machine.now(1)).toBe(release0 + C.sameCcd + SECTION + C.hit + C.rmw);
     expect((lock as SimMutex).stats).toEqual({
       acquisitions: 2,
       contended: 1,
       waitCycles: release0 - 1,
       maxWaitCycles: release0 - 1,
       // A hold runs from the moment the lock is the core's, so it includes the acquire RMW.
-      holdCycles: C.dram + C.rmw + C.sameCcd + C.rmw + 2 * (SECTION + C.hit + C.rmw),
+      holdCycles: C.dram + C.rmw + C.sameCcd + 2 * (SECTION + C.hit + C.rmw),
       sleeps: 0,
     });
     expect(machine.counters.totalOf('lockAcquires')).toBe(2);
@@ -55,9 +55,7 @@ describe('SimMutex', () => {
     const stats = (lock as SimMutex).stats;
     expect(stats.sleeps).toBe(1);
     expect(stats.waitCycles).toBe(release0 - 1 + C.ipiLatency);
-    expect(machine.now(1)).toBe(
-      release0 + C.ipiLatency + C.sameCcd + C.rmw + SECTION + C.hit + C.rmw,
-    );
+    expect(machine.now(1)).toBe(release0 + C.ipiLatency + C.sameCcd + SECTION + C.hit + C.rmw);
   });
 
   it('lets a later-processed acquire use a gap before a recorded hold only if its hold fits', () => {
@@ -87,7 +85,7 @@ describe('SimMutex', () => {
     // A 500-cycle hold fits the gap of 4900, however long core 0's hold: core 1 does not wait.
     const short = scenario(6000, 500);
     expect(short.mutex.stats.contended).toBe(0);
-    expect(short.machine.now(1)).toBe(100 + C.sameCcd + C.rmw + 500 + C.hit + C.rmw);
+    expect(short.machine.now(1)).toBe(100 + C.sameCcd + 500 + C.hit + C.rmw);
 
     // A 6000-cycle hold does not fit: core 1 waits for core 0's release, and the wait is booked
     // at its own release (where the hold is placed).
@@ -95,7 +93,7 @@ describe('SimMutex', () => {
     const end0 = 5000 + C.dram + C.rmw + 1000 + C.hit + C.rmw;
     expect(long.mutex.stats.contended).toBe(1);
     expect(long.mutex.stats.waitCycles).toBe(end0 - 100);
-    expect(long.machine.now(1)).toBe(end0 + C.sameCcd + C.rmw + 6000 + C.hit + C.rmw);
+    expect(long.machine.now(1)).toBe(end0 + C.sameCcd + 6000 + C.hit + C.rmw);
   });
 });
 
@@ -104,7 +102,7 @@ describe('SimSpinlock', () => {
     const { machine, lock } = twoCores((m) => new SimSpinlock(m, 's'));
     // Release is a plain store (hit); the waiter re-reads (transfer) and takes the line (transfer).
     const release0 = C.dram + C.rmw + SECTION + C.hit;
-    expect(machine.now(1)).toBe(release0 + C.sameCcd + C.sameCcd + C.rmw + SECTION + C.hit);
+    expect(machine.now(1)).toBe(release0 + C.sameCcd + C.sameCcd + SECTION + C.hit);
     expect((lock as SimSpinlock).stats.waitCycles).toBe(release0 - 1);
     expect((lock as SimSpinlock).stats.sleeps).toBe(0);
     expect(machine.counters.totalOf('lineTransfers')).toBe(2);

@@ -4,12 +4,13 @@
 // core-to-core measurements; and the throughput of one shared counter by thread count (lock add,
 // and a load + CAS loop) beside a published curve. The profiles' transfer figures were set from
 // core-to-core figures, so the handoff rows check that the mechanism composes them as the
-// benchmark does (a handoff = one transfer + the locked RMW), not an independent prediction;
+// benchmark does (a handoff = one transfer, the CAS included), not an independent prediction;
 // the counter rows are a prediction.
-// Findings: the same-CCD handoff comes out ~1.3x the measured one on the epyc profile and ~1.1x
-// on the xeon profile, because the published figure already contains the CAS that the model adds
-// on top as atomicRmw (docs/locks.md, Validation). A contended lock add comes out ~3.5x slower
-// than measured at 2-4 threads (a load + CAS loop 1.2-1.7x): about 1.9x of it is the machine
+// Findings: the handoffs agree within 0.96-1.01x since an RMW that takes a line costs the transfer
+// alone; before (2026-12-05) the model added atomicRmw to the CAS-bounce figure, which already
+// contains the CAS: 1.36x same CCD on the epyc profile, 1.14x on the xeon (docs/locks.md). A
+// contended lock add comes out ~3x slower than measured at 2-4 threads (a load + CAS loop
+// 1.1-1.6x): about 1.9x of it is the machine
 // (an Ice Lake client's ring where the profile has the Ice Lake SP mesh: 27.7 vs 51.3 ns between
 // cores in the sources below), the rest is the model's one transfer per contended RMW, where the
 // measured machine completes a lock add every 16.4 ns at 2 threads, faster than one core-to-core
