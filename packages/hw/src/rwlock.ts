@@ -27,7 +27,7 @@
 import type { RwLock } from '@unimem/core';
 import type { CacheLines } from './lines.js';
 import { checkCore, heldError, LockBook, type LockStats } from './locks/book.js';
-import { type HoldRecord, holdRecord, WaitTotal } from './locks/exclusive.js';
+import { type HoldRecord, holdRecord, type WaitTotal, waitTotalOf } from './locks/exclusive.js';
 import {
   handoffFrom,
   type Placement,
@@ -137,7 +137,7 @@ export class SimRwLock implements RwLock {
     }
     this.releases = new ReleaseLog(machine, readWaker, 0, pollWaker);
     this.onHold = options.onHold;
-    this.waited = new WaitTotal(machine);
+    this.waited = waitTotalOf(machine);
     this.clocks = machine.clocks;
     this.writerSpinLowered = this.writerSpinAt !== SimRwLock.prototype.writerSpinAt;
   }

@@ -24,7 +24,6 @@
 // hold acquired through futex_wait (slept or retried: the word is 2) pays it at its own release.
 
 import type { Lock } from '@unimem/core';
-import type { Counters } from '../counters.js';
 import type { CacheLines } from '../lines.js';
 import type { Machine } from '../machine.js';
 import { BusyTimeline } from '../timeline.js';
@@ -56,32 +55,38 @@ export const WAIT_COUNTERS = ['lockWaitCycles', 'lineWaitCycles', 'dramWaitCycle
 
 /**
  * The sum of a core's WAIT_COUNTERS, read at every acquire and at a release whose hold must move
- * (placeAtRelease): three fixed ids, summed in the order of WAIT_COUNTERS, without an array or
- * an iterator on the lock path.
+ * (placeAtRelease): the three counters' per-core values, summed in the order of WAIT_COUNTERS,
+ * without an array or an iterator on the lock path. One per machine (`waitTotalOf`), shared by
+ * all its locks: a lock's own would be one more object cold in the host's cache at each acquire.
  */
 export class WaitTotal {
-  private readonly counters: Counters;
-  private readonly lockId: number;
-  private readonly lineId: number;
-  private readonly dramId: number;
+  private readonly lockWaits: Float64Array;
+  private readonly lineWaits: Float64Array;
+  private readonly dramWaits: Float64Array;
 
   constructor(machine: Machine) {
     const counters = machine.counters;
-    this.counters = counters;
-    this.lockId = counters.define(WAIT_COUNTERS[0]);
-    this.lineId = counters.define(WAIT_COUNTERS[1]);
-    this.dramId = counters.define(WAIT_COUNTERS[2]);
+    this.lockWaits = counters.valuesOf(counters.define(WAIT_COUNTERS[0]));
+    this.lineWaits = counters.valuesOf(counters.define(WAIT_COUNTERS[1]));
+    this.dramWaits = counters.valuesOf(counters.define(WAIT_COUNTERS[2]));
   }
 
   /** Cycles `core` has waited so far. */
   of(core: number): number {
-    const counters = this.counters;
-    return (
-      counters.get(core, this.lockId) +
-      counters.get(core, this.lineId) +
-      counters.get(core, this.dramId)
-    );
+    return this.lockWaits[core] + this.lineWaits[core] + this.dramWaits[core];
   }
+}
+
+const WAIT_TOTALS = new WeakMap<Machine, WaitTotal>();
+
+/** The machine's WaitTotal, made at its first lock (where each lock made its own before). */
+export function waitTotalOf(machine: Machine): WaitTotal {
+  let total = WAIT_TOTALS.get(machine);
+  if (total === undefined) {
+    total = new WaitTotal(machine);
+    WAIT_TOTALS.set(machine, total);
+  }
+  return total;
 }
 
 /** One finished hold, for observers (tests, traces). Times in cycles. */
@@ -164,7 +169,7 @@ export abstract class ExclusiveLock implements Lock {
     );
     this.futexLog = futex ? this.releases : null;
     this.onHold = options.onHold;
-    this.waited = new WaitTotal(machine);
+    this.waited = waitTotalOf(machine);
     this.clocks = machine.clocks;
   }
 
@@ -184,20 +189,28 @@ export abstract class ExclusiveLock implements Lock {
     if (this.holder !== NONE) throw heldError(this.what, this.holder, core);
     const clocks = this.clocks;
     const arrival = clocks[core];
-    const policy = this.policy;
-    const at = placeHold(
-      this.holds,
-      null,
-      arrival,
-      0,
-      policy,
-      policy.spinCycles,
-      TENTATIVE,
-      this.futexLog,
-    );
-    clocks[core] = at.start;
-    this.begun = at.start;
-    this.acquireAccess(core, at.start > arrival, at.sleeps > 0 || at.futexWaits > 0);
+    // placeHold's first round, decided here: the lock is free within the spin (at once, when
+    // nothing is in the way: then neither the policy nor the scratch placement is touched).
+    let start = this.holds.fit(arrival, 0);
+    let blocked = false;
+    if (start !== arrival && start - arrival > this.policy.spinCycles) {
+      const policy = this.policy;
+      const at = placeHold(
+        this.holds,
+        null,
+        arrival,
+        0,
+        policy,
+        policy.spinCycles,
+        TENTATIVE,
+        this.futexLog,
+      );
+      start = at.start;
+      blocked = at.sleeps > 0 || at.futexWaits > 0;
+    }
+    clocks[core] = start;
+    this.begun = start;
+    this.acquireAccess(core, start > arrival, blocked);
     this.holder = core;
     this.arrival = arrival;
     this.waitedBefore = this.waited.of(core);
@@ -214,6 +227,7 @@ export abstract class ExclusiveLock implements Lock {
     const clocks = this.clocks;
     this.lines.leaveExclusive(core);
     this.releaseAccess(core);
+    if (this.releaseWhereRan(core)) return;
     const policy = this.policy;
     const at = FINAL;
     const length = placeAtRelease(
@@ -249,6 +263,31 @@ export abstract class ExclusiveLock implements Lock {
     this.releases.released(end, core, paid);
     this.holder = NONE;
     if (this.onHold !== undefined) this.onHold(holdRecord(core, this.arrival, at, end, 'write'));
+  }
+
+  /**
+   * The release of a hold that stays where it ran (placeAtRelease's first placement, decided
+   * here): it fits there in the first round, within the spin, and does not move. The common case
+   * of an uncontended lock, so it reads neither the policy nor the wait counters and fills no
+   * placement. Returns false, having changed nothing, for every other hold.
+   */
+  private releaseWhereRan(core: number): boolean {
+    const arrival = this.arrival;
+    const begun = this.begun;
+    const length = this.clocks[core] - begun;
+    const start = this.holds.fit(arrival, length);
+    if (start > begun || (start !== arrival && start - arrival > this.policy.spinCycles)) {
+      return false;
+    }
+    const end = start + length;
+    this.holds.add(start, end);
+    this.book.acquired(core, start - arrival, 0, length);
+    this.releases.released(end, core, 0);
+    this.holder = NONE;
+    if (this.onHold !== undefined) {
+      this.onHold({ core, arrival, from: start, start, end, mode: 'write' });
+    }
+    return true;
   }
 
   /**
