@@ -13,13 +13,9 @@
 // exclusive however many cores queue on it). Storage is allocated at the first interval, starts
 // small and doubles up to `capacity` (a machine may hold tens of thousands of locks, one per VMA,
 // most of them touched once, and some timelines of a lock are never used).
-// Interval i is stored as the pair (start, end) at base + 2i, base + 2i + 1 of one array: a lookup
-// touches one host cache line where separate start and end arrays touched two (a sweep has many
-// locks, each cold in the host's cache when the next core reaches it). Forgetting the oldest
-// quarter moves `base` on instead of shifting the kept intervals down; they are moved to the
-// front only when the storage (up to twice the capacity) runs out at the end, so a busy lock
-// copies its intervals once every few forgettings, not at each (which intervals are kept does
-// not depend on where they sit).
+// Interval i is stored as the pair (start, end) at 2i, 2i + 1 of one array: a lookup touches one
+// host cache line where separate start and end arrays touched two (a sweep has many locks, each
+// cold in the host's cache when the next core reaches it).
 
 /**
  * Intervals a timeline has room for once it first allocates its storage: 64 bytes, the most V8
@@ -31,10 +27,8 @@ const INITIAL_ROOM = 4;
 const NO_SPANS = new Float64Array(0);
 
 export class BusyTimeline {
-  /** start of kept interval i at base + 2i, its end at base + 2i + 1. */
+  /** start of interval i at 2i, its end at 2i + 1. */
   private spans: Float64Array;
-  /** Index in `spans` of the oldest kept interval's start (even). */
-  private base = 0;
   private count = 0;
   /** End of the latest forgotten interval: nothing can be placed before it. */
   private forgottenEnd = Number.NEGATIVE_INFINITY;
@@ -54,10 +48,7 @@ export class BusyTimeline {
   /** The kept intervals as [start, end) pairs, oldest first (for tests and debugging). */
   intervals(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    const base = this.base;
-    for (let i = 0; i < this.count; i++) {
-      out.push([this.spans[base + 2 * i], this.spans[base + 2 * i + 1]]);
-    }
+    for (let i = 0; i < this.count; i++) out.push([this.spans[2 * i], this.spans[2 * i + 1]]);
     return out;
   }
 
@@ -65,8 +56,7 @@ export class BusyTimeline {
   freeFrom(requested: number): number {
     const time = Math.max(requested, this.forgottenEnd);
     const i = this.lastStartingAtOrBefore(time);
-    const end = this.base + 2 * i + 1;
-    return i >= 0 && this.spans[end] > time ? this.spans[end] : time;
+    return i >= 0 && this.spans[2 * i + 1] > time ? this.spans[2 * i + 1] : time;
   }
 
   /** The earliest start at or after `time` such that [start, start + duration) is all free. */
@@ -74,19 +64,18 @@ export class BusyTimeline {
     const t = Math.max(time, this.forgottenEnd);
     const count = this.count;
     const spans = this.spans;
-    const base = this.base;
     // Common case: at or after the end of every kept interval (nothing to skip, any duration fits).
-    if (count === 0 || t >= spans[base + 2 * count - 1]) return t;
+    if (count === 0 || t >= spans[2 * count - 1]) return t;
     let i = this.lastStartingAtOrBefore(t);
     let start = t;
-    if (i >= 0 && spans[base + 2 * i + 1] > t) {
-      start = spans[base + 2 * i + 1];
+    if (i >= 0 && spans[2 * i + 1] > t) {
+      start = spans[2 * i + 1];
       i = this.lastStartingAtOrBefore(start);
     }
     // `start` is free, so every interval from here on begins after it.
     for (let j = i + 1; j < count; j++) {
-      if (spans[base + 2 * j] >= start + duration) break;
-      start = spans[base + 2 * j + 1];
+      if (spans[2 * j] >= start + duration) break;
+      start = spans[2 * j + 1];
     }
     return start;
   }
@@ -95,32 +84,31 @@ export class BusyTimeline {
   add(start: number, end: number): void {
     if (!(end > start)) return;
     const spans = this.spans;
-    const base = this.base;
     const last = this.count - 1;
-    if (last < 0 || start > spans[base + 2 * last + 1]) {
+    if (last < 0 || start > spans[2 * last + 1]) {
       this.insertAt(this.count, start, end);
       return;
     }
-    if (start >= spans[base + 2 * last]) {
+    if (start >= spans[2 * last]) {
       // Overlaps or touches the newest interval: the common case of back-to-back holds.
-      if (end > spans[base + 2 * last + 1]) spans[base + 2 * last + 1] = end;
+      if (end > spans[2 * last + 1]) spans[2 * last + 1] = end;
       return;
     }
     // Last interval that starts at or before `end`, first one that ends at or after `start`
     // (both scans from the newest end, where requests usually land).
     let hi = last;
-    while (hi >= 0 && spans[base + 2 * hi] > end) hi--;
+    while (hi >= 0 && spans[2 * hi] > end) hi--;
     let lo = hi + 1;
-    while (lo > 0 && spans[base + 2 * lo - 1] >= start) lo--;
+    while (lo > 0 && spans[2 * lo - 1] >= start) lo--;
     if (lo > hi) {
       this.insertAt(lo, start, end);
       return;
     }
-    spans[base + 2 * lo] = Math.min(start, spans[base + 2 * lo]);
-    spans[base + 2 * lo + 1] = Math.max(end, spans[base + 2 * hi + 1]);
+    spans[2 * lo] = Math.min(start, spans[2 * lo]);
+    spans[2 * lo + 1] = Math.max(end, spans[2 * hi + 1]);
     const removed = hi - lo;
     if (removed > 0) {
-      spans.copyWithin(base + 2 * (lo + 1), base + 2 * (hi + 1), base + 2 * this.count);
+      spans.copyWithin(2 * (lo + 1), 2 * (hi + 1), 2 * this.count);
       this.count -= removed;
     }
   }
@@ -128,7 +116,6 @@ export class BusyTimeline {
   /** Forgets every interval. */
   clear(): void {
     this.count = 0;
-    this.base = 0;
     this.forgottenEnd = Number.NEGATIVE_INFINITY;
   }
 
@@ -138,57 +125,46 @@ export class BusyTimeline {
       // Full: forget the oldest quarter at once (amortised O(1) per insert). An interval older
       // than everything kept is forgotten too.
       const drop = Math.max(1, this.capacity >> 2);
-      this.forgottenEnd = Math.max(this.forgottenEnd, this.spans[this.base + 2 * drop - 1]);
+      this.forgottenEnd = Math.max(this.forgottenEnd, this.spans[2 * drop - 1]);
       if (at < drop) {
         this.forgottenEnd = Math.max(this.forgottenEnd, end);
         return;
       }
-      this.base += 2 * drop;
+      this.spans.copyWithin(0, 2 * drop, 2 * this.count);
       this.count -= drop;
       at -= drop;
+    } else if (2 * this.count === this.spans.length) {
+      this.grow();
     }
-    if (this.base + 2 * this.count === this.spans.length) this.makeRoom();
     const spans = this.spans;
-    const base = this.base;
-    if (at < this.count) {
-      spans.copyWithin(base + 2 * (at + 1), base + 2 * at, base + 2 * this.count);
-    }
-    spans[base + 2 * at] = start;
-    spans[base + 2 * at + 1] = end;
+    if (at < this.count) spans.copyWithin(2 * (at + 1), 2 * at, 2 * this.count);
+    spans[2 * at] = start;
+    spans[2 * at + 1] = end;
     this.count++;
   }
 
   /**
-   * Room for one more interval at the end: allocates the storage (INITIAL_ROOM intervals) or
-   * doubles it (up to twice the capacity), moving the kept intervals to the front; once it is
-   * full-size, only moves them to the front (forgotten ones leave room there).
+   * Allocates the storage (INITIAL_ROOM intervals) or doubles it (up to `capacity` intervals);
+   * the kept intervals stay where they are.
    */
-  private makeRoom(): void {
-    const old = this.spans;
-    const rooms = old.length / 2;
-    if (rooms < 2 * this.capacity) {
-      const room = Math.min(2 * this.capacity, rooms === 0 ? INITIAL_ROOM : 2 * rooms);
-      const spans = new Float64Array(2 * room);
-      spans.set(old.subarray(this.base, this.base + 2 * this.count));
-      this.spans = spans;
-    } else {
-      old.copyWithin(0, this.base, this.base + 2 * this.count);
-    }
-    this.base = 0;
+  private grow(): void {
+    const rooms = this.spans.length === 0 ? INITIAL_ROOM : this.spans.length; // 2 × current room
+    const spans = new Float64Array(2 * Math.min(this.capacity, rooms));
+    spans.set(this.spans);
+    this.spans = spans;
   }
 
   /** Index of the last interval whose start is <= time, or -1. */
   private lastStartingAtOrBefore(time: number): number {
     const spans = this.spans;
-    const base = this.base;
     let lo = 0;
     let hi = this.count - 1;
     // Common case: requests arrive near the end of the timeline.
-    if (hi < 0 || spans[base] > time) return -1;
-    if (spans[base + 2 * hi] <= time) return hi;
+    if (hi < 0 || spans[0] > time) return -1;
+    if (spans[2 * hi] <= time) return hi;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (spans[base + 2 * mid] <= time) lo = mid;
+      if (spans[2 * mid] <= time) lo = mid;
       else hi = mid - 1;
     }
     return lo;

@@ -44,12 +44,9 @@ import type { Machine } from '../machine.js';
 export const LOG_CAPACITY = 64;
 /**
  * Entries past LOG_CAPACITY the storage holds before the forgotten ones are dropped at once, so
- * that forgetting costs amortised O(1) per release rather than a shift of the whole log each:
- * a drop copies the LOG_CAPACITY remembered entries, once per SLACK releases (a quarter of the
- * log before 2026-12-05 night: the copies were ~1.5 % of a `pipeline` case's host time). Which
- * entries are remembered does not depend on it (`firstKept`), only how often they move.
+ * that forgetting costs amortised O(1) per release rather than a shift of the whole log each.
  */
-const SLACK = LOG_CAPACITY;
+const SLACK = LOG_CAPACITY >> 2;
 /**
  * Room a log allocates at its first release: two entries are 48 bytes, which V8 keeps on its
  * heap (typed arrays up to 64 bytes); larger ones get an external backing store, slower to
