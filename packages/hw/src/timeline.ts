@@ -10,9 +10,11 @@
 // merged). Only the latest intervals are kept (when `capacity` is reached the oldest quarter is
 // forgotten); a request earlier than the end of the forgotten ones is treated as arriving at that
 // end, so forgetting can only add waiting, never let two holds overlap (a lock stays mutually
-// exclusive however many cores queue on it). Storage is allocated at the first interval, starts
-// small and doubles up to `capacity` (a machine may hold tens of thousands of locks, one per VMA,
-// most of them touched once, and some timelines of a lock are never used).
+// exclusive however many cores queue on it). While any interval is kept, the newest one ends no
+// earlier than the forgotten ones (what is forgotten is older than what is kept at that moment,
+// and ends only grow). Storage is allocated at the first interval, starts small and doubles up to
+// `capacity` (a machine may hold tens of thousands of locks, one per VMA, most of them touched
+// once, and some timelines of a lock are never used).
 // Interval i is stored as the pair (start, end) at 2i, 2i + 1 of one array: a lookup touches one
 // host cache line where separate start and end arrays touched two (a sweep has many locks, each
 // cold in the host's cache when the next core reaches it).
@@ -61,11 +63,15 @@ export class BusyTimeline {
 
   /** The earliest start at or after `time` such that [start, start + duration) is all free. */
   fit(time: number, duration: number): number {
-    const t = Math.max(time, this.forgottenEnd);
     const count = this.count;
     const spans = this.spans;
-    // Common case: at or after the end of every kept interval (nothing to skip, any duration fits).
-    if (count === 0 || t >= spans[2 * count - 1]) return t;
+    // Common case: at or after the end of every kept interval (nothing to skip, any duration
+    // fits). The forgotten ones end no later than the newest kept one (header), so `time` is
+    // after them too and `forgottenEnd` (a boxed double: one more host cache miss on a cold lock)
+    // is not read.
+    if (count > 0 && time >= spans[2 * count - 1]) return time;
+    const t = Math.max(time, this.forgottenEnd);
+    if (count === 0) return t;
     let i = this.lastStartingAtOrBefore(t);
     let start = t;
     if (i >= 0 && spans[2 * i + 1] > t) {

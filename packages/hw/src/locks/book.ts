@@ -32,38 +32,42 @@ export function emptyLockStats(): LockStats {
   };
 }
 
-/** Books acquisitions into a lock's stats and the machine counters. */
+/**
+ * Books acquisitions into a lock's stats and the machine counters. The counters' per-core values
+ * are held directly (Counters.valuesOf), so booking a hold follows no machine -> counters ->
+ * values chain (every uncontended hold is booked).
+ */
 export class LockBook {
   readonly stats: LockStats = emptyLockStats();
-  private readonly cAcquires: number;
-  private readonly cContended: number;
-  private readonly cWait: number;
-  private readonly cSleeps: number;
+  private readonly acquires: Float64Array;
+  private readonly contendeds: Float64Array;
+  private readonly waits: Float64Array;
+  private readonly sleeps: Float64Array;
 
-  constructor(private readonly machine: Machine) {
-    this.cAcquires = machine.counters.define('lockAcquires');
-    this.cContended = machine.counters.define('lockContended');
-    this.cWait = machine.counters.define('lockWaitCycles');
-    this.cSleeps = machine.counters.define('lockSleeps');
+  constructor(machine: Machine) {
+    const { counters } = machine;
+    this.acquires = counters.valuesOf(counters.define('lockAcquires'));
+    this.contendeds = counters.valuesOf(counters.define('lockContended'));
+    this.waits = counters.valuesOf(counters.define('lockWaitCycles'));
+    this.sleeps = counters.valuesOf(counters.define('lockSleeps'));
   }
 
   /** One acquisition by `core` that waited `waitCycles`, slept `sleeps` times, held `hold`. */
   acquired(core: number, waitCycles: number, sleeps: number, holdCycles: number): void {
     const { stats } = this;
-    const counters = this.machine.counters;
     stats.acquisitions++;
     stats.holdCycles += holdCycles;
-    counters.add(core, this.cAcquires);
+    this.acquires[core] += 1;
     if (waitCycles > 0) {
       stats.contended++;
       stats.waitCycles += waitCycles;
       if (waitCycles > stats.maxWaitCycles) stats.maxWaitCycles = waitCycles;
-      counters.add(core, this.cContended);
-      counters.add(core, this.cWait, waitCycles);
+      this.contendeds[core] += 1;
+      this.waits[core] += waitCycles;
     }
     if (sleeps > 0) {
       stats.sleeps += sleeps;
-      counters.add(core, this.cSleeps, sleeps);
+      this.sleeps[core] += sleeps;
     }
   }
 }
