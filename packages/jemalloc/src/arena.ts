@@ -118,9 +118,11 @@ export class Arena {
     return filled;
   }
 
-  /** Frees a region of `slab` (its bin's lock taken here); returns an emptied slab's pages. */
-  freeSmall(core: number, slab: number, region: number): void {
-    const bin = this.bins[this.ctx.table.szind(slab)];
+  /**
+   * Frees a region of `slab`, a slab of `bin` (the caller found the bin to check the region; its
+   * lock is taken here); returns an emptied slab's pages.
+   */
+  freeSmall(core: number, bin: Bin, slab: number, region: number): void {
     bin.lock.lock(core);
     const empty = bin.dalloc(slab, region);
     bin.lock.unlock(core);

@@ -38,6 +38,8 @@ export class Base {
   /** Pages of blocks written so far. */
   residentPages = 0;
   private readonly blocks: Block[] = [];
+  /** The last of `blocks`, or null. */
+  private newest: Block | null = null;
   /** Page-size class index of the last block (base_t.pind_last). */
   private pszLast = 0;
 
@@ -62,24 +64,32 @@ export class Base {
   alloc(core: number, bytes: number, align: number, write: boolean): number {
     this.lock.lock(core);
     this.tracer.write(this.line);
-    let addr: number = Errno.ENOMEM;
-    for (let i = this.blocks.length - 1; i >= 0 && addr < 0; i--) {
-      addr = this.carve(this.blocks[i], bytes, align);
+    // The newest block first (from a field: the blocks array is one more cold load), then the
+    // older ones, newest first.
+    let block = this.newest;
+    let addr: number = block === null ? Errno.ENOMEM : this.carve(block, bytes, align);
+    for (let i = this.blocks.length - 2; i >= 0 && addr < 0; i--) {
+      block = this.blocks[i];
+      addr = this.carve(block, bytes, align);
     }
     if (addr < 0) {
-      const block = this.newBlock(core, bytes + align);
+      block = this.newBlock(core, bytes + align);
       if (block !== null) addr = this.carve(block, bytes, align);
     }
     this.lock.unlock(core);
     if (addr < 0) return Errno.ENOMEM;
     this.allocatedBytes += bytes;
-    if (write) this.touch(core, addr, bytes);
+    // The block carved from: touch() searches the blocks oldest first, once per edata record.
+    if (write) this.touchIn(core, block!, addr, bytes);
     return addr;
   }
 
   /** Faults in the pages of [addr, addr + bytes) not written before (a metadata write). */
   touch(core: number, addr: number, bytes: number): void {
-    const block = this.blockOf(addr);
+    this.touchIn(core, this.blockOf(addr), addr, bytes);
+  }
+
+  private touchIn(core: number, block: Block, addr: number, bytes: number): void {
     const first = Math.floor((addr - block.addr) / PAGE_SIZE);
     const last = Math.floor((addr + bytes - 1 - block.addr) / PAGE_SIZE);
     for (let page = first; page <= last; page++) {
@@ -114,9 +124,10 @@ export class Base {
       touched: new Uint8Array(size / PAGE_SIZE),
     };
     this.blocks.push(block);
+    this.newest = block;
     this.mappedBytes += size;
     this.allocatedBytes += BLOCK_HEADER_BYTES;
-    this.touch(core, addr, BLOCK_HEADER_BYTES);
+    this.touchIn(core, block, addr, BLOCK_HEADER_BYTES);
     return block;
   }
 

@@ -68,7 +68,9 @@ export class Bin {
 
   /** The region index of `addr` in `slab`, or -1 if it is not the start of a live region. */
   regionOf(slab: number, addr: number): number {
-    const offset = addr - this.ctx.table.addr(slab);
+    // An int32 remainder, not fmod: the map registers a slab at its own pages only, so addr lies
+    // in the slab and the offset is below its size (7 pages at most).
+    const offset = (addr - this.ctx.table.addr(slab)) | 0;
     if (offset % this.regionBytes !== 0) return NONE;
     const region = offset / this.regionBytes;
     return slabIsAllocated(this.ctx.table, slab, region) ? region : NONE;

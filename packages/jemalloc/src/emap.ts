@@ -45,7 +45,7 @@ export class ExtentMap {
   /** Makes sure the leaf covering `page` exists (rtree init_missing). Ok or ENOMEM. */
   ensure(core: number, page: number): number {
     const key = Math.floor(page / LEAF_PAGES);
-    if (this.leaves.has(key)) return Ok;
+    if (key === this.lastKey || this.leaves.has(key)) return Ok;
     const addr = this.base.alloc(core, LEAF_PAGES * ELEMENT_BYTES, PAGE_SIZE, false);
     if (addr < 0) return Errno.ENOMEM;
     const firstLine = this.tracer.allocLines(LEAF_PAGES / ELEMENTS_PER_LINE, 'jemalloc rtree leaf');

@@ -11,6 +11,8 @@ import { ExtentHeap } from './extent-heap.js';
 import type { SizeClasses } from './size-classes.js';
 
 const NONE = -1;
+/** 2^i for i in 0..64: `size * 2 ** lgMaxFit` is a call to Math.pow on every fit. */
+const POW2 = Float64Array.from({ length: 65 }, (_, i) => 2 ** i);
 
 export class ExtentSet {
   /** Pages in the set. */
@@ -73,11 +75,14 @@ export class ExtentSet {
 
   /**
    * The oldest/lowest extent of at least `size` bytes whose bin is at most 2^lgMaxFit times
-   * `size`, or -1. Calls `probe` once per non-empty bin it looks at (for charging).
+   * `size` (lgMaxFit in 0..64), or -1. Calls `probe` once per non-empty bin it looks at (for
+   * charging).
    */
   fit(size: number, lgMaxFit: number, probe?: (handle: number) => void): number {
+    // An empty set (dirty, during a run of allocations) answers without its bin bitmap.
+    if (this.count === 0) return NONE;
     const { table, classes } = this;
-    const limit = size * 2 ** lgMaxFit;
+    const limit = size * POW2[lgMaxFit];
     let best = NONE;
     for (let bin = this.nextNonEmpty(classes.esetFitBin(size)); bin >= 0; ) {
       if (classes.pszSize(bin) > limit) break;

@@ -277,7 +277,8 @@ export class Jemalloc implements Malloc {
     ctx.tracer.read(table.line(handle));
     const arena = this.arenas[table.arena(handle)]!;
     const slab = table.slab(handle) === 1;
-    const region = slab ? arena.bins[table.szind(handle)].regionOf(handle, ptr) : 0;
+    const bin = slab ? arena.bins[table.szind(handle)] : undefined;
+    const region = bin !== undefined ? bin.regionOf(handle, ptr) : 0;
     if (region < 0) return Errno.EINVAL;
     if (!slab && ptr !== table.addr(handle) + table.offset(handle)) return Errno.EINVAL;
     if (this.tcache?.cached.has(ptr)) return Errno.EINVAL;
@@ -287,7 +288,7 @@ export class Jemalloc implements Malloc {
       this.tcache.free(core, ptr, szind);
       return Ok;
     }
-    if (slab) arena.freeSmall(core, handle, region);
+    if (bin !== undefined) arena.freeSmall(core, bin, handle, region);
     else arena.freeLarge(core, handle);
     this.tick(core, arena);
     return Ok;
@@ -299,7 +300,8 @@ export class Jemalloc implements Malloc {
     const handle = emap.lookup(Math.floor(ptr / PAGE_SIZE));
     const arena = this.arenas[table.arena(handle)]!;
     if (table.slab(handle) === 1) {
-      arena.freeSmall(core, handle, arena.bins[table.szind(handle)].regionOf(handle, ptr));
+      const bin = arena.bins[table.szind(handle)];
+      arena.freeSmall(core, bin, handle, bin.regionOf(handle, ptr));
     } else {
       arena.freeLarge(core, handle);
     }
