@@ -46,8 +46,13 @@ export class BuddyMeter {
   /** NR_FREE_PAGES counter lines: the zone's (read by every watermark check), the global one. */
   readonly statLine: number;
   readonly globalStatLine: number;
+  /**
+   * The lines this operation touched, oldest first, in slots 0..recentCount-1 (a ring once all
+   * RECENT are in use: recentNext is the oldest, the one a new line replaces).
+   */
   private readonly recentLine = new Int32Array(RECENT).fill(NONE);
   private readonly recentMode = new Uint8Array(RECENT);
+  private recentCount = 0;
   private recentNext = 0;
 
   /**
@@ -104,7 +109,8 @@ export class BuddyMeter {
 
   /** Starts an operation: forgets the lines the previous one touched. */
   beginOperation(): void {
-    this.recentLine.fill(NONE);
+    this.recentCount = 0;
+    this.recentNext = 0;
   }
 
   readNode(node: number): void {
@@ -129,22 +135,32 @@ export class BuddyMeter {
   /** Charges a read or write unless this operation already touched the line that way. */
   private touch(line: number, mode: number): void {
     const recent = this.recentLine;
+    const count = this.recentCount;
     let slot = -1;
-    for (let i = 0; i < RECENT; i++) {
+    for (let i = 0; i < count; i++) {
       if (recent[i] === line) {
         if (mode === READ || this.recentMode[i] === WRITE) return;
         slot = i;
         break;
       }
     }
-    if (slot < 0) {
-      slot = this.recentNext;
-      this.recentNext = (slot + 1) % RECENT;
-      recent[slot] = line;
-    }
+    if (slot < 0) slot = this.remember(line);
     this.recentMode[slot] = mode;
     if (mode === READ) this.lines!.read(line);
     else this.lines!.write(line);
+  }
+
+  /**
+   * Puts `line` in the next slot: a free one while fewer than RECENT are in use, else the oldest
+   * (first in, first out). Only the slots in use are ever searched, so an operation that touched
+   * few lines compares against few, and a new operation starts with none (no clearing).
+   */
+  private remember(line: number): number {
+    const slot = this.recentNext;
+    this.recentNext = slot + 1 === RECENT ? 0 : slot + 1;
+    if (this.recentCount < RECENT) this.recentCount++;
+    this.recentLine[slot] = line;
+    return slot;
   }
 
   read(line: number): void {
@@ -165,16 +181,14 @@ export class BuddyMeter {
   private rmwLine(line: number): void {
     this.lines!.rmw(line);
     const recent = this.recentLine;
-    for (let i = 0; i < RECENT; i++) {
+    const count = this.recentCount;
+    for (let i = 0; i < count; i++) {
       if (recent[i] === line) {
         this.recentMode[i] = WRITE;
         return;
       }
     }
-    const slot = this.recentNext;
-    this.recentNext = (slot + 1) % RECENT;
-    recent[slot] = line;
-    this.recentMode[slot] = WRITE;
+    this.recentMode[this.remember(line)] = WRITE;
   }
 
   /** Instruction cycles of the current core (a cost-table entry). */

@@ -65,7 +65,7 @@ export class PerCpuPages {
     if (map.isEmpty(head)) {
       const batch = this.batch > 1 ? Math.max(this.batch >> order, 2) : this.batch;
       const moved = this.refill(core, order, batch, head);
-      this.count[core] += moved * 2 ** order;
+      this.count[core] += moved * (1 << order);
       if (moved === 0) {
         meter.writeNode(line); // pcp_spin_unlock()
         return -1;
@@ -75,7 +75,7 @@ export class PerCpuPages {
     }
     const frame = map.first(head);
     map.remove(frame);
-    this.count[core] -= 2 ** order;
+    this.count[core] -= 1 << order;
     meter.writeNode(line);
     return frame;
   }
@@ -95,7 +95,7 @@ export class PerCpuPages {
       this.stats.blockMoves++;
       meter.charge(this.costs.blockMoveCycles);
     }
-    zone.modFreePages(core, -moved * 2 ** order);
+    zone.modFreePages(core, -moved * (1 << order));
     zone.unlockZone(core);
     return moved;
   }
@@ -108,7 +108,7 @@ export class PerCpuPages {
     meter.rmwNode(line);
     map.state[frame] = Kind.Pcp | order;
     map.addHead(this.listHead(core, pindex), frame);
-    this.count[core] += 2 ** order;
+    this.count[core] += 1 << order;
     const freeHigh = this.freeFactor[core] > 0 && order > 0 && order <= COSTLY_ORDER;
     const high = freeHigh ? 0 : this.high; // nr_pcp_high()
     if (this.count[core] >= high) {
@@ -164,8 +164,8 @@ export class PerCpuPages {
         const frame = map.last(head);
         map.remove(frame);
         map.state[frame] = 0;
-        count -= 2 ** order;
-        this.count[core] -= 2 ** order;
+        count -= 1 << order;
+        this.count[core] -= 1 << order;
         zone.freeOneBlock(runner, frame, order);
         this.stats.blockMoves++;
         meter.charge(this.costs.blockMoveCycles);

@@ -112,7 +112,7 @@ export class Zone {
   rmqueueBuddy(core: number, order: number): number {
     this.lockZone(core);
     const frame = this.rmqueueSmallest(order);
-    if (frame >= 0) this.modFreePages(core, -(2 ** order));
+    if (frame >= 0) this.modFreePages(core, -(1 << order));
     this.unlockZone(core);
     if (frame >= 0) this.checkNewPages(frame, order);
     return frame;
@@ -121,7 +121,7 @@ export class Zone {
   /** check_new_pages(): reads every struct page of a block taken from the free lists. */
   checkNewPages(frame: number, order: number): void {
     this.meter.readNode(frame);
-    this.meter.charge(this.costs.tailCheckCycles * (2 ** order - 1));
+    this.meter.charge(this.costs.tailCheckCycles * ((1 << order) - 1));
   }
 
   /** free_one_page(): a block that bypasses the pcp lists, merged under the lock. */
@@ -136,11 +136,11 @@ export class Zone {
     const { map, meter } = this;
     const state = map.state;
     const frames = map.frames;
-    this.modFreePages(core, 2 ** order);
+    this.modFreePages(core, 1 << order);
     let buddy = -1;
     while (order < MAX_ORDER) {
-      buddy = frame ^ (2 ** order);
-      if (buddy + 2 ** order > frames) {
+      buddy = frame ^ (1 << order);
+      if (buddy + (1 << order) > frames) {
         buddy = -1;
         break;
       }
@@ -161,8 +161,8 @@ export class Zone {
    */
   private mergeLikely(frame: number, order: number): boolean {
     if (order >= MAX_ORDER - 1) return false;
-    const higher = (frame & ~(2 ** (order + 1) - 1)) ^ (2 ** (order + 1));
-    if (higher + 2 ** (order + 1) > this.map.frames) return false;
+    const higher = (frame & ~((2 << order) - 1)) ^ (2 << order);
+    if (higher + (2 << order) > this.map.frames) return false;
     this.meter.readNode(higher);
     return this.map.state[higher] === (Kind.Buddy | (order + 1));
   }
@@ -171,7 +171,7 @@ export class Zone {
   private expand(frame: number, low: number, high: number): void {
     while (high > low) {
       high--;
-      this.addFree(frame + 2 ** high, high, false);
+      this.addFree(frame + (1 << high), high, false);
       this.stats.splits++;
       this.meter.charge(this.costs.buddyStepCycles);
     }
@@ -184,7 +184,7 @@ export class Zone {
     if (tail) this.map.addTail(head, frame);
     else this.map.addHead(head, frame);
     this.nrFree[order]++;
-    this.freePages += 2 ** order;
+    this.freePages += 1 << order;
     this.meter.writeNode(head); // nr_free++
   }
 
@@ -194,7 +194,7 @@ export class Zone {
     this.map.remove(frame);
     this.map.state[frame] = Kind.None;
     this.nrFree[order]--;
-    this.freePages -= 2 ** order;
+    this.freePages -= 1 << order;
     this.meter.writeNode(head); // nr_free--
   }
 }
