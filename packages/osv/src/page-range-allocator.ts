@@ -6,6 +6,9 @@
 // getFrames/putFrames take up to a batch of single pages under one lock acquisition (l2::refill,
 // l2::free_batch).
 //
+// Orders are at most 30 (checked at construction), so a block of order k is `1 << k` pages: V8
+// compiles `2 ** order` to a call of pow (~30-50 ns on the development VM), once per get and put.
+//
 // Arguments are checked before the lock is taken, so a call that returns an error has changed
 // nothing and charged nothing (except getAt and get, whose Memory comes from a search under the
 // lock, as in OSv). The block table (block-table.ts) is the model's contract
@@ -83,13 +86,13 @@ export class PageRangeAllocator implements FrameAllocator, BatchFrameSource {
   get(core: number, order: number): FrameResult {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
-    return this.take(core, 2 ** order, order > 0);
+    return this.take(core, 1 << order, order > 0);
   }
 
   put(core: number, frame: number, order: number): Status {
     if (!isCoreIndex(core, this.cores) || !isOrderIn(order, this.maxOrder))
       return AllocError.Argument;
-    return this.putPages(core, frame, 2 ** order);
+    return this.putPages(core, frame, 1 << order);
   }
 
   /** malloc_large's alloc(size): any number of pages, not aligned beyond a page. */

@@ -17,7 +17,8 @@ type Step =
   | { op: 'put'; core: number; pick: number }
   | { op: 'batch'; core: number; count: number }
   | { op: 'drain'; core: number }
-  | { op: 'doubleFree'; core: number; pick: number };
+  | { op: 'doubleFree'; core: number; pick: number }
+  | { op: 'wrongFree'; core: number; pick: number; pages: number | 'size' | 'back' };
 
 const CORES = 3;
 const order = fc.oneof(
@@ -42,6 +43,15 @@ const steps = fc.array(
     },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('drain' as const), core }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('doubleFree' as const), core, pick }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant('wrongFree' as const),
+        core,
+        pick,
+        pages: fc.oneof(fc.integer({ min: 1, max: 2048 }), fc.constantFrom('size', 'back')),
+      }),
+    },
   ),
   { minLength: 1, maxLength: 120 },
 );
@@ -134,6 +144,31 @@ function apply(
       const before = alloc.freeFrames();
       expect(alloc.put(step.core, frame, 0)).toBe(AllocError.Address);
       expect(alloc.freeFrames()).toBe(before);
+      break;
+    }
+    case 'wrongFree': {
+      // Any frame (free, a free range's first or last page, inside or at the head of a block)
+      // with any page count: Address unless it is exactly a handed-out block, also when the
+      // count is a value the ranges' own words hold there (a size, a back-pointer).
+      if (alloc !== under) return;
+      // 'size' and 'back': whatever the ranges' own words at that frame hold, as a page count.
+      const frame = Math.floor(step.pick * frames);
+      const word =
+        step.pages === 'size'
+          ? under.ranges.size.get(frame)
+          : step.pages === 'back'
+            ? under.ranges.back.get(frame)
+            : step.pages;
+      const pages = Math.max(1, Math.abs(word));
+      const owned = blocks.find(([f]) => f === frame);
+      if (owned !== undefined && 2 ** owned[1] === pages) return;
+      const before = under.freeFrames();
+      expect(under.putPages(step.core, frame, pages)).toBe(AllocError.Address);
+      const order = Math.log2(pages);
+      if (Number.isInteger(order) && order <= under.maxOrder) {
+        expect(under.put(step.core, frame, order)).toBe(AllocError.Address);
+      }
+      expect(under.freeFrames()).toBe(before);
       break;
     }
   }
