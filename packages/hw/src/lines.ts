@@ -50,13 +50,13 @@ const EMPTY_TAG = 0xffffffff;
 // - `times`, 32 bytes per line: busyFrom, busyUntil and floor as doubles (one slot unused).
 // Why it is laid out for the host: a frame benchmark's machine holds millions of lines, and its
 // accesses land on random records far outside the host's caches, so the host's memory latency
-// (and its TLB misses) is most of the model's time (packages/hw/README.md, Speed). Every access
+// (and its TLB misses) is most of the model's time (packages/hw/docs/speed.md). Every access
 // needs the state; only an exclusive access placed on the line's timeline and a read transfer
 // outside an exclusive hold need the times. Most accesses of the components that keep their
 // lines under a lock (page ranges, buddy, jemalloc: exclusive holds) touch 8 bytes, and
 // neighbouring lines (a frame's first and last line, the next frame's) often share a host line.
 // Large chunks let the allocator map them whole, on huge pages where the process allows it
-// (glibc's tunables, packages/hw/README.md, Speed); the times' views start TIMES_OFFSET bytes in
+// (glibc's tunables, packages/hw/docs/speed.md); the times' views start TIMES_OFFSET bytes in
 // because glibc's mapped chunks begin 16 bytes past a page boundary: so a line's times do not
 // straddle host cache lines. Where the allocator differs this costs speed only, never results.
 const CHUNK_SHIFT = 19;
