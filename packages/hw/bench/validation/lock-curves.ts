@@ -58,6 +58,7 @@ import {
   SimSpinlock,
   xeonGold5320,
 } from '../../src/index.js';
+import { lockLoopSeconds } from './locks.js';
 import type { ValidationRow } from './row.js';
 
 const SOURCE =
@@ -76,20 +77,13 @@ export function counterLoopNs(
   const machine = new Machine({ profile, cores: threads });
   const lock = make(machine);
   const counter = machine.lines.allocLines(1, 'counter');
-  const result = machine.run((core) =>
-    (function* () {
-      const handle = machine.core(core);
-      for (let i = 0; i < rounds; i++) {
-        lock.lock(core);
-        handle.read(counter);
-        handle.write(counter);
-        lock.unlock(core);
-        yield;
-      }
-    })(),
-  );
+  const seconds = lockLoopSeconds(machine, lock, rounds, (core) => {
+    const handle = machine.core(core);
+    handle.read(counter);
+    handle.write(counter);
+  });
   // threads x (makespan / (rounds x threads)): the thread time of one operation.
-  return (machine.seconds(result.cycles) * 1e9) / rounds;
+  return (seconds * 1e9) / rounds;
 }
 
 interface Curve {
@@ -183,21 +177,14 @@ export function dictionaryLoopNs(
   const header = machine.lines.allocLines(1, 'dictionary header');
   const entry = machine.lines.allocLines(1, 'dictionary entry');
   const rounds = Math.round(GENOA_ACQUIRES / threads);
-  const result = machine.run((core) =>
-    (function* () {
-      const handle = machine.core(core);
-      for (let i = 0; i < rounds; i++) {
-        lock.lock(core);
-        handle.read(header);
-        handle.read(entry);
-        handle.write(entry);
-        handle.charge(ownWork);
-        lock.unlock(core);
-        yield;
-      }
-    })(),
-  );
-  return (machine.seconds(result.cycles) * 1e9) / (rounds * threads);
+  const seconds = lockLoopSeconds(machine, lock, rounds, (core) => {
+    const handle = machine.core(core);
+    handle.read(header);
+    handle.read(entry);
+    handle.write(entry);
+    handle.charge(ownWork);
+  });
+  return (seconds * 1e9) / (rounds * threads);
 }
 
 interface GenoaCurve {

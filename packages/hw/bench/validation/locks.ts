@@ -36,6 +36,33 @@ const ANANDTECH_ZEN4 =
   'AnandTech, Zen 4 Ryzen 9 7950X review (2022), Core-to-Core Latency: contended CAS between two cores [M]';
 
 /**
+ * Simulated seconds until every core of `cores` (default: all of the machine's) has taken `lock`
+ * `rounds` times, running `section(core)` inside each hold and yielding after each release: the
+ * loop of every lock experiment here and in lock-curves.ts.
+ */
+export function lockLoopSeconds(
+  machine: Machine,
+  lock: ExclusiveLock,
+  rounds: number,
+  section: (core: number) => void,
+  cores?: readonly number[],
+): number {
+  const result = machine.run(
+    (core) =>
+      (function* () {
+        for (let i = 0; i < rounds; i++) {
+          lock.lock(core);
+          section(core);
+          lock.unlock(core);
+          yield;
+        }
+      })(),
+    cores === undefined ? {} : { cores },
+  );
+  return machine.seconds(result.cycles);
+}
+
+/**
  * Nanoseconds per lock handoff when `cores` cores take the lock in turn with an empty critical
  * section (each acquisition after the first is a handoff from another core).
  */
@@ -46,19 +73,8 @@ export function handoffNs(
   rounds = 200,
 ): number {
   const machine = new Machine({ profile, cores: Math.max(...cores) + 1 });
-  const lock = make(machine);
-  const result = machine.run(
-    (core) =>
-      (function* () {
-        for (let i = 0; i < rounds; i++) {
-          lock.lock(core);
-          lock.unlock(core);
-          yield;
-        }
-      })(),
-    { cores },
-  );
-  return (machine.seconds(result.cycles) * 1e9) / (rounds * cores.length);
+  const seconds = lockLoopSeconds(machine, make(machine), rounds, () => {}, cores);
+  return (seconds * 1e9) / (rounds * cores.length);
 }
 
 /** Lock operations per second (thousands) of `threads` cores looping lock; 4 cycles; unlock. */
@@ -69,18 +85,10 @@ export function lockThroughputKHz(
   rounds = 1000,
 ): number {
   const machine = new Machine({ profile, cores: threads });
-  const lock = make(machine);
-  const result = machine.run((core) =>
-    (function* () {
-      for (let i = 0; i < rounds; i++) {
-        lock.lock(core);
-        machine.charge(machine.costs.l1Hit);
-        lock.unlock(core);
-        yield;
-      }
-    })(),
+  const seconds = lockLoopSeconds(machine, make(machine), rounds, () =>
+    machine.charge(machine.costs.l1Hit),
   );
-  return (rounds * threads) / machine.seconds(result.cycles) / 1e3;
+  return (rounds * threads) / seconds / 1e3;
 }
 
 const PARKING_LOT =
