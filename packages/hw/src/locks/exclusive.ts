@@ -244,9 +244,6 @@ export abstract class ExclusiveLock implements Lock {
       this.waitedBefore,
       this.futexLog,
     );
-    const end = at.start + length;
-    this.holds.add(at.holdFrom, end);
-    this.book.acquired(core, at.start - this.arrival, at.sleeps, length);
     let paid = 0;
     if (at.futexWaits > 0) {
       this.releases.chargeFutexWaits(core, at.futexAt, at.futexWaits);
@@ -260,9 +257,7 @@ export abstract class ExclusiveLock implements Lock {
       paid = this.sleptReleaseCycles;
       clocks[core] += paid; // after the hold: the lock word is already free (wakes.ts)
     }
-    this.releases.released(end, core, paid);
-    this.holder = NONE;
-    if (this.onHold !== undefined) this.onHold(holdRecord(core, this.arrival, at, end, 'write'));
+    this.finishRelease(core, at.holdFrom, at.start, length, at.sleeps, paid);
   }
 
   /**
@@ -279,15 +274,31 @@ export abstract class ExclusiveLock implements Lock {
     if (start > begun || (start !== arrival && start - arrival > this.policy.spinCycles)) {
       return false;
     }
-    const end = start + length;
-    this.holds.add(start, end);
-    this.book.acquired(core, start - arrival, 0, length);
-    this.releases.released(end, core, 0);
-    this.holder = NONE;
-    if (this.onHold !== undefined) {
-      this.onHold({ core, arrival, from: start, start, end, mode: 'write' });
-    }
+    this.finishRelease(core, start, start, length, 0, 0);
     return true;
+  }
+
+  /**
+   * Records a release, by either path: the hold on the timeline from `from` (a handoff reserves
+   * the lock from the waking release) to the end of its `length` cycles from `start`, its wait
+   * and sleeps in the book, the release in the log (`paid`: what the releaser paid after it), and
+   * the observer.
+   */
+  private finishRelease(
+    core: number,
+    from: number,
+    start: number,
+    length: number,
+    sleeps: number,
+    paid: number,
+  ): void {
+    const arrival = this.arrival;
+    const end = start + length;
+    this.holds.add(from, end);
+    this.book.acquired(core, start - arrival, sleeps, length);
+    this.releases.released(end, core, paid);
+    this.holder = NONE;
+    if (this.onHold !== undefined) this.onHold({ core, arrival, from, start, end, mode: 'write' });
   }
 
   /**
