@@ -11,7 +11,20 @@ import { Machine } from '@unimem/hw';
 import type { Point, SweepInfo } from './api.js';
 import type { Registry } from './registry.js';
 
-export function runCase(registry: Registry, sweep: SweepInfo, index: number): Point[] {
+export interface RunCaseOptions {
+  /**
+   * Called with the case's machine before the system is built on it: for diagnostics that
+   * switch on the machine's optional accounting (e.g. `machine.lines.countByRegion(true)`).
+   */
+  onMachine?: (machine: Machine) => void;
+}
+
+export function runCase(
+  registry: Registry,
+  sweep: SweepInfo,
+  index: number,
+  options: RunCaseOptions = {},
+): Point[] {
   const entry = sweep.cases[index];
   if (!entry) throw new RangeError(`case ${index} is not in sweep ${sweep.id}`);
   // A sweep is data (a worker gets it as a message): its names are parsed, once, here.
@@ -24,6 +37,7 @@ export function runCase(registry: Registry, sweep: SweepInfo, index: number): Po
   const iteration = entry.iteration ?? 0;
 
   const machine = new Machine({ profile, cores: entry.cores, seed: machineSeed(seed, iteration) });
+  options.onMachine?.(machine);
   const parts = system.build({
     machine,
     cores: entry.cores,

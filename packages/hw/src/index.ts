@@ -6,6 +6,7 @@ export * from './counters.js';
 export * from './dram.js';
 export * from './ipi.js';
 export * from './l3.js';
+export * from './line-regions.js';
 export * from './lines.js';
 export { LinuxMutex, type LinuxMutexOptions } from './locks/linux-mutex.js';
 export {

@@ -37,6 +37,7 @@
 // same costs, ownership and counters, but no placement on the line's timeline.
 
 import type { LineTracer } from './api.js';
+import { type LineRegion, LineRegionCounts } from './line-regions.js';
 import type { Machine } from './machine.js';
 import { Distance } from './topology.js';
 
@@ -82,12 +83,6 @@ const MAX_CORES = 0xffff;
 /** Sees one exclusive access placed on a line's timeline: [start, end) in cycles of `core`. */
 export type ExclusiveObserver = (line: number, core: number, start: number, end: number) => void;
 
-export interface LineRegion {
-  label: string;
-  first: number;
-  count: number;
-}
-
 export class CacheLines implements LineTracer {
   /** Lines allocated so far (ids 0..allocated-1). */
   allocated = 0;
@@ -108,6 +103,8 @@ export class CacheLines implements LineTracer {
   private readonly exclusiveHolds: Int32Array;
   /** Test/debug hook: sees every exclusive access placed on a line's timeline. */
   private observer: ExclusiveObserver | null = null;
+  /** Diagnostic: misses, transfers and waits by region (see `countByRegion`); null: off. */
+  private regionCounts: LineRegionCounts | null = null;
   /**
    * Per-core private cache: line tag and version of each slot, side by side at
    * 2 × (core * slots + line & mask).
@@ -195,14 +192,21 @@ export class CacheLines implements LineTracer {
     this.misses[core]++;
     const who = words[record + WHO];
     const owner = (who & 0xffff) - 1;
+    // For countByRegion only: the transfer's wait, -1 without a transfer.
+    let waited = -1;
     if (owner === NONE) {
       words[record + WHO] = (who & 0xffff0000) | (core + 1);
       this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else if (owner === core) {
       this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else {
+      const before = this.waits[core];
       this.transfer(core, owner, line);
+      waited = this.waits[core] - before;
       words[record + WHO] = (who & 0xffff) | ((core + 1) << 16);
+    }
+    if (this.regionCounts !== null) {
+      this.regionCounts.add(core, line, true, waited >= 0, Math.max(waited, 0));
     }
     tags[slot] = line;
     tags[slot + 1] = words[record + VERSION];
@@ -275,6 +279,26 @@ export class CacheLines implements LineTracer {
   }
 
   /**
+   * Counts `cycles` of line wait of `core` on `line` that its caller placed and charged itself
+   * (a TracedWords word written in the core's future, an OSv PlacedLine): the line wait of the
+   * machine (`lineWaitCycles`) and, while counting by region, of the line's region.
+   */
+  countWait(core: number, line: number, cycles: number): void {
+    this.waits[core] += cycles;
+    if (this.regionCounts !== null) this.regionCounts.add(core, line, false, false, cycles);
+  }
+
+  /**
+   * Counts every miss, transfer and line wait also by the region of the line (its `allocLines`
+   * label) in the machine's counters (line-regions.ts), or stops counting (false). A diagnostic:
+   * costs one check per access while off, a region lookup per miss while on; costs and the
+   * totals are the same either way.
+   */
+  countByRegion(on: boolean): void {
+    this.regionCounts = on ? new LineRegionCounts(this.machine.counters, this.regions) : null;
+  }
+
+  /**
    * Calls `observer(line, core, start, end)` for every exclusive access placed on a line's
    * timeline from now on (null stops it). For tests and debugging; costs one check per access.
    */
@@ -296,6 +320,8 @@ export class CacheLines implements LineTracer {
     const record = (line & CHUNK_MASK) << STATE_SHIFT;
     const who = words[record + WHO];
     let cost: number;
+    // For countByRegion only: 0 hit, 1 miss, 2 miss with a transfer.
+    let event = 0;
     // The owner first: a line another core holds needs no look at this core's cache (one host
     // cache miss fewer on a large machine's random accesses).
     if (who === core + 1 && tags[slot] === line && tags[slot + 1] === words[record + VERSION]) {
@@ -304,15 +330,18 @@ export class CacheLines implements LineTracer {
       const owner = (who & 0xffff) - 1;
       const sharer = (who >>> 16) - 1;
       this.misses[core]++;
+      event = 1;
       if (owner === NONE && sharer === NONE) {
         cost = this.machine.memory.missCycles(core, line) + extra;
       } else if (owner !== core && owner !== NONE) {
         // The transfer figure is a CAS bounce: the locked operation is in it (header).
         cost = this.transferCost[this.distance(owner, core)];
         this.transfers[core]++;
+        event = 2;
       } else if (sharer !== NONE && sharer !== core) {
         cost = this.transferCost[this.distance(sharer, core)];
         this.transfers[core]++;
+        event = 2;
       } else {
         cost = this.machine.memory.missCycles(core, line) + extra;
       }
@@ -321,6 +350,9 @@ export class CacheLines implements LineTracer {
     const placed = queue && this.exclusiveHolds[core] === 0;
     const start = placed ? this.place(line, now, cost) : now;
     if (start > now) this.waits[core] += start - now;
+    if (this.regionCounts !== null) {
+      this.regionCounts.add(core, line, event !== 0, event === 2, start - now);
+    }
     clocks[core] = start + cost;
     if (placed && this.observer !== null) this.observer(line, core, start, start + cost);
     words[record + WHO] = core + 1; // sharer: none

@@ -52,7 +52,6 @@ export class TracedWords implements AtomicWords {
   /** The run (machine.runs) of each word's latest write; -1 outside a run. */
   private readonly writeRun: Int32Array;
   private readonly cCasFailures: number;
-  private readonly cWait: number;
   /** Word offset of the view inside the buffer. */
   private readonly wordOffset: number;
   /** firstLine minus the buffer line of the first word: line = lineBias + ((wordOffset + i) >>> 4). */
@@ -80,7 +79,6 @@ export class TracedWords implements AtomicWords {
     this.before = new Int32Array(words);
     this.writeRun = new Int32Array(words).fill(-1);
     this.cCasFailures = machine.counters.define('casFailures');
-    this.cWait = machine.counters.define('lineWaitCycles');
     this.wordOffset = byteOffset / 4;
     const bufferLine = this.wordOffset >>> WORDS_PER_LINE_SHIFT;
     this.lineCount =
@@ -165,7 +163,7 @@ export class TracedWords implements AtomicWords {
   private settle(core: number, index: number): void {
     if (!this.inFuture(index, core)) return;
     const end = this.writeEnd[index];
-    this.machine.counters.add(core, this.cWait, end - this.clocks[core]);
+    this.lines.countWait(core, this.lineOf(index), end - this.clocks[core]);
     this.clocks[core] = end;
   }
 

@@ -5,22 +5,20 @@
 // wait for the head's busy-until at the END of that operation, not for the access it races
 // with. Here an RMW waits only for RMWs that
 // overlap it in simulated time (a gap before a later-recorded one is used if it fits), then pays
-// the cost CacheLines decides (rmwPlaced: transfer, ownership, counters). Its wait is added to
-// the machine's lineWaitCycles. Plain loads of the line go through CacheLines.read as usual.
+// the cost CacheLines decides (rmwPlaced: transfer, ownership, counters). Its wait is the
+// machine's line wait on this line (CacheLines.countWait). Plain loads of the line go through CacheLines.read as usual.
 
 import { BusyTimeline, type Machine } from '@unimem/hw';
 
 export class PlacedLine {
   readonly line: number;
   private readonly timeline = new BusyTimeline();
-  private readonly waitCounter: number;
 
   constructor(
     private readonly machine: Machine,
     label: string,
   ) {
     this.line = machine.lines.allocLines(1, label);
-    this.waitCounter = machine.counters.define('lineWaitCycles');
   }
 
   read(): void {
@@ -40,6 +38,6 @@ export class PlacedLine {
     const start = this.timeline.fit(free, length);
     if (start > free) clocks[core] += start - free;
     this.timeline.add(start, start + length);
-    if (start > arrival) machine.counters.add(core, this.waitCounter, start - arrival);
+    if (start > arrival) machine.lines.countWait(core, this.line, start - arrival);
   }
 }
