@@ -50,6 +50,9 @@ export class ClockEviction {
       }
     };
     for (let round = 0; round < sweepRounds && batch.length < evictBatch; round++) {
+      // Between rounds other cores act: their hand advances and latches interleave with this
+      // core's at their own times, not after this core's whole sweep.
+      if (round > 0) yield;
       resident.sweep(evictBatch, visit);
     }
     if (batch.length === 0) return false;

@@ -122,6 +122,7 @@ export class KernelApiBackend implements PageBackend {
     this.shootDown(core, pids, full);
     yield; // the frees touch the frame allocator's shared words: at this core's own time
     for (const pid of pids) {
+      yield;
       const status = kernel.framesFree(core, this.frames[pid], 0);
       if (status !== Ok)
         throw new Error(`vmcache kernel-api: framesFree of page ${pid} failed (${status})`);
