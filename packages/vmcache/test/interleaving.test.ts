@@ -1,11 +1,11 @@
 // Eviction gives other cores their turn where they would act in real time. The scheduler runs a
-// core's code between two yields as one step, and a shared word written late in a long step
-// makes every core processed after it, but earlier in simulated time, wait for that write
-// (hw traced-words.ts). Until 2026-12-05 an eviction swept up to two turns of the clock in one
-// step and the kernel-api back end freed its whole batch in one step, so at 64 cores the other
-// cores waited ~18k cycles per lookup on the clock hand and ~25k on LLFree's words (bufmgr
-// uniform-w20/kernel-api, scripts/line-regions.ts). Both now yield: between sweep rounds and
-// before each framesFree (one system call each).
+// core's code between two yields as one step, and what a long step touches late is placed in
+// simulated time only approximately (hw README, "Operation granularity"). Until 2026-12-05 an
+// eviction swept up to two turns of the clock in one step and the kernel-api back end freed its
+// whole batch in one step; with hw's word ordering of that day (a write waited for the word's
+// latest write) the other cores at 64 cores waited ~18k cycles per lookup on the clock hand and
+// ~25k on LLFree's words (bufmgr uniform-w20/kernel-api, scripts/line-regions.ts). Both now
+// yield: between sweep rounds and before each framesFree (one system call each).
 import type { Program } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
 import { BufferManager } from '../src/index.js';
