@@ -8,9 +8,7 @@
 // yield: between sweep rounds and before each framesFree (one system call each).
 import type { Program } from '@unimem/hw';
 import { describe, expect, it } from 'vitest';
-import { BufferManager } from '../src/index.js';
-import { lookups } from './suite.js';
-import { bootSystem } from './systems.js';
+import { lookups, makePool } from './suite.js';
 
 /** Forwards a program's yields, counting them. */
 function counted(program: Program, count: { yields: number }): Program {
@@ -25,15 +23,7 @@ function counted(program: Program, count: { yields: number }): Program {
 
 describe('eviction interleaving', () => {
   it('yields between clock sweep rounds and before every framesFree', () => {
-    const system = bootSystem('osv-superblock', 1);
-    const pool = BufferManager.create({
-      machine: system.machine,
-      memory: system.memory,
-      backend: 'kernel-api',
-      dataPages: 512,
-      poolPages: 64,
-      evictBatch: 16,
-    });
+    const { system, pool } = makePool('osv-superblock', 'kernel-api', 1); // batches of 16
     const count = { yields: 0 };
     const sweeps: number[] = [];
     const frees: number[] = [];
