@@ -280,8 +280,8 @@ export class CacheLines implements LineTracer {
 
   /**
    * Counts `cycles` of line wait of `core` on `line` that its caller placed and charged itself
-   * (a TracedWords word written in the core's future, an OSv PlacedLine): the line wait of the
-   * machine (`lineWaitCycles`) and, while counting by region, of the line's region.
+   * (an OSv PlacedLine, whose RMWs keep their own timeline): the line wait of the machine
+   * (`lineWaitCycles`) and, while counting by region, of the line's region.
    */
   countWait(core: number, line: number, cycles: number): void {
     this.waits[core] += cycles;
