@@ -125,6 +125,29 @@ export class PageTable {
   }
 
   /**
+   * Creates the tables on the path to a mapping of `size` at `va`, as `map` would, without
+   * mapping anything: for a fault handler that takes its table pages before it clears the page
+   * it maps, as Linux (`__handle_mm_fault`'s `p*d_alloc`) and OSv (its page-table walker's
+   * intermediate levels) do. A later `map` of the same page finds them (its walk is charged
+   * again: a few hits on lines the core just touched). Returns Ok, Errno.EINVAL (bad size,
+   * misaligned or out-of-range va), Errno.EEXIST (a huge leaf above `size` covers va) or
+   * Errno.ENOMEM (no frame for a table page; nothing is created then).
+   */
+  prepare(core: number, va: number, size: PageSize): Status | Errno {
+    this.checkLive();
+    const level = levelOf(size);
+    if (level < 0 || !this.validArguments(va, 0, size, size, 0)) return Errno.EINVAL;
+    const handle = this.machine?.core(core);
+    const outer = handle?.bind() ?? 0;
+    try {
+      const table = this.ensureTable(core, va, level);
+      return typeof table === 'number' ? table : Ok;
+    } finally {
+      handle?.unbind(outer);
+    }
+  }
+
+  /**
    * Maps [va, va + bytes) linearly to the frames from `frame` with pages of `pageSize` (boot's
    * linear map). Fills each table page in one pass. On any error nothing stays mapped.
    */

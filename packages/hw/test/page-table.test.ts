@@ -162,6 +162,33 @@ describe('PageTable table pages', () => {
   });
 });
 
+describe('PageTable prepare', () => {
+  it('creates the path of tables a map then uses, and maps nothing', () => {
+    const { allocator, table } = setup();
+    expect(table.prepare(0, 0x1000, Size4K)).toBe(Ok);
+    expect(table.tablePages()).toBe(4); // PML4, PDPT, PD, PT
+    expect(table.translate(0x1000)).toBeUndefined();
+    expect(table.mappedBytes()).toBe(0);
+    const free = allocator.freeFrames();
+    expect(table.map(0, 0x1000, 77, Size4K, RW)).toBe(Ok);
+    expect(allocator.freeFrames()).toBe(free); // no table page taken by the map
+    expect(table.prepare(0, 0x1000, Size4K)).toBe(Ok); // the path exists: nothing new
+    expect(table.tablePages()).toBe(4);
+  });
+
+  it('rejects what map rejects, and leaves nothing behind on ENOMEM or EEXIST', () => {
+    const { allocator, table } = setup(2);
+    const before = snapshot(table, allocator);
+    expect(table.prepare(0, 0x1000, Size4K)).toBe(Errno.ENOMEM); // needs three, one is left
+    expect(table.prepare(0, 0x1001, Size4K)).toBe(Errno.EINVAL);
+    expect(snapshot(table, allocator)).toEqual(before);
+    expect(table.map(0, 0, 0, Size1G, RW)).toBe(Ok);
+    const mapped = snapshot(table, allocator);
+    expect(table.prepare(0, 2 * MiB, Size2M)).toBe(Errno.EEXIST); // the 1 GiB leaf covers it
+    expect(snapshot(table, allocator)).toEqual(mapped);
+  });
+});
+
 describe('PageTable mapRange (linear map)', () => {
   it('maps 500 GiB with 1 GiB pages in one PDPT, and a range across a PML4 boundary', () => {
     const { table } = setup();

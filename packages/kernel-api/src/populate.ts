@@ -1,9 +1,15 @@
 // Populating anonymous memory: one page for a fault, every page of a VMA for MAP_POPULATE (OSv
 // `vma::fault` / `populate`). A 2 MiB page is used where the aligned 2 MiB region lies inside
 // the VMA, nothing in it is populated yet and the frame allocator has an order-9 block; otherwise
-// a 4 KiB page. Each page is zeroed (zeroPage; a 2 MiB page as the system clears it, options
-// hugeZeroing; streamed through the socket's shared DRAM bandwidth: hw machine.memory), then mapped. When no frame is
-// left, MADV_FREE pages are reclaimed once before the call reports Errno.ENOMEM.
+// a 4 KiB page. The frames and the table pages on the page's path are taken first, then the page
+// is zeroed (zeroPage; a 2 MiB page as the system clears it, options hugeZeroing; streamed
+// through the socket's shared DRAM bandwidth: hw machine.memory), then mapped: the order of
+// Linux's fault path (p*d_alloc in __handle_mm_fault, then the folio, pte_alloc_one for a THP's
+// deposit, clearing, set_pmd_at) and OSv's (the page-table walker creates intermediate levels,
+// then the leaf's page is allocated and zeroed). Until 2026-12-05 the tables were taken after
+// the zeroing, so a fault that needed one touched the frame allocator 168,000 cycles into its
+// step for a 2 MiB page (see hw README, "Operation granularity"). When no frame is left,
+// MADV_FREE pages are reclaimed once before the call reports Errno.ENOMEM.
 //
 // Invariant: a populate that fails leaves no frame and no page-table page behind (populateRange
 // unmaps what it mapped before it returns the error).
@@ -103,6 +109,12 @@ function populateHuge(ctx: PopulateParts, core: number, vma: KernelVma, key: num
     return Errno.ENOMEM;
   }
   const base = key * HUGE_SIZE;
+  // The table pages before the clearing, as the kernels take them (PageTable.prepare).
+  if (ctx.pageTable.prepare(core, base, PageSize.Size2M) !== Ok) {
+    ctx.putFrame(core, deposit, 0);
+    ctx.putFrame(core, frame, HUGE_ORDER);
+    return Errno.ENOMEM;
+  }
   ctx.machine.memory.stream(core, HUGE_SIZE, ctx.settings.hugeZeroCycles);
   const status = ctx.pageTable.map(core, base, frame, PageSize.Size2M, pteFlagsOf(vma.prot));
   if (status !== Ok) {
@@ -138,8 +150,12 @@ function tryPopulateSmall(
 ): ErrnoStatus {
   const frame = ctx.frames.get(core, 0);
   if (frame < 0) return Errno.ENOMEM;
-  ctx.machine.memory.stream(core, PAGE_SIZE, ctx.machine.costs.zeroPage);
-  const status = ctx.pageTable.map(core, page, frame, PageSize.Size4K, pteFlagsOf(vma.prot));
+  // The table pages before the clearing, as the kernels take them (PageTable.prepare).
+  let status = ctx.pageTable.prepare(core, page, PageSize.Size4K);
+  if (status === Ok) {
+    ctx.machine.memory.stream(core, PAGE_SIZE, ctx.machine.costs.zeroPage);
+    status = ctx.pageTable.map(core, page, frame, PageSize.Size4K, pteFlagsOf(vma.prot));
+  }
   if (status === Errno.EEXIST) {
     // Mapped by a Kernel API user, not by us: nothing to populate.
     ctx.putFrame(core, frame, 0);

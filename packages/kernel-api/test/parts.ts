@@ -19,7 +19,7 @@ export function llfreeFrames(machine: Machine): UnikernelMemoryOptions['frames']
       frames,
       cores,
       init: 'allocated',
-      words: (buffer) => new TracedWords(machine, buffer),
+      words: (buffer) => new TracedWords(machine, buffer, 0, undefined, 'llfree'),
     });
 }
 
