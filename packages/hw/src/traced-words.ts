@@ -30,9 +30,8 @@
 // re-dating makes the winner's value visible from the loser's time on, up to one step early
 // (the winner's write may lie late in a long step). Until 2026-12-05 the loser instead waited
 // for the winner's write, so a core waited for the rest of another core's step: 100,000 cycles
-// after a write at the end of 100,000 cycles of work (test/interleaving.test.ts), and 4.4k
-// cycles of line wait per malloc on `osv-superblock+jemalloc` in bulk at 64 cores, where a
-// step's second fault of a 2 MiB page put LLFree's writes behind 168,000 cycles of zeroing.
+// after a write at the end of 100,000 cycles of work (test/interleaving.test.ts); `pipeline`
+// 4096 B on `osv-superblock` at 64 cores cost 532 cycles per malloc instead of 412.
 // Only the value before the latest write is kept: a load older than two writes sees the
 // older of the two kept values, which only makes a CAS fail (the buffer is never wrong, since
 // every update is a real atomic on the current value).
