@@ -120,8 +120,9 @@ export class KernelApiBackend implements PageBackend {
     if (full) kernel.tlb.flushAll(core);
     else for (const va of vas) kernel.tlb.invlpg(core, va);
     this.shootDown(core, pids, full);
-    yield; // the frees touch the frame allocator's shared words: at this core's own time
     for (const pid of pids) {
+      // Each free is a system call touching the frame allocator's shared words: other cores
+      // act between them, at their own times.
       yield;
       const status = kernel.framesFree(core, this.frames[pid], 0);
       if (status !== Ok)
