@@ -7,6 +7,7 @@ export * from './dram.js';
 export * from './ipi.js';
 export * from './l3.js';
 export * from './line-regions.js';
+export { LINE_CHUNK } from './line-timelines.js';
 export * from './lines.js';
 export { LinuxMutex, type LinuxMutexOptions } from './locks/linux-mutex.js';
 export {

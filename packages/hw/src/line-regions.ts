@@ -33,7 +33,7 @@ export function lineRegionCounterNames(label: string): {
 }
 
 export class LineRegionCounts {
-  /** Counter id of the misses of each region (transfers +1, waits +2), -1 until first used. */
+  /** Counter id of the misses of each region (transfers +1, waits +2), once first used. */
   private readonly firstIdOf: number[] = [];
 
   constructor(
@@ -66,7 +66,7 @@ export class LineRegionCounts {
 
   private idsOf(region: number): number {
     const known = this.firstIdOf[region];
-    if (known !== undefined && known >= 0) return known;
+    if (known !== undefined) return known;
     const names = lineRegionCounterNames(this.regions[region].label);
     // define gives consecutive ids to new names; a label seen before keeps its ids.
     const id = this.counters.define(names.misses);

@@ -18,17 +18,8 @@
 //   which include the locked operation (docs/locks.md, Validation).
 // Nothing here depends on the number of cores; contention comes from owners and busy times.
 //
-// Placement in simulated time. The scheduler runs one operation at a time (the core with the
-// smallest clock first), so an operation processed later may reach a line at an earlier simulated
-// time than accesses already recorded by operations processed before it. Every line therefore
-// keeps where its exclusive accesses may no longer go: a `floor` (everything before it counts as
-// busy) and its latest busy window [busyFrom, busyUntil). A new exclusive access starts at the
-// earliest time >= max(now, floor) that does not overlap the window: in the gap before the window
-// if it fits there entirely (the floor then moves to its end), else at or after the window's end.
-// Invariant: every exclusive access placed so far lies before `floor` or inside the window, so two
-// exclusive accesses to one line never overlap, whatever the step lengths (a line's accesses take
-// at least the sum of their durations: the serialisation bound). Forgetting the gaps below the
-// floor can only add waiting, never overlap.
+// Placement in simulated time: each line's exclusive accesses are placed on its timeline so that
+// two never overlap, whatever the step lengths (line-timelines.ts).
 // Every access is made by a core: the `...By(core, line)` methods name it (a CoreHandle's accesses
 // use them); `read`/`write`/`rmw` (the LineTracer interface) and `writePlaced`/`rmwPlaced` charge
 // the machine's bound core (core-handle.ts).
@@ -38,6 +29,13 @@
 
 import type { LineTracer } from './api.js';
 import { type LineRegion, LineRegionCounts } from './line-regions.js';
+import {
+  CHUNK_MASK,
+  CHUNK_SHIFT,
+  FIRST_CHUNK,
+  LINE_CHUNK,
+  LineTimelines,
+} from './line-timelines.js';
 import type { Machine } from './machine.js';
 import { Distance } from './topology.js';
 
@@ -48,7 +46,7 @@ const EMPTY_TAG = 0xffffffff;
 // small and doubles):
 // - `words` (the state), 8 bytes per line: a 32-bit word with owner + 1 (low 16 bits) and sharer + 1 (high
 //   16 bits; 0: none, so a fresh chunk needs no initialisation), then the version (32 bits);
-// - `times`, 32 bytes per line: busyFrom, busyUntil and floor as doubles (one slot unused).
+// - the times (line-timelines.ts), 32 bytes per line: busyFrom, busyUntil and floor as doubles.
 // Why it is laid out for the host: a frame benchmark's machine holds millions of lines, and its
 // accesses land on random records far outside the host's caches, so the host's memory latency
 // (and its TLB misses) is most of the model's time (packages/hw/docs/speed.md). Every access
@@ -57,26 +55,12 @@ const EMPTY_TAG = 0xffffffff;
 // lines under a lock (page ranges, buddy, jemalloc: exclusive holds) touch 8 bytes, and
 // neighbouring lines (a frame's first and last line, the next frame's) often share a host line.
 // Large chunks let the allocator map them whole, on huge pages where the process allows it
-// (glibc's tunables, packages/hw/docs/speed.md); the times' views start TIMES_OFFSET bytes in
-// because glibc's mapped chunks begin 16 bytes past a page boundary: so a line's times do not
-// straddle host cache lines. Where the allocator differs this costs speed only, never results.
-const CHUNK_SHIFT = 19;
-const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
-/** Lines per storage chunk (exported for the storage tests). */
-export const LINE_CHUNK = 1 << CHUNK_SHIFT;
-/** Lines of the first chunk at first: it doubles up to LINE_CHUNK (see `reserve`). */
-const FIRST_CHUNK = 1 << 12;
-/** Bytes skipped at the start of a times buffer: 16 (glibc's header) + 48 = 64. */
-const TIMES_OFFSET = 48;
+// (glibc's tunables, packages/hw/docs/speed.md). Where the allocator differs this costs speed
+// only, never results.
 // Uint32 slots of a line's state (index (line & CHUNK_MASK) << STATE_SHIFT).
 const STATE_SHIFT = 1; // 2 words per line
 const WHO = 0;
 const VERSION = 1;
-// Float64 slots of a line's times (index (line & CHUNK_MASK) << TIME_SHIFT).
-const TIME_SHIFT = 2; // 4 doubles per line (32 bytes: never straddling a host line)
-const BUSY_FROM = 1;
-const BUSY_UNTIL = 2;
-const FLOOR = 3;
 /** Owner and sharer are 16-bit fields holding core + 1. */
 const MAX_CORES = 0xffff;
 
@@ -94,11 +78,8 @@ export class CacheLines implements LineTracer {
    * word, version (bumped by every write, wrapping at 2^32).
    */
   private readonly words: Uint32Array[] = [];
-  /**
-   * Line times by chunk: the latest busy window [busyFrom, busyUntil) and the floor (everything
-   * before it counts as busy, see the header).
-   */
-  private readonly times: Float64Array[] = [];
+  /** Where each line's exclusive accesses go in simulated time. */
+  private readonly timelines = new LineTimelines();
   /** Exclusive lock holds each core is inside (see `enterExclusive`). */
   private readonly exclusiveHolds: Int32Array;
   /** Test/debug hook: sees every exclusive access placed on a line's timeline. */
@@ -200,9 +181,7 @@ export class CacheLines implements LineTracer {
     } else if (owner === core) {
       this.clocks[core] += this.machine.memory.missCycles(core, line);
     } else {
-      const before = this.waits[core];
-      this.transfer(core, owner, line);
-      waited = this.waits[core] - before;
+      waited = this.transfer(core, owner, line);
       words[record + WHO] = (who & 0xffff) | ((core + 1) << 16);
     }
     if (this.regionCounts !== null) {
@@ -348,7 +327,7 @@ export class CacheLines implements LineTracer {
     }
     const now = clocks[core];
     const placed = queue && this.exclusiveHolds[core] === 0;
-    const start = placed ? this.place(line, now, cost) : now;
+    const start = placed ? this.timelines.place(line, now, cost) : now;
     if (start > now) this.waits[core] += start - now;
     if (this.regionCounts !== null) {
       this.regionCounts.add(core, line, event !== 0, event === 2, start - now);
@@ -365,51 +344,17 @@ export class CacheLines implements LineTracer {
   /**
    * A read's transfer from `from`. A read that lands inside the line's busy window waits for the
    * window to end (the line is held exclusively until then); reads never occupy the line.
+   * Returns the cycles it waited.
    */
-  private transfer(core: number, from: number, line: number): void {
+  private transfer(core: number, from: number, line: number): number {
     const now = this.clocks[core];
-    let start = now;
-    if (this.exclusiveHolds[core] === 0) {
-      // Inside an exclusive hold the window does not apply (see enterExclusive): the times are
-      // not read at all then.
-      const state = this.times[line >>> CHUNK_SHIFT];
-      const record = (line & CHUNK_MASK) << TIME_SHIFT;
-      const until = state[record + BUSY_UNTIL];
-      if (now >= state[record + BUSY_FROM] && now < until) start = until;
-    }
+    // Inside an exclusive hold the window does not apply (see enterExclusive): the times are not
+    // read at all then.
+    const start = this.exclusiveHolds[core] === 0 ? this.timelines.readFrom(line, now) : now;
     if (start > now) this.waits[core] += start - now;
     this.transfers[core]++;
     this.clocks[core] = start + this.transferCost[this.distance(from, core)];
-  }
-
-  /**
-   * Where an exclusive access of `cost` cycles that can start at `now` goes on the line's
-   * timeline (see the header), recording it. Returns its start.
-   */
-  private place(line: number, now: number, cost: number): number {
-    const state = this.times[line >>> CHUNK_SHIFT];
-    const record = (line & CHUNK_MASK) << TIME_SHIFT;
-    const floor = state[record + FLOOR];
-    const until = state[record + BUSY_UNTIL];
-    const time = Math.max(now, floor);
-    if (time >= until) {
-      if (time > until) {
-        // A new window after an idle stretch: the old one sinks below the floor.
-        state[record + FLOOR] = until;
-        state[record + BUSY_FROM] = time;
-      }
-      state[record + BUSY_UNTIL] = time + cost;
-      return time;
-    }
-    if (time + cost <= state[record + BUSY_FROM]) {
-      // Fits entirely in the gap before the window (reached earlier in simulated time by an
-      // operation processed later).
-      state[record + FLOOR] = time + cost;
-      return time;
-    }
-    // Overlaps the window: queue behind it.
-    state[record + BUSY_UNTIL] = until + cost;
-    return until;
+    return start - now;
   }
 
   private distance(a: number, b: number): number {
@@ -436,28 +381,15 @@ export class CacheLines implements LineTracer {
         let size = Math.max(FIRST_CHUNK, 2 * this.capacity);
         while (size < lines && size < LINE_CHUNK) size *= 2;
         const words = new Uint32Array(size << STATE_SHIFT);
-        const times = timesChunk(size);
-        if (this.capacity > 0) {
-          words.set(this.words[0]);
-          times.set(this.times[0]);
-        }
+        if (this.capacity > 0) words.set(this.words[0]);
         this.words[0] = words;
-        this.times[0] = times;
+        this.timelines.growFirst(size);
         this.capacity = size;
       } else {
         this.words.push(new Uint32Array(LINE_CHUNK << STATE_SHIFT));
-        this.times.push(timesChunk(LINE_CHUNK));
+        this.timelines.addChunk();
         this.capacity += LINE_CHUNK;
       }
     }
   }
-}
-
-/** Zeroed times of `size` lines, starting TIMES_OFFSET bytes into their buffer (see Storage). */
-function timesChunk(size: number): Float64Array {
-  return new Float64Array(
-    new ArrayBuffer(TIMES_OFFSET + (size << TIME_SHIFT) * 8),
-    TIMES_OFFSET,
-    size << TIME_SHIFT,
-  );
 }

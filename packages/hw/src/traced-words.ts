@@ -20,9 +20,9 @@
 //   race at its own time: the last write is re-dated to that time (it happened, as far as any
 //   later load can tell, just before this one), and the write goes on at the core's clock. So
 //   writes to one word keep the buffer's order in simulated time too, and what a write waits
-//   for is decided where the hardware decides it, on the word's line (lines.ts places each
-//   exclusive access on the line's timeline: it queues behind an overlapping one, or goes in
-//   the gap before it).
+//   for is decided where the hardware decides it, on the word's line (line-timelines.ts places
+//   each exclusive access on the line's timeline: it queues behind an overlapping one, or goes
+//   in the gap before it).
 // A CAS whose expected value came from such an earlier read therefore fails, and the code retries
 // with the current value: exactly what lock-free code pays under contention (counted as
 // `casFailures`). When two cores race, the one processed later is the one that fails, which in

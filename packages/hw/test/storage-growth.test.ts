@@ -4,7 +4,7 @@
 // when its capacity is reached, as if its storage had been full-size from the start.
 import { describe, expect, it } from 'vitest';
 import { BusyTimeline, epyc9654pGuest, Machine } from '../src/index.js';
-import { LINE_CHUNK } from '../src/lines.js';
+import { LINE_CHUNK } from '../src/line-timelines.js';
 
 const C = {
   hit: epyc9654pGuest.costs.l1Hit.value,
